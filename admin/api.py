@@ -1,0 +1,231 @@
+"""Staff JSON API: sign-in, the queue, calling and moving tickets, and management."""
+
+from __future__ import annotations
+
+from flask import Response
+from sqlalchemy import select
+
+from admin import api_bp as api
+from servicepoint import auth, manage, snapshots, tickets
+from servicepoint.models import Location, Staff
+from servicepoint.web import db_session, field, json_body
+
+# --- session ----------------------------------------------------------------------------
+
+
+def _me(staff: Staff) -> dict:
+    return {**manage.staff_json(staff), "is_manager": staff.is_manager}
+
+
+@api.post("/session")
+def sign_in():
+    """``{"username", "password"}`` → the staff member, with a session cookie for later calls."""
+    body = json_body()
+    staff = auth.authenticate(
+        db_session(), field(body, "username", str), field(body, "password", str, max_length=1000)
+    )
+    auth.sign_in(staff)
+    return _me(staff)
+
+
+@api.delete("/session")
+def sign_out():
+    """End the session."""
+    auth.sign_out()
+    return Response(status=204)
+
+
+@api.get("/session")
+def whoami():
+    """The signed-in staff member (401 when nobody is)."""
+    return _me(auth.require_staff(db_session()))
+
+
+# --- queue ------------------------------------------------------------------------------
+
+
+@api.get("/locations/<slug>/desks")
+def desks(slug: str):
+    """The location's desks (rooms or counters)."""
+    location = tickets.get_location(db_session(), slug)
+    return {"desks": [snapshots.desk_json(d) for d in location.desks]}
+
+
+@api.get("/locations/<slug>/queue")
+@auth.staff_only
+def queue(slug: str):
+    """Today's waiting tickets and the tickets at desks, for counselors."""
+    session = db_session()
+    return snapshots.staff_queue(session, tickets.get_location(session, slug))
+
+
+@api.post("/desks/<int:desk_id>/call-next")
+def call_next(desk_id: int):
+    """Call the oldest waiting ticket of the counselor's topics to this desk."""
+    session = db_session()
+    staff = auth.require_staff(session)
+    ticket = tickets.call_next(session, tickets.get_desk(session, desk_id), staff)
+    return snapshots.ticket_json(ticket)
+
+
+@api.post("/desks/<int:desk_id>/call")
+def call_chosen(desk_id: int):
+    """``{"ticket_id": n}``: call a chosen waiting ticket out of order."""
+    session = db_session()
+    staff = auth.require_staff(session)
+    body = json_body()
+    ticket = tickets.get_ticket(session, field(body, "ticket_id", int))
+    tickets.call_ticket(session, ticket, tickets.get_desk(session, desk_id), staff)
+    return snapshots.ticket_json(ticket)
+
+
+MOVES = {
+    "recall": tickets.recall,
+    "start": tickets.start,
+    "finish": tickets.finish,
+    "no-show": tickets.no_show,
+    "requeue": tickets.requeue,
+    "cancel": tickets.cancel,
+}
+
+
+@api.post("/tickets/<int:ticket_id>/<move>")
+def move_ticket(ticket_id: int, move: str):
+    """recall | start | finish | no-show | requeue | cancel | transfer (``{"topic": key}``)."""
+    session = db_session()
+    staff = auth.require_staff(session)
+    ticket = tickets.get_ticket(session, ticket_id)
+    if move == "transfer":
+        key = field(json_body(), "topic", str)
+        tickets.transfer(session, ticket, tickets.get_topic(session, ticket.location, key), staff)
+    elif move in MOVES:
+        MOVES[move](session, ticket, staff)
+    else:
+        from servicepoint.errors import NotFound
+
+        raise NotFound(f"There is no move '{move}'. Use one of: {', '.join([*MOVES, 'transfer'])}.")
+    return snapshots.ticket_json(ticket)
+
+
+@api.get("/tickets/<int:ticket_id>/events")
+@auth.staff_only
+def ticket_history(ticket_id: int):
+    """Every state change of a ticket: when, what, who, which desk."""
+    from servicepoint.models import TicketEvent
+
+    session = db_session()
+    ticket = tickets.get_ticket(session, ticket_id)
+    events = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    ).all()
+    return {
+        "ticket": snapshots.ticket_json(ticket),
+        "events": [
+            {
+                "at": snapshots.iso(e.at),
+                "kind": e.kind,
+                "from": e.from_state,
+                "to": e.to_state,
+                "staff_id": e.staff_id,
+                "desk": e.desk.name if e.desk else None,
+                "detail": e.detail,
+            }
+            for e in events
+        ],
+    }
+
+
+# --- management (managers) --------------------------------------------------------------
+
+
+@api.get("/locations")
+def locations():
+    """All active locations."""
+    rows = db_session().scalars(select(Location).where(Location.active).order_by(Location.name))
+    return {"locations": [snapshots.location_json(loc) for loc in rows]}
+
+
+@api.post("/locations")
+@auth.managers_only
+def create_location():
+    return snapshots.location_json(manage.create_location(db_session(), json_body())), 201
+
+
+@api.patch("/locations/<slug>")
+@auth.managers_only
+def update_location(slug: str):
+    session = db_session()
+    location = session.scalar(select(Location).where(Location.slug == slug))
+    if location is None:
+        from servicepoint.errors import NotFound
+
+        raise NotFound(f"There is no location '{slug}'.")
+    return snapshots.location_json(manage.update_location(session, location, json_body()))
+
+
+@api.get("/locations/<slug>/topics/all")
+@auth.managers_only
+def all_topics(slug: str):
+    """Every topic of a location, inactive ones included, with ids (for managers)."""
+    location = tickets.get_location(db_session(), slug)
+    return {"topics": [{"id": t.id, **snapshots.topic_json(t)} for t in location.topics]}
+
+
+@api.post("/locations/<slug>/topics")
+@auth.managers_only
+def create_topic(slug: str):
+    session = db_session()
+    topic = manage.create_topic(session, tickets.get_location(session, slug), json_body())
+    return {"id": topic.id, **snapshots.topic_json(topic)}, 201
+
+
+@api.patch("/locations/<slug>/topics/<key>")
+@auth.managers_only
+def update_topic(slug: str, key: str):
+    session = db_session()
+    topic = manage.get_topic(session, tickets.get_location(session, slug), key)
+    return {
+        "id": topic.id,
+        **snapshots.topic_json(manage.update_topic(session, topic, json_body())),
+    }
+
+
+@api.post("/locations/<slug>/desks")
+@auth.managers_only
+def create_desk(slug: str):
+    session = db_session()
+    desk = manage.create_desk(session, tickets.get_location(session, slug), json_body())
+    return snapshots.desk_json(desk), 201
+
+
+@api.patch("/desks/<int:desk_id>")
+@auth.managers_only
+def update_desk(desk_id: int):
+    session = db_session()
+    desk = manage.update_desk(session, tickets.get_desk(session, desk_id), json_body())
+    return snapshots.desk_json(desk)
+
+
+@api.get("/staff")
+@auth.managers_only
+def staff_list():
+    rows = db_session().scalars(select(Staff).order_by(Staff.username))
+    return {"staff": [manage.staff_json(s) for s in rows]}
+
+
+@api.post("/staff")
+@auth.managers_only
+def create_staff():
+    return manage.staff_json(manage.create_staff(db_session(), json_body())), 201
+
+
+@api.patch("/staff/<int:staff_id>")
+def update_staff(staff_id: int):
+    session = db_session()
+    acting = auth.require_staff(session, manager=True)
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        from servicepoint.errors import NotFound
+
+        raise NotFound(f"There is no staff member {staff_id}.")
+    return manage.staff_json(manage.update_staff(session, staff, json_body(), acting))

@@ -1,0 +1,39 @@
+"""Socket.IO namespace ``/staff``: counselors' live queue (signed-in session required)."""
+
+from __future__ import annotations
+
+from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
+
+from servicepoint import auth, snapshots
+from servicepoint.realtime import location_of_slug, location_room, socketio
+from servicepoint.web import database
+
+
+def _queue(slug: str) -> dict | None:
+    with database().session() as session:
+        location = location_of_slug(session, slug)
+        return snapshots.staff_queue(session, location) if location else None
+
+
+@socketio.on("connect", namespace="/staff")
+def connect(auth_data=None):
+    """``auth={"location": slug}`` with the staff session cookie; ``queue`` follows at once."""
+    with database().session() as session:
+        if auth.current_staff(session) is None:
+            raise ConnectionRefusedError("not signed in")
+    slug = auth_data.get("location") if isinstance(auth_data, dict) else None
+    queue = _queue(slug) if isinstance(slug, str) else None
+    if queue is None:
+        raise ConnectionRefusedError("unknown location")
+    join_room(location_room(slug))
+    emit("queue", queue)
+
+
+@socketio.on("queue", namespace="/staff")
+def resync():
+    """Send the location's queue again."""
+    for room in rooms():
+        if room.startswith("location:"):
+            queue = _queue(room.removeprefix("location:"))
+            if queue is not None:
+                emit("queue", queue)

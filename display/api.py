@@ -1,0 +1,38 @@
+"""Display JSON API: the lobby snapshot and a ticket's status (by its public token)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from display import api_bp as api
+from servicepoint import snapshots, tickets
+from servicepoint.web import db_session
+
+
+@api.get("/locations/<slug>/display")
+def display_snapshot(slug: str):
+    """Everything the lobby screen shows, as one snapshot."""
+    session = db_session()
+    location = tickets.get_location(session, slug)
+    return snapshots.display_snapshot(session, location, current_app.config["DISPLAY_RECENT_CALLS"])
+
+
+@api.get("/tickets/<token>")
+def ticket_status(token: str):
+    """Code, state, people ahead and, once called, the desk of one ticket."""
+    session = db_session()
+    ticket = tickets.get_ticket_by_token(session, token)
+    return snapshots.ticket_status(
+        session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
+    )
+
+
+@api.post("/tickets/<token>/cancel")
+def cancel_own_ticket(token: str):
+    """The visitor gives up their place (from the phone); staff see it leave the queue."""
+    session = db_session()
+    ticket = tickets.get_ticket_by_token(session, token)
+    tickets.cancel(session, ticket, staff=None)
+    return snapshots.ticket_status(
+        session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
+    )

@@ -1,0 +1,84 @@
+"""Socket.IO namespaces of the lobby screen (``/display``) and the phone (``/ticket``).
+
+A client that connects or reconnects first receives the full state, then changes; it can
+ask for the full state again at any time by emitting ``snapshot``.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
+
+from servicepoint import snapshots, tickets
+from servicepoint.errors import NotFound
+from servicepoint.realtime import location_of_slug, location_room, socketio, ticket_room
+from servicepoint.web import database
+
+
+def _display_snapshot(slug: str) -> dict | None:
+    with database().session() as session:
+        location = location_of_slug(session, slug)
+        if location is None:
+            return None
+        return snapshots.display_snapshot(
+            session, location, current_app.config["DISPLAY_RECENT_CALLS"]
+        )
+
+
+@socketio.on("connect", namespace="/display")
+def display_connect(auth=None):
+    """``auth={"location": slug}``: join the location's room; ``snapshot`` follows at once."""
+    slug = auth.get("location") if isinstance(auth, dict) else None
+    snapshot = _display_snapshot(slug) if isinstance(slug, str) else None
+    if snapshot is None:
+        raise ConnectionRefusedError("unknown location")
+    join_room(location_room(slug))
+    emit("snapshot", snapshot)
+
+
+@socketio.on("snapshot", namespace="/display")
+def display_resync():
+    """Send the full lobby state again (the screen asks after waking up or on a timer)."""
+    slug = _joined("location:")
+    snapshot = _display_snapshot(slug) if slug else None
+    if snapshot is not None:
+        emit("snapshot", snapshot)
+
+
+def _ticket_status(token: str) -> dict | None:
+    with database().session() as session:
+        try:
+            ticket = tickets.get_ticket_by_token(session, token)
+        except NotFound:
+            return None
+        return snapshots.ticket_status(
+            session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
+        )
+
+
+@socketio.on("connect", namespace="/ticket")
+def ticket_connect(auth=None):
+    """``auth={"token": public_token}``: join the ticket's room; ``status`` follows at once."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    status = _ticket_status(token) if isinstance(token, str) and len(token) <= 64 else None
+    if status is None:
+        raise ConnectionRefusedError("unknown ticket")
+    join_room(ticket_room(token))
+    emit("status", status)
+
+
+@socketio.on("status", namespace="/ticket")
+def ticket_resync():
+    """Send the ticket's status again."""
+    token = _joined("ticket:")
+    status = _ticket_status(token) if token else None
+    if status is not None:
+        emit("status", status)
+
+
+def _joined(prefix: str) -> str | None:
+    """What this client joined at connect: the name after ``prefix`` in its room."""
+    for room in rooms():
+        if room.startswith(prefix):
+            return room[len(prefix) :]
+    return None

@@ -1,0 +1,49 @@
+"""Lobby screen and phone status pages, and the QR code of a ticket's status page."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Response, current_app, render_template
+
+from display import bp
+from servicepoint import tickets
+from servicepoint.web import db_session, status_url
+
+
+@bp.get("/display/<slug>")
+def lobby(slug: str):
+    """The full-screen lobby display of one location."""
+    location = tickets.get_location(db_session(), slug)
+    return render_template(
+        "display/lobby.html", location=location, recent=current_app.config["DISPLAY_RECENT_CALLS"]
+    )
+
+
+@bp.get("/t/<token>")
+def status_page(token: str):
+    """The visitor's live status page, reached from the QR code on the ticket."""
+    ticket = tickets.get_ticket_by_token(db_session(), token)
+    return render_template("display/status.html", ticket=ticket, token=token)
+
+
+@bp.get("/t/<token>/qr.svg")
+def status_qr(token: str):
+    """The QR code of the ticket's status page as SVG (for the kiosk screen)."""
+    ticket = tickets.get_ticket_by_token(db_session(), token)
+    image = qrcode.make(
+        status_url(ticket.public_token),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=2,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )

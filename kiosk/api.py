@@ -1,0 +1,52 @@
+"""Kiosk JSON API: the topics on offer and drawing a ticket."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from kiosk import api_bp as api
+from servicepoint import snapshots, tickets
+from servicepoint.errors import InvalidInput
+from servicepoint.web import db_session, field, json_body, status_url
+
+LANGUAGE_CODE_MAX = 8
+
+
+@api.get("/locations/<slug>/topics")
+def topics(slug: str):
+    """The location's active topics in kiosk order, with names per language."""
+    location = tickets.get_location(db_session(), slug)
+    return {
+        "location": snapshots.location_json(location),
+        "topics": [snapshots.topic_json(t) for t in location.topics if t.active],
+    }
+
+
+@api.post("/locations/<slug>/tickets")
+def issue(slug: str):
+    """Draw a ticket: ``{"topic": key, "language": "de"}`` → 201 with code and status URL."""
+    session = db_session()
+    location = tickets.get_location(session, slug)
+    body = json_body()
+    topic_key = field(body, "topic", str)
+    language = field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX)
+    if not language.replace("-", "").isalpha():
+        raise InvalidInput("'language' must be a language code such as 'de' or 'uk'.")
+    topic = tickets.get_topic(session, location, topic_key)
+    issued = tickets.issue_ticket(session, location, topic, language.lower())
+    ticket = issued.ticket
+    minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
+    return {
+        "code": ticket.code,
+        "number": ticket.number,
+        "topic": topic.key,
+        "topic_names": dict(topic.names),
+        "language": ticket.language,
+        "position": issued.position,
+        "people_ahead": issued.position,
+        "estimated_wait_minutes": snapshots.estimated_wait(location, issued.position, minutes),
+        "issued_at": snapshots.iso(ticket.issued_at),
+        "token": ticket.public_token,
+        "status_url": status_url(ticket.public_token),
+        "location": snapshots.location_json(location),
+    }, 201

@@ -1,0 +1,69 @@
+"""servicepoint: a walk-in queue and appointment kiosk system for municipal service points."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from servicepoint import config as config_module
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: core, realtime hub and the three surfaces.
+
+    Settings come from the defaults in ``servicepoint.config``, then ``SERVICEPOINT_*``
+    environment variables, then ``config`` (tests pass a dict).
+    """
+    settings: dict[str, Any] = dict(config_module.DEFAULTS)
+    settings.update(config_module.from_environment())
+    settings.update(config or {})
+    instance_path = settings.pop("INSTANCE_PATH", None) or os.environ.get(
+        "SERVICEPOINT_INSTANCE_PATH"
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.instance_secret(app.instance_path)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = config_module.sqlite_url(app.instance_path)
+    app.json.sort_keys = False
+
+    from servicepoint import realtime, web
+    from servicepoint.db import Database
+
+    db = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
+    app.extensions["servicepoint.db"] = db
+    realtime.socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("REDIS_URL"),
+    )
+    db.hub = realtime.SocketHub(
+        realtime.socketio,
+        recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
+        minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
+    )
+    web.init_app(app)
+
+    import admin
+    import display
+    import kiosk
+
+    for surface in (kiosk, display, admin):
+        surface.init_app(app)
+
+    from servicepoint import pages
+
+    pages.init_app(app)
+    return app

@@ -1,0 +1,165 @@
+"""The ``servicepoint`` command: serve, database, demo and staff accounts."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from servicepoint import create_app, demo
+from servicepoint.auth import check_username, hash_password
+from servicepoint.errors import ServicepointError
+from servicepoint.migrate import upgrade
+from servicepoint.models import Location, Role, Staff
+from servicepoint.web import database
+
+DEMO_LOGINS = "demo-logins.txt"
+
+
+def _app(ctx: click.Context) -> Flask:
+    if ctx.obj is None:
+        ctx.obj = create_app()
+    return ctx.obj
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """servicepoint: walk-in queue and appointment kiosk system."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--threads",
+    default=400,
+    show_default=True,
+    type=int,
+    help="Threads of the server; each open screen or phone holds one.",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the app with gunicorn (one process, threaded; WebSockets included)."""
+    from servicepoint.server import run
+
+    app = _app(ctx)
+    upgrade(database(app).engine)
+    _print_welcome(app, host, port)
+    run(app, host, port, threads)
+
+
+def _print_welcome(app: Flask, host: str, port: int) -> None:
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    base = app.config.get("PUBLIC_URL") or f"http://{shown}:{port}"
+    with database(app).session() as session:
+        slugs = session.scalars(select(Location.slug).where(Location.active)).all()
+    click.echo(f"\nservicepoint is starting on {base}\n")
+    for slug in slugs:
+        click.echo(f"  {slug}")
+        click.echo(f"    kiosk            {base}/kiosk/{slug}")
+        click.echo(f"    lobby display    {base}/display/{slug}")
+    click.echo(f"  counselor view     {base}/staff/")
+    logins = Path(app.instance_path) / DEMO_LOGINS
+    if logins.exists():
+        click.echo("\n  demo logins (username / password):")
+        for line in logins.read_text().splitlines():
+            click.echo(f"    {line}")
+    click.echo("")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Create or upgrade the database schema."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create the schema or bring it up to date (safe to run at every start)."""
+    app = _app(ctx)
+    upgrade(database(app).engine)
+    click.echo("Database is up to date.")
+
+
+@db_group.command("init")
+@click.pass_context
+def db_init(ctx: click.Context) -> None:
+    """Create the schema on an empty database (same as upgrade)."""
+    ctx.invoke(db_upgrade)
+
+
+@main.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when locations exist already.")
+@click.pass_context
+def demo_command(ctx: click.Context, if_empty: bool) -> None:
+    """Load demo locations, topics, desks and staff with generated passwords."""
+    app = _app(ctx)
+    db = database(app)
+    upgrade(db.engine)
+    with db.unit_of_work() as session:
+        if not demo.is_empty(session):
+            if if_empty:
+                click.echo("Demo data already present.")
+                return
+            raise click.ClickException("The database has locations already; demo not loaded.")
+        logins = demo.load(session)
+    path = Path(app.instance_path) / DEMO_LOGINS
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.writelines(f"{user} / {password}\n" for user, password in logins.items())
+    click.echo("Demo loaded. Logins (also in the instance folder, readable by its owner only):")
+    for user, password in logins.items():
+        click.echo(f"  {user} / {password}")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage staff accounts."""
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.COUNSELOR.value,
+    show_default=True,
+)
+@click.option("--name", "display_name", help="Name shown to colleagues (default: USERNAME).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_context
+def users_add(
+    ctx: click.Context, username: str, role: str, display_name: str | None, password_stdin: bool
+) -> None:
+    """Add a staff account; without --password-stdin a password is generated and shown."""
+    import secrets
+
+    app = _app(ctx)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = secrets.token_urlsafe(12)
+    try:
+        username = check_username(username)
+        password_hash = hash_password(password)
+    except ServicepointError as error:
+        raise click.ClickException(error.message) from error
+    with database(app).unit_of_work() as session:
+        if session.scalar(select(Staff).where(Staff.username == username)):
+            raise click.ClickException(f"A user '{username}' exists already.")
+        session.add(
+            Staff(
+                username=username,
+                display_name=display_name or username,
+                role=role,
+                password_hash=password_hash,
+            )
+        )
+    click.echo(f"Added {role} '{username}'.")
+    if not password_stdin:
+        click.echo(f"Password: {password}")

@@ -1,0 +1,65 @@
+"""Configuration: defaults in code, overridden by SERVICEPOINT_* environment variables or a dict.
+
+A systemd ``EnvironmentFile=`` is the only deployment setting. Secrets are never defaulted:
+the session secret is generated on first start and kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS: dict[str, object] = {
+    # SQLAlchemy URL; None means SQLite in the instance folder.
+    "DATABASE_URL": None,
+    # Redis URL for Socket.IO fan-out between several server processes; None for one process.
+    "REDIS_URL": None,
+    # The public base URL printed into QR codes; None derives it from the request.
+    "PUBLIC_URL": None,
+    # Largest accepted request body in bytes (JSON API and forms).
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # How many seconds the kiosk shows a drawn ticket before returning to the start.
+    "KIOSK_TICKET_SECONDS": 20,
+    # How many recent calls the lobby screen lists besides the current ones.
+    "DISPLAY_RECENT_CALLS": 8,
+    # Average minutes per visitor used for the estimated wait until real figures exist.
+    "DEFAULT_MINUTES_PER_VISITOR": 10,
+    # Languages offered on the kiosk, in order; German first.
+    "LANGUAGES": "de,en,uk,ar,fa,tr,ru",
+}
+
+_INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, object]:
+    """Return the settings found in ``SERVICEPOINT_*`` variables, typed like the defaults."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for key in DEFAULTS:
+        raw = environ.get(f"SERVICEPOINT_{key}")
+        if raw is None or raw == "":
+            continue
+        found[key] = int(raw) if key in _INT_KEYS else raw
+    instance = environ.get("SERVICEPOINT_INSTANCE_PATH")
+    if instance:
+        found["INSTANCE_PATH"] = instance
+    return found
+
+
+def instance_secret(instance_path: str | Path, name: str = "secret_key") -> str:
+    """Return the secret stored under ``name`` in the instance folder, creating it once (0600)."""
+    path = Path(instance_path) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def sqlite_url(instance_path: str | Path) -> str:
+    """The default database: a SQLite file in the instance folder."""
+    return f"sqlite:///{Path(instance_path).resolve() / 'servicepoint.sqlite3'}"

@@ -1,0 +1,111 @@
+"""Engine, sessions and the unit of work.
+
+A unit of work commits or rolls back in one place and, only after a successful commit,
+hands the session's outbox to the realtime hub. Domain functions append to the outbox and
+never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+OUTBOX = "servicepoint.outbox"
+
+
+class Hub(Protocol):
+    """What the unit of work needs from the realtime hub."""
+
+    def prepare(self, session: Session, events: list[tuple[str, dict]]) -> list: ...
+
+    def publish(self, messages: list) -> None: ...
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {}).update(timeout=30, check_same_thread=False)
+        engine = create_engine(url, **kwargs)
+        _configure_sqlite(engine, in_memory=":memory:" in url or url.rstrip("/") == "sqlite:")
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # Take the write lock at the start so two writers queue up instead of deadlocking.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def outbox(session: Session) -> list[tuple[str, dict]]:
+    """The events a unit of work will publish after it commits: (kind, data) pairs."""
+    return session.info.setdefault(OUTBOX, [])
+
+
+class Database:
+    """One engine and its session factory; ``unit_of_work`` is the only place that commits."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # The realtime hub: turns the outbox into messages before commit, sends them after.
+        self.hub: Hub | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self) -> Session:
+        return self.sessionmaker()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A session that commits when the block ends cleanly, else rolls back; then publishes."""
+        session = self.sessionmaker()
+        try:
+            yield session
+            self.commit(session)
+        finally:
+            session.close()
+
+    def commit(self, session: Session) -> None:
+        """Commit ``session`` and then publish its outbox; roll back and re-raise on failure."""
+        messages = None
+        try:
+            events = outbox(session)
+            if events and self.hub is not None:
+                session.flush()
+                messages = self.hub.prepare(session, list(events))
+            session.commit()
+        except BaseException:
+            session.rollback()
+            session.info.pop(OUTBOX, None)
+            raise
+        session.info.pop(OUTBOX, None)
+        if messages and self.hub is not None:
+            self.hub.publish(messages)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,27 @@
+"""The start page: links to each location's kiosk and lobby screen and the staff sign-in."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from sqlalchemy import select
+
+from servicepoint.models import Location
+from servicepoint.web import db_session
+
+
+def init_app(app: Flask) -> None:
+    @app.get("/")
+    def index():
+        locations = (
+            db_session()
+            .scalars(select(Location).where(Location.active).order_by(Location.name))
+            .all()
+        )
+        return render_template("index.html", locations=locations)
+
+    @app.get("/healthz")
+    def healthz():
+        from sqlalchemy import text
+
+        db_session().execute(text("SELECT 1"))
+        return {"status": "ok"}

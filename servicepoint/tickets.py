@@ -1,0 +1,392 @@
+"""Queue operations: plain verbs on a Session.
+
+Each function changes objects, flushes, records a TicketEvent, appends an event to the
+session's outbox and returns its result. None of them commits, emits or reads a request;
+an illegal move raises a QueueError and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from servicepoint import clock
+from servicepoint.db import outbox
+from servicepoint.errors import (
+    DeskBusy,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    NothingToCall,
+    TicketNotWaiting,
+    TopicClosed,
+)
+from servicepoint.models import (
+    Desk,
+    Location,
+    Staff,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketState,
+    Topic,
+)
+
+S = TicketState
+
+# Which states each move may start from; the move's target state is fixed by the function.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "call": frozenset({S.WAITING}),
+    "recall": frozenset({S.CALLED}),
+    "start": frozenset({S.CALLED}),
+    "finish": frozenset({S.CALLED, S.SERVING}),
+    "no_show": frozenset({S.CALLED}),
+    "requeue": frozenset({S.CALLED, S.SERVING, S.NO_SHOW}),
+    "transfer": frozenset({S.WAITING, S.CALLED, S.SERVING}),
+    "cancel": frozenset({S.WAITING, S.CALLED}),
+}
+
+STATE_WORDS = {
+    S.WAITING: "is waiting",
+    S.CALLED: "has been called",
+    S.SERVING: "is being served",
+    S.DONE: "is finished",
+    S.NO_SHOW: "was marked as not present",
+    S.CANCELLED: "was cancelled",
+}
+
+ACTIVE_AT_DESK = (S.CALLED, S.SERVING)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A freshly issued ticket and how many people wait before it."""
+
+    ticket: Ticket
+    position: int
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+def get_location(session: Session, slug: str) -> Location:
+    """The active location with this slug, or NotFound."""
+    location = session.scalar(select(Location).where(Location.slug == slug))
+    if location is None or not location.active:
+        raise NotFound(f"There is no location '{slug}'.")
+    return location
+
+
+def get_topic(session: Session, location: Location, key: str) -> Topic:
+    """The topic ``key`` of ``location``, or NotFound."""
+    topic = session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
+    if topic is None:
+        raise NotFound(f"There is no topic '{key}' at {location.name}.")
+    return topic
+
+
+def get_desk(session: Session, desk_id: int) -> Desk:
+    """The desk with this id, or NotFound."""
+    desk = session.get(Desk, desk_id)
+    if desk is None:
+        raise NotFound(f"There is no desk {desk_id}.")
+    return desk
+
+
+def get_ticket_by_token(session: Session, token: str) -> Ticket:
+    """The ticket behind a status-page token, or NotFound."""
+    ticket = session.scalar(select(Ticket).where(Ticket.public_token == token))
+    if ticket is None:
+        raise NotFound("There is no ticket with this link.")
+    return ticket
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    """The ticket with this id, or NotFound."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"There is no ticket {ticket_id}.")
+    return ticket
+
+
+def today(location: Location) -> date:
+    """The location's current service day in its own time zone."""
+    return clock.service_day(clock.now(), location.timezone)
+
+
+# --- numbering --------------------------------------------------------------------------
+
+
+def next_number(session: Session, location_id: int, prefix: str, day: date) -> int:
+    """Advance and return the day's counter for (location, prefix) in one atomic upsert.
+
+    The counter row lives in the same transaction as the ticket insert, so a rolled-back
+    ticket gives its number back: numbers stay gapless and, with the unique constraint on
+    tickets, unique under any number of concurrent writers.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(TicketCounter)
+        .values(location_id=location_id, prefix=prefix, service_day=day, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["location_id", "prefix", "service_day"],
+            set_={"last_number": TicketCounter.last_number + 1},
+        )
+        .returning(TicketCounter.last_number)
+    )
+    return session.execute(statement).scalar_one()
+
+
+# --- queue reads ------------------------------------------------------------------------
+
+
+def served_topic_ids(location: Location, staff: Staff | None) -> list[int]:
+    """The location's active topics ``staff`` serves: their chosen ones, or all when none."""
+    topics = [t for t in location.topics if t.active]
+    if staff is not None:
+        chosen = {t.id for t in staff.topics if t.location_id == location.id}
+        if chosen:
+            topics = [t for t in topics if t.id in chosen]
+    return [t.id for t in topics]
+
+
+def waiting_tickets(session: Session, location: Location, topic_ids: list[int] | None = None):
+    """Today's waiting tickets of ``location`` (optionally only these topics), oldest first."""
+    query = select(Ticket).where(
+        Ticket.location_id == location.id,
+        Ticket.service_day == today(location),
+        Ticket.state == S.WAITING,
+    )
+    if topic_ids is not None:
+        query = query.where(Ticket.topic_id.in_(topic_ids))
+    return query.order_by(Ticket.issued_at, Ticket.id)
+
+
+def people_ahead(session: Session, ticket: Ticket) -> int:
+    """How many waiting tickets of the same topic were issued before this one."""
+    if ticket.state != S.WAITING:
+        return 0
+    return session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.location_id == ticket.location_id,
+            Ticket.service_day == ticket.service_day,
+            Ticket.topic_id == ticket.topic_id,
+            Ticket.state == S.WAITING,
+            or_(
+                Ticket.issued_at < ticket.issued_at,
+                and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
+            ),
+        )
+    )
+
+
+def ticket_at_desk(session: Session, desk: Desk) -> Ticket | None:
+    """The ticket currently called to or served at ``desk``, if any."""
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.desk_id == desk.id, Ticket.state.in_(ACTIVE_AT_DESK))
+        .order_by(Ticket.called_at.desc())
+        .limit(1)
+    )
+
+
+# --- moves ------------------------------------------------------------------------------
+
+
+def issue_ticket(session: Session, location: Location, topic: Topic, language: str) -> Issued:
+    """Draw the next ticket for ``topic`` at ``location``; no personal data is needed."""
+    if topic.location_id != location.id:
+        raise InvalidInput(f"Topic '{topic.key}' does not belong to {location.name}.")
+    if not topic.active:
+        raise TopicClosed(f"'{topic.name('en')}' takes no new tickets at the moment.")
+    now = clock.now()
+    day = clock.service_day(now, location.timezone)
+    number = next_number(session, location.id, topic.prefix, day)
+    ticket = Ticket(
+        location=location,
+        topic=topic,
+        service_day=day,
+        prefix=topic.prefix,
+        number=number,
+        code=f"{topic.prefix}{number:03d}",
+        state=S.WAITING,
+        language=language,
+        issued_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    _record(session, ticket, "issued", None, S.WAITING, None, None)
+    return Issued(ticket, people_ahead(session, ticket))
+
+
+def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
+    """Call the oldest waiting ticket among the topics ``staff`` serves to ``desk``.
+
+    A ticket being served at the desk is finished first; one that is called but not yet
+    started blocks the desk (recall it, start it, or mark it absent). Two counselors pressing
+    at once never get the same ticket: PostgreSQL skips rows another transaction has locked,
+    SQLite serialises writers with BEGIN IMMEDIATE.
+    """
+    location = desk.location
+    _check_desk(desk)
+    current = ticket_at_desk(session, desk)
+    if current is not None:
+        if current.state == S.CALLED:
+            raise DeskBusy(
+                f"{current.code} is still called to {desk.name}: start, recall or "
+                "mark it as not present before calling the next one."
+            )
+        _move(session, current, "finish", S.DONE, staff, desk)
+        current.finished_at = clock.now()
+    topic_ids = served_topic_ids(location, staff)
+    query = waiting_tickets(session, location, topic_ids).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ticket = session.scalar(query)
+    if ticket is None:
+        raise NothingToCall(f"Nobody is waiting for the topics served at {desk.name}.")
+    return _call(session, ticket, desk, staff, "call")
+
+
+def call_ticket(session: Session, ticket: Ticket, desk: Desk, staff: Staff) -> Ticket:
+    """Call a chosen waiting ticket to ``desk`` out of order."""
+    _check_desk(desk)
+    if desk.location_id != ticket.location_id:
+        raise InvalidInput(f"{desk.name} is not at the location of ticket {ticket.code}.")
+    current = ticket_at_desk(session, desk)
+    if current is not None and current.state == S.CALLED:
+        raise DeskBusy(f"{current.code} is still called to {desk.name}.")
+    if ticket.state != S.WAITING:
+        raise TicketNotWaiting(f"Ticket {ticket.code} {STATE_WORDS[S(ticket.state)]}.")
+    if current is not None:
+        _move(session, current, "finish", S.DONE, staff, desk)
+        current.finished_at = clock.now()
+    return _call(session, ticket, desk, staff, "call")
+
+
+def recall(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+    """Call a called ticket again (counted); the lobby screen announces it once more."""
+    _check(ticket, "recall")
+    ticket.call_count += 1
+    ticket.called_at = clock.now()
+    _move(session, ticket, "recall", S.CALLED, staff, ticket.desk)
+    return ticket
+
+
+def start(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+    """The visitor has arrived at the desk: counselling starts."""
+    ticket.started_at = _timestamp(ticket, "start")
+    _move(session, ticket, "start", S.SERVING, staff, ticket.desk)
+    return ticket
+
+
+def finish(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+    """Counselling is over."""
+    ticket.finished_at = _timestamp(ticket, "finish")
+    _move(session, ticket, "finish", S.DONE, staff, ticket.desk)
+    return ticket
+
+
+def no_show(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+    """The called visitor did not come; "back to the queue" undoes it."""
+    ticket.finished_at = _timestamp(ticket, "no_show")
+    _move(session, ticket, "no_show", S.NO_SHOW, staff, ticket.desk)
+    return ticket
+
+
+def requeue(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+    """Put a called, served or absent ticket back in the queue at its original place."""
+    _check(ticket, "requeue")
+    desk = ticket.desk
+    _clear_desk(ticket)
+    _move(session, ticket, "requeue", S.WAITING, staff, desk)
+    return ticket
+
+
+def transfer(session: Session, ticket: Ticket, topic: Topic, staff: Staff) -> Ticket:
+    """Move a ticket to another topic's queue, keeping its original issue time and code."""
+    _check(ticket, "transfer")
+    if topic.location_id != ticket.location_id:
+        raise InvalidInput(f"Topic '{topic.key}' is not at the location of {ticket.code}.")
+    if topic.id == ticket.topic_id and ticket.state == S.WAITING:
+        raise IllegalTransition(f"Ticket {ticket.code} already waits for '{topic.name('en')}'.")
+    previous = ticket.topic.key
+    desk = ticket.desk
+    ticket.topic = topic
+    _clear_desk(ticket)
+    _move(session, ticket, "transfer", S.WAITING, staff, desk, {"from": previous, "to": topic.key})
+    return ticket
+
+
+def cancel(session: Session, ticket: Ticket, staff: Staff | None) -> Ticket:
+    """Take a ticket out of the queue for good (by staff, or by the visitor from the phone)."""
+    ticket.finished_at = _timestamp(ticket, "cancel")
+    _move(session, ticket, "cancel", S.CANCELLED, staff, ticket.desk)
+    return ticket
+
+
+# --- internals --------------------------------------------------------------------------
+
+
+def _check(ticket: Ticket, move: str) -> None:
+    if ticket.state not in ALLOWED_FROM[move]:
+        words = STATE_WORDS[S(ticket.state)]
+        raise IllegalTransition(
+            f"Ticket {ticket.code} {words}; '{move.replace('_', ' ')}' is not possible now."
+        )
+
+
+def _timestamp(ticket: Ticket, move: str):
+    _check(ticket, move)
+    return clock.now()
+
+
+def _check_desk(desk: Desk) -> None:
+    if not desk.active:
+        raise InvalidInput(f"{desk.name} is closed.")
+
+
+def _clear_desk(ticket: Ticket) -> None:
+    ticket.desk = None
+    ticket.staff = None
+    ticket.called_at = None
+    ticket.started_at = None
+    ticket.finished_at = None
+
+
+def _call(session: Session, ticket: Ticket, desk: Desk, staff: Staff, kind: str) -> Ticket:
+    ticket.desk = desk
+    ticket.staff = staff
+    ticket.called_at = clock.now()
+    ticket.call_count += 1
+    _move(session, ticket, kind, S.CALLED, staff, desk)
+    return ticket
+
+
+def _move(session, ticket, kind, to_state, staff, desk, detail=None) -> None:
+    from_state = ticket.state
+    _check(ticket, kind)
+    ticket.state = to_state
+    session.flush()
+    _record(session, ticket, kind, from_state, to_state, staff, desk, detail)
+
+
+def _record(session, ticket, kind, from_state, to_state, staff, desk, detail=None) -> None:
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=clock.now(),
+            kind=kind,
+            from_state=from_state,
+            to_state=to_state,
+            staff_id=staff.id if staff else None,
+            desk_id=desk.id if desk else None,
+            detail=detail,
+        )
+    )
+    outbox(session).append((kind, {"ticket_id": ticket.id, "location_id": ticket.location_id}))

@@ -1,0 +1,145 @@
+"""HTTP glue shared by the surfaces: the request's unit of work, JSON errors, input parsing.
+
+Every request gets one session on first use. After the view, a response below 400 commits
+it (and the realtime hub publishes the outbox); anything else rolls back. This is the only
+place an HTTP request commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from servicepoint.db import Database
+from servicepoint.errors import InvalidInput, ServicepointError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def database(app: Flask | None = None) -> Database:
+    """The application's Database."""
+    return (app or current_app).extensions["servicepoint.db"]
+
+
+def db_session() -> Session:
+    """The current request's session (one per request, created on first use)."""
+    if "db_session" not in g:
+        g.db_session = database().session()
+    return g.db_session
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the per-request unit of work and the JSON error handlers."""
+
+    @app.after_request
+    def _finish_unit_of_work(response: Response) -> Response:
+        session: Session | None = g.pop("db_session", None)
+        if session is None:
+            return response
+        try:
+            if response.status_code < 400:
+                database().commit(session)
+            else:
+                session.rollback()
+        except IntegrityError:
+            log.warning("commit refused by a constraint", exc_info=True)
+            return error_response(409, "conflict", "The change conflicts with existing data.")
+        except OperationalError:
+            log.exception("database unavailable at commit")
+            return error_response(503, "unavailable", "The database is busy; please retry.")
+        finally:
+            session.close()
+        return response
+
+    @app.teardown_request
+    def _close_session(_exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    @app.errorhandler(ServicepointError)
+    def _refused(error: ServicepointError):
+        if wants_json():
+            return error_response(error.status, error.code, error.message)
+        return error.message, error.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if not wants_json():
+            return error
+        message = error.description or error.name
+        if error.code == 413:
+            limit = current_app.config["MAX_CONTENT_LENGTH"]
+            message = f"The request body is larger than {limit} bytes."
+        return error_response(error.code or 500, error.name.lower().replace(" ", "_"), message)
+
+
+# --- JSON input ---------------------------------------------------------------------------
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or InvalidInput saying what is wrong with it."""
+    if not request.is_json:
+        raise InvalidInput("Send a JSON object with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise InvalidInput("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise InvalidInput("The request body must be a JSON object.")
+    return data
+
+
+def field(
+    data: dict[str, Any], name: str, kind: type[T], default: Any = ..., max_length: int = 200
+) -> T:
+    """``data[name]`` checked to be of ``kind``; missing fields take ``default`` or are refused."""
+    if name not in data or data[name] is None:
+        if default is ...:
+            raise InvalidInput(f"'{name}' is required.")
+        return default
+    value = data[name]
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise InvalidInput(f"'{name}' must be {_kind_name(kind)}.")
+    if isinstance(value, str):
+        value = value.strip()
+        if len(value) > max_length:
+            raise InvalidInput(f"'{name}' is longer than {max_length} characters.")
+    return value
+
+
+def _kind_name(kind: type) -> str:
+    return {
+        str: "a string",
+        int: "a whole number",
+        bool: "true or false",
+        dict: "an object",
+        list: "a list",
+    }.get(kind, kind.__name__)
+
+
+def public_url(path: str) -> str:
+    """An absolute URL for ``path`` as visitors' phones reach it (PUBLIC_URL or this host)."""
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def status_url(token: str) -> str:
+    """The phone status page of a ticket, as printed into its QR code."""
+    return public_url(f"/t/{token}")
