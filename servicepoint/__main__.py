@@ -1,0 +1,3 @@
+from servicepoint.cli import main
+
+main()

@@ -1,0 +1,289 @@
+"""Shared fixtures: the app on SQLite and PostgreSQL, clients, factories, a live server.
+
+Each test runs inside an outer transaction that is rolled back at the end; the app's
+commits become savepoints (``join_transaction_mode="create_savepoint"``). Concurrency
+tests use ``fresh_database`` instead: a throw-away database and real separate connections.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from servicepoint import create_app
+from servicepoint.auth import hash_password
+from servicepoint.db import Database
+from servicepoint.migrate import upgrade
+from servicepoint.models import Desk, Location, Role, Staff, Topic
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SERVICEPOINT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+PASSWORD = "correct horse battery"
+
+
+# --- throw-away databases ---------------------------------------------------------------
+
+
+def _postgres_admin():
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # never skip: a missing PostgreSQL is a failed run
+        pytest.fail(f"PostgreSQL is required for the tests and is not reachable: {error}")
+    return engine
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A new, migrated, empty database of ``backend``; yields its URL; drops it afterwards."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / f'db-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        database = Database(url)
+        upgrade(database.engine)
+        database.dispose()
+        yield url
+        return
+    admin = _postgres_admin()
+    name = f"servicepoint_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        database = Database(url)
+        upgrade(database.engine)
+        database.dispose()
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory) -> Iterator[Database]:
+    """A migrated database per backend, shared by the tests of the session."""
+    with fresh_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
+        database = Database(url)
+        yield database
+        database.dispose()
+
+
+@pytest.fixture
+def db(backend: Database) -> Iterator[Database]:
+    """The backend with every session of this test bound to one outer, rolled-back transaction."""
+    connection = backend.engine.connect()
+    outer = connection.begin()
+    backend.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield backend
+    finally:
+        backend.sessionmaker.configure(bind=backend.engine, join_transaction_mode="conservative_savepoint")
+        outer.rollback()
+        connection.close()
+        backend.hub = None
+
+
+@pytest.fixture
+def session(db: Database):
+    """A session inside the test's transaction (for arranging and checking)."""
+    with db.session() as session:
+        yield session
+
+
+# --- the app ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(db: Database, tmp_path: Path):
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE": db,
+            "DATABASE_URL": db.url,
+            "SECRET_KEY": secrets.token_hex(16),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PUBLIC_URL": "https://sp.example.org",
+        }
+    )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    from click.testing import CliRunner
+
+    from servicepoint.cli import main
+
+    class Runner:
+        def invoke(self, args, input=None):
+            return CliRunner().invoke(main, args, obj=app, input=input, catch_exceptions=False)
+
+    return Runner()
+
+
+@pytest.fixture
+def socket_client(app, client):
+    """``socket_client(namespace, auth)``: a Socket.IO test client sharing ``client``'s cookies."""
+    from servicepoint.realtime import socketio
+
+    made = []
+
+    def make(namespace: str, auth: dict | None = None):
+        sc = socketio.test_client(app, namespace=namespace, auth=auth, flask_test_client=client)
+        made.append(sc)
+        return sc
+
+    yield make
+    for sc in made:
+        for namespace, connected in list(sc.connected.items()):
+            if connected:
+                sc.disconnect(namespace=namespace)
+
+
+# --- factories --------------------------------------------------------------------------
+
+
+class Factory:
+    """Small helpers that arrange a location, topics, desks and staff."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def location(self, slug: str = "test-centre", topics=("general", "language"),
+                 desks=("Raum 1", "Raum 2"), timezone: str = "Europe/Berlin") -> Location:
+        location = Location(slug=slug, name=f"Centre {slug}", address="Teststraße 1",
+                            timezone=timezone)
+        self.session.add(location)
+        for position, key in enumerate(topics):
+            self.session.add(Topic(location=location, key=key, prefix=chr(ord("A") + position),
+                                   names={"de": key.title(), "en": key.title()},
+                                   position=position))
+        for position, name in enumerate(desks):
+            self.session.add(Desk(location=location, name=name, position=position))
+        self.session.commit()
+        return location
+
+    def staff(self, username: str = "berater", role: Role = Role.COUNSELOR,
+              topics: list[Topic] | None = None) -> Staff:
+        staff = Staff(username=username, display_name=username.title(), role=role,
+                      password_hash=hash_password(PASSWORD), topics=list(topics or []))
+        self.session.add(staff)
+        self.session.commit()
+        return staff
+
+    def topic(self, location: Location, key: str) -> Topic:
+        return next(t for t in location.topics if t.key == key)
+
+
+@pytest.fixture
+def factory(session) -> Factory:
+    return Factory(session)
+
+
+@pytest.fixture
+def centre(factory) -> Location:
+    return factory.location()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str = "berater", password: str = PASSWORD):
+        return self.client.post("/api/v1/session", json={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.delete("/api/v1/session")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+# --- a live server (gunicorn, as in production) -----------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, url: str, instance: Path, process: subprocess.Popen):
+        self.url = url
+        self.instance = instance
+        self.process = process
+
+    def logins(self) -> dict[str, str]:
+        lines = (self.instance / "demo-logins.txt").read_text().splitlines()
+        return dict(line.split(" / ", 1) for line in lines)
+
+
+def _cli(env, *args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "servicepoint", *args], env=env, check=True,
+                          capture_output=True, text=True, timeout=120, **kwargs)
+
+
+@contextmanager
+def run_live_server(tmp_path: Path, database_url: str | None = None) -> Iterator[LiveServer]:
+    """Start ``servicepoint serve`` on a free local port with the demo loaded; stop it after."""
+    instance = tmp_path / "live-instance"
+    env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(instance)}
+    if database_url:
+        env["SERVICEPOINT_DATABASE_URL"] = database_url
+    _cli(env, "demo")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(tmp_path / "live-server.log", "w")  # noqa: SIM115  (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "servicepoint", "serve", "--port", str(port), "--threads", "300"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "live-server.log").read_text())
+            time.sleep(0.1)
+        yield LiveServer(url, instance, process)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[LiveServer]:
+    with run_live_server(tmp_path) as server:
+        yield server
