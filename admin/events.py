@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
 
 from servicepoint import auth, snapshots
-from servicepoint.realtime import location_of_slug, location_room, socketio
+from servicepoint.realtime import location_of_slug, location_room, on
 from servicepoint.web import database
 
 
@@ -15,7 +15,7 @@ def _queue(slug: str) -> dict | None:
         return snapshots.staff_queue(session, location) if location else None
 
 
-@socketio.on("connect", namespace="/staff")
+@on("connect", namespace="/staff")
 def connect(auth_data=None):
     """``auth={"location": slug}`` with the staff session cookie; ``queue`` follows at once."""
     with database().session() as session:
@@ -29,7 +29,7 @@ def connect(auth_data=None):
     emit("queue", queue)
 
 
-@socketio.on("queue", namespace="/staff")
+@on("queue", namespace="/staff")
 def resync():
     """Send the location's queue again."""
     for room in rooms():

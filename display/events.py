@@ -11,7 +11,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
 
 from servicepoint import snapshots, tickets
 from servicepoint.errors import NotFound
-from servicepoint.realtime import location_of_slug, location_room, socketio, ticket_room
+from servicepoint.realtime import location_of_slug, location_room, on, ticket_room
 from servicepoint.web import database
 
 
@@ -25,7 +25,7 @@ def _display_snapshot(slug: str) -> dict | None:
         )
 
 
-@socketio.on("connect", namespace="/display")
+@on("connect", namespace="/display")
 def display_connect(auth=None):
     """``auth={"location": slug}``: join the location's room; ``snapshot`` follows at once."""
     slug = auth.get("location") if isinstance(auth, dict) else None
@@ -36,7 +36,7 @@ def display_connect(auth=None):
     emit("snapshot", snapshot)
 
 
-@socketio.on("snapshot", namespace="/display")
+@on("snapshot", namespace="/display")
 def display_resync():
     """Send the full lobby state again (the screen asks after waking up or on a timer)."""
     slug = _joined("location:")
@@ -56,7 +56,7 @@ def _ticket_status(token: str) -> dict | None:
         )
 
 
-@socketio.on("connect", namespace="/ticket")
+@on("connect", namespace="/ticket")
 def ticket_connect(auth=None):
     """``auth={"token": public_token}``: join the ticket's room; ``status`` follows at once."""
     token = auth.get("token") if isinstance(auth, dict) else None
@@ -67,7 +67,7 @@ def ticket_connect(auth=None):
     emit("status", status)
 
 
-@socketio.on("status", namespace="/ticket")
+@on("status", namespace="/ticket")
 def ticket_resync():
     """Send the ticket's status again."""
     token = _joined("ticket:")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from servicepoint import snapshots
-from servicepoint.realtime import location_of_slug, location_room, socketio
+from servicepoint.realtime import location_of_slug, location_room, on
 from servicepoint.web import database
 
 
-@socketio.on("connect", namespace="/kiosk")
+@on("connect", namespace="/kiosk")
 def connect(auth=None):
     """``auth={"location": slug}``: join the location's room and receive ``topics`` at once."""
     slug = auth.get("location") if isinstance(auth, dict) else None

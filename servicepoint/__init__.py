@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for surface in (kiosk, display, admin):
         surface.init_app(app)
+    realtime.bind_handlers()
 
     from servicepoint import pages
 

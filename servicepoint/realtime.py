@@ -8,6 +8,7 @@ never announced.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_socketio import SocketIO
@@ -19,7 +20,28 @@ from servicepoint.models import Location, Ticket, TicketState
 
 socketio = SocketIO()
 
+# Event handlers of the surfaces, bound to each new Socket.IO server by ``bind_handlers``:
+# ``socketio.on`` binds to whatever server exists when a module is imported, which a second
+# application (tests, or a re-created app) would not get.
+_handlers: list[tuple[str, str, Callable]] = []
+
 CALL_KINDS = {"call", "recall"}
+
+
+def on(event: str, namespace: str) -> Callable[[Callable], Callable]:
+    """Declare a Socket.IO event handler of a surface (bound when the app is created)."""
+
+    def decorator(handler: Callable) -> Callable:
+        _handlers.append((event, namespace, handler))
+        return handler
+
+    return decorator
+
+
+def bind_handlers() -> None:
+    """Register every declared handler on the current Socket.IO server."""
+    for event, namespace, handler in _handlers:
+        socketio.on_event(event, handler, namespace=namespace)
 
 
 def location_room(slug: str) -> str:

@@ -93,7 +93,9 @@ def db(backend: Database) -> Iterator[Database]:
     try:
         yield backend
     finally:
-        backend.sessionmaker.configure(bind=backend.engine, join_transaction_mode="conservative_savepoint")
+        backend.sessionmaker.configure(
+            bind=backend.engine, join_transaction_mode="conservative_savepoint"
+        )
         outer.rollback()
         connection.close()
         backend.hub = None
@@ -169,24 +171,45 @@ class Factory:
     def __init__(self, session):
         self.session = session
 
-    def location(self, slug: str = "test-centre", topics=("general", "language"),
-                 desks=("Raum 1", "Raum 2"), timezone: str = "Europe/Berlin") -> Location:
-        location = Location(slug=slug, name=f"Centre {slug}", address="Teststraße 1",
-                            timezone=timezone)
+    def location(
+        self,
+        slug: str = "test-centre",
+        topics=("general", "language"),
+        desks=("Raum 1", "Raum 2"),
+        timezone: str = "Europe/Berlin",
+    ) -> Location:
+        location = Location(
+            slug=slug, name=f"Centre {slug}", address="Teststraße 1", timezone=timezone
+        )
         self.session.add(location)
         for position, key in enumerate(topics):
-            self.session.add(Topic(location=location, key=key, prefix=chr(ord("A") + position),
-                                   names={"de": key.title(), "en": key.title()},
-                                   position=position))
+            self.session.add(
+                Topic(
+                    location=location,
+                    key=key,
+                    prefix=chr(ord("A") + position),
+                    names={"de": key.title(), "en": key.title()},
+                    position=position,
+                )
+            )
         for position, name in enumerate(desks):
             self.session.add(Desk(location=location, name=name, position=position))
         self.session.commit()
         return location
 
-    def staff(self, username: str = "berater", role: Role = Role.COUNSELOR,
-              topics: list[Topic] | None = None) -> Staff:
-        staff = Staff(username=username, display_name=username.title(), role=role,
-                      password_hash=hash_password(PASSWORD), topics=list(topics or []))
+    def staff(
+        self,
+        username: str = "berater",
+        role: Role = Role.COUNSELOR,
+        topics: list[Topic] | None = None,
+    ) -> Staff:
+        staff = Staff(
+            username=username,
+            display_name=username.title(),
+            role=role,
+            password_hash=hash_password(PASSWORD),
+            topics=list(topics or []),
+        )
         self.session.add(staff)
         self.session.commit()
         return staff
@@ -210,7 +233,9 @@ class AuthActions:
         self.client = client
 
     def login(self, username: str = "berater", password: str = PASSWORD):
-        return self.client.post("/api/v1/session", json={"username": username, "password": password})
+        return self.client.post(
+            "/api/v1/session", json={"username": username, "password": password}
+        )
 
     def logout(self):
         return self.client.delete("/api/v1/session")
@@ -242,8 +267,15 @@ class LiveServer:
 
 
 def _cli(env, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "servicepoint", *args], env=env, check=True,
-                          capture_output=True, text=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "servicepoint", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 @contextmanager
@@ -259,7 +291,10 @@ def run_live_server(tmp_path: Path, database_url: str | None = None) -> Iterator
     log = open(tmp_path / "live-server.log", "w")  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "servicepoint", "serve", "--port", str(port), "--threads", "300"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30

@@ -28,8 +28,9 @@ def _arrange(url: str, desks: int = 1) -> None:
         session.add(Topic(location=location, key="language", prefix="B", names={"de": "Sprache"}))
         for n in range(desks):
             session.add(Desk(location=location, name=f"Raum {n + 1}"))
-        session.add(Staff(username="berater", display_name="Berater",
-                          password_hash=hash_password("x" * 12)))
+        session.add(
+            Staff(username="berater", display_name="Berater", password_hash=hash_password("x" * 12))
+        )
     database.dispose()
 
 
@@ -72,8 +73,10 @@ def test_concurrent_kiosks_get_gapless_unique_numbers(backend_name, tmp_path):
         context = multiprocessing.get_context("spawn")
         start = context.Manager().Event()
         with context.Pool(WRITERS) as pool:
-            results = [pool.apply_async(_issue_many, (url, TICKETS_PER_WRITER, start))
-                       for _ in range(WRITERS)]
+            results = [
+                pool.apply_async(_issue_many, (url, TICKETS_PER_WRITER, start))
+                for _ in range(WRITERS)
+            ]
             start.set()
             codes = [code for result in results for code in result.get(timeout=240)]
         database = Database(url)
@@ -99,8 +102,9 @@ def test_counselors_pressing_at_once_never_get_the_same_ticket(backend_name, tmp
         issued = _issue_many(url, 60, issue_start)
         start = context.Manager().Event()
         with context.Pool(WRITERS) as pool:
-            results = [pool.apply_async(_call_all, (url, f"Raum {n + 1}", start))
-                       for n in range(WRITERS)]
+            results = [
+                pool.apply_async(_call_all, (url, f"Raum {n + 1}", start)) for n in range(WRITERS)
+            ]
             start.set()
             called = [code for result in results for code in result.get(timeout=240)]
         database = Database(url)

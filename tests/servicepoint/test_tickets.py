@@ -34,8 +34,10 @@ def issue(session, location, key="general", language="de"):
 
 
 def test_numbers_start_at_one_per_prefix_and_count_up(session, centre):
-    codes = [issue(session, centre, key).ticket.code for key in
-             ("general", "general", "language", "general", "language")]
+    codes = [
+        issue(session, centre, key).ticket.code
+        for key in ("general", "general", "language", "general", "language")
+    ]
     assert codes == ["A001", "A002", "B001", "A003", "B002"]
 
 
@@ -68,7 +70,9 @@ def test_issue_records_event_and_position(session, centre):
     second = issue(session, centre)
     third = issue(session, centre, "language")
     assert (first.position, second.position, third.position) == (0, 1, 0)
-    kinds = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == first.ticket.id))
+    kinds = session.scalars(
+        select(TicketEvent.kind).where(TicketEvent.ticket_id == first.ticket.id)
+    )
     assert list(kinds) == ["issued"]
     assert len(first.ticket.public_token) >= 20
 
@@ -213,13 +217,17 @@ def test_illegal_moves_are_refused_and_change_nothing(session, centre, counselor
     ticket = issue(session, centre).ticket
     ticket.state = state
     session.commit()
-    events_before = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
+    events_before = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+    ).all()
     with pytest.raises(IllegalTransition, match=ticket.code):
         getattr(tickets, move)(session, ticket, counselor)
     session.rollback()
     session.refresh(ticket)
     assert ticket.state == state
-    events_after = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
+    events_after = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+    ).all()
     assert len(events_after) == len(events_before)
 
 
@@ -244,8 +252,15 @@ def test_unique_constraint_backs_numbering(session, centre):
     from sqlalchemy.exc import IntegrityError
 
     ticket = issue(session, centre).ticket
-    duplicate = Ticket(location=centre, topic=ticket.topic, service_day=ticket.service_day,
-                       prefix="A", number=1, code="A001", issued_at=clock.now())
+    duplicate = Ticket(
+        location=centre,
+        topic=ticket.topic,
+        service_day=ticket.service_day,
+        prefix="A",
+        number=1,
+        code="A001",
+        issued_at=clock.now(),
+    )
     session.add(duplicate)
     with pytest.raises(IntegrityError):
         session.flush()
