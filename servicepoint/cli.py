@@ -97,10 +97,9 @@ def db_init(ctx: click.Context) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when locations exist already.")
 @click.pass_context
 def demo_command(ctx: click.Context, if_empty: bool) -> None:
-    """Load demo locations, topics, desks and staff with generated passwords."""
+    """Load demo locations, topics, desks and staff with generated passwords (after db upgrade)."""
     app = _app(ctx)
     db = database(app)
-    upgrade(db.engine)
     with db.unit_of_work() as session:
         if not demo.is_empty(session):
             if if_empty:

@@ -130,17 +130,23 @@ def client(app):
     return app.test_client()
 
 
+class Runner:
+    """Invokes the ``servicepoint`` command against the test app."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def invoke(self, args, input=None):
+        from click.testing import CliRunner
+
+        from servicepoint.cli import main
+
+        return CliRunner().invoke(main, args, obj=self.app, input=input)
+
+
 @pytest.fixture
-def runner(app):
-    from click.testing import CliRunner
-
-    from servicepoint.cli import main
-
-    class Runner:
-        def invoke(self, args, input=None):
-            return CliRunner().invoke(main, args, obj=app, input=input, catch_exceptions=False)
-
-    return Runner()
+def runner(app) -> Runner:
+    return Runner(app)
 
 
 @pytest.fixture
@@ -279,14 +285,19 @@ def _cli(env, *args, **kwargs):
 
 
 @contextmanager
-def run_live_server(tmp_path: Path, database_url: str | None = None) -> Iterator[LiveServer]:
-    """Start ``servicepoint serve`` on a free local port with the demo loaded; stop it after."""
+def run_live_server(
+    tmp_path: Path, database_url: str | None = None, port: int | None = None
+) -> Iterator[LiveServer]:
+    """Start ``servicepoint serve`` on a local port with the demo loaded; stop it after.
+
+    Started again with the same ``tmp_path`` it keeps its database (a restart)."""
     instance = tmp_path / "live-instance"
     env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(instance)}
     if database_url:
         env["SERVICEPOINT_DATABASE_URL"] = database_url
-    _cli(env, "demo")
-    port = free_port()
+    _cli(env, "db", "upgrade")
+    _cli(env, "demo", "--if-empty")
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(tmp_path / "live-server.log", "w")  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
@@ -309,7 +320,7 @@ def run_live_server(tmp_path: Path, database_url: str | None = None) -> Iterator
             time.sleep(0.1)
         yield LiveServer(url, instance, process)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGINT)  # quick shutdown; open WebSockets just drop
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:

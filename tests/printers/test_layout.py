@@ -1,0 +1,158 @@
+"""The abstract ticket layout and its labels, independent of any printer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from printers import QR, Cut, Text, TicketPrint, build_layout
+from printers.fonts import FALLBACK_ORDER, font_for, has_glyph, primary_script
+from printers.labels import LABELS, base_language, labels_for
+from printers.layout import CODE_SIZE, needs_image
+from printers.raster import text_image, wrap_lines
+from tests.printers.conftest import STATUS_URL
+
+LANGUAGES = ["de", "en", "ar", "fa", "uk", "ru", "tr", "ro", "bg", "ti"]
+
+
+def texts(layout: list) -> list[str]:
+    return [block.text for block in layout if isinstance(block, Text)]
+
+
+def test_layout_order_location_code_topic_then_qr_privacy_cut(make_ticket):
+    layout = build_layout(make_ticket("en"))
+    text_blocks = [block for block in layout if isinstance(block, Text)]
+
+    assert text_blocks[0].text == "Bürgerbüro Mitte"
+    assert text_blocks[1].text == "A012"
+    assert text_blocks[1].size == CODE_SIZE and text_blocks[1].bold
+    assert text_blocks[2].text == "Register your address"
+    assert text_blocks[3].text == "Wohnsitz anmelden"
+    assert "21.11.2025  15:02" in texts(layout)
+    assert "People ahead of you: 3" in texts(layout)
+    assert "Estimated wait: about 15 min" in texts(layout)
+    qr_at = next(i for i, block in enumerate(layout) if isinstance(block, QR))
+    assert layout[qr_at].data == STATUS_URL
+    assert layout[qr_at - 1].text == "Follow your turn:"
+    assert layout[qr_at + 1].text == "No personal data is stored on this ticket."
+    assert isinstance(layout[-1], Cut)
+    assert sum(isinstance(block, Cut) for block in layout) == 1
+
+
+def test_german_topic_printed_once_when_visitor_reads_german(make_ticket):
+    layout = build_layout(make_ticket("de"))
+
+    assert texts(layout).count("Wohnsitz anmelden") == 1
+    assert "Personen vor Ihnen: 3" in texts(layout)
+    assert "Auf diesem Ticket sind keine personenbezogenen Daten gespeichert." in texts(layout)
+
+
+def test_unknown_wait_leaves_the_line_out(make_ticket):
+    layout = build_layout(make_ticket("de", estimated_wait_minutes=None, people_ahead=0))
+
+    assert not any("Wartezeit" in text for text in texts(layout))
+    assert "Personen vor Ihnen: 0" in texts(layout)
+
+
+def test_arabic_and_farsi_numbers_use_their_own_digits(make_ticket):
+    arabic = texts(build_layout(make_ticket("ar", people_ahead=12, estimated_wait_minutes=40)))
+    farsi = texts(build_layout(make_ticket("fa", people_ahead=12, estimated_wait_minutes=40)))
+
+    assert "عدد الأشخاص قبلك: ١٢" in arabic
+    assert any(text.endswith("٤٠") for text in arabic)
+    assert "تعداد افراد پیش از شما: ۱۲" in farsi
+    assert any("۴۰" in text for text in farsi)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_has_every_label(language):
+    labels = LABELS[language]
+
+    assert "{n}" in labels.people_ahead and "{n}" in labels.estimated_wait
+    assert labels.follow_your_turn.strip() and labels.privacy_note.strip()
+    assert len(labels.digits) == 10
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_installed_fonts_draw_every_label_without_boxes(language):
+    labels = LABELS[language]
+    for text in (
+        labels.people_ahead_line(3),
+        labels.estimated_wait_line(15),
+        labels.follow_your_turn,
+        labels.privacy_note,
+    ):
+        primary = primary_script(text)
+        missing = [char for char in text if not has_glyph(font_for(char, primary), char)]
+        assert missing == [], f"{language}: no font has {missing!r} of {text!r}"
+
+
+def test_fallback_fonts_cover_digits_in_ethiopic_text():
+    assert font_for("ሰ", "ethiopic") == "ethiopic"
+    assert font_for("3", "ethiopic") == "latin"  # Noto Sans Ethiopic has no digits
+    assert font_for("ب", "latin") == "arabic"
+    assert set(FALLBACK_ORDER) == {"latin", "arabic", "ethiopic"}
+
+
+def test_language_tags_are_reduced_to_their_base_and_unknown_ones_fall_back_to_english():
+    assert base_language("de-AT") == "de"
+    assert base_language("fa_IR") == "fa"
+    assert labels_for("de-CH") is LABELS["de"]
+    assert labels_for("xx") is LABELS["en"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wohnsitz anmelden", False),
+        ("Реєстрація місця проживання", False),  # a renderer decides by code page
+        ("Înregistrarea domiciliului", False),
+        ("تسجيل السكن", True),
+        ("ثبت محل سکونت", True),
+        ("ምዝገባ መንበሪ ኣድራሻ", True),
+        ("A012 عدد", True),
+    ],
+)
+def test_needs_image_marks_scripts_no_code_page_can_print(text, expected):
+    assert needs_image(text) is expected
+
+
+def test_right_to_left_blocks_know_their_direction(make_ticket):
+    layout = build_layout(make_ticket("fa"))
+    topic = next(block for block in layout if isinstance(block, Text) and "سکونت" in block.text)
+    code = next(block for block in layout if isinstance(block, Text) and block.text == "A012")
+
+    assert topic.rtl and topic.needs_image
+    assert not code.rtl and not code.needs_image
+
+
+def test_ticket_refuses_a_naive_time_and_negative_counts(make_ticket):
+    with pytest.raises(ValueError, match="timezone-aware"):
+        make_ticket(issued_at=datetime(2025, 11, 21, 15, 2))
+    with pytest.raises(ValueError, match="people_ahead"):
+        make_ticket(people_ahead=-1)
+    with pytest.raises(ValueError, match="estimated_wait"):
+        make_ticket(estimated_wait_minutes=-5)
+
+
+def test_ticket_print_is_frozen(make_ticket):
+    ticket: TicketPrint = make_ticket()
+    with pytest.raises(AttributeError):
+        ticket.code = "B001"  # type: ignore[misc]
+
+
+def test_image_text_wraps_at_spaces_and_breaks_only_overlong_words():
+    note = "Auf diesem Ticket sind keine personenbezogenen Daten gespeichert."
+    lines = wrap_lines(note, size_px=24, width=300)
+    assert len(lines) > 1 and " ".join(lines) == note
+    assert all(line == line.strip() and line for line in lines)
+
+    overlong = "Donaudampfschifffahrtsgesellschaftskapitänsmütze"
+    pieces = wrap_lines(overlong, size_px=48, width=200)
+    assert len(pieces) > 1 and "".join(pieces) == overlong
+
+    one_line = text_image("A012", size_px=24, width=300)
+    several = text_image(note, size_px=24, width=300)
+    assert one_line.width == several.width == 300
+    assert several.height > 2 * one_line.height

@@ -1,0 +1,60 @@
+"""The ``servicepoint`` command."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from servicepoint.models import Location, Staff, Topic
+
+
+def test_users_add_reads_password_from_stdin(runner, session):
+    result = runner.invoke(
+        ["users", "add", "Frau.Yilmaz", "--role", "manager", "--password-stdin"],
+        input="a long secret pass\n",
+    )
+    assert result.exit_code == 0, result.output
+    staff = session.scalar(select(Staff).where(Staff.username == "frau.yilmaz"))
+    assert staff.role == "manager"
+    assert check_password_hash(staff.password_hash, "a long secret pass")
+    assert "a long secret pass" not in result.output
+
+
+def test_users_add_refuses_short_password_and_duplicates(runner, session):
+    short = runner.invoke(["users", "add", "kurz", "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "at least 10" in short.output
+    assert session.scalar(select(Staff).where(Staff.username == "kurz")) is None
+    ok = runner.invoke(["users", "add", "doppelt"])
+    assert ok.exit_code == 0 and "Password: " in ok.output
+    again = runner.invoke(["users", "add", "doppelt"])
+    assert again.exit_code != 0 and "exists already" in again.output
+
+
+def test_demo_loads_real_service_points_once(runner, session, app):
+    first = runner.invoke(["demo"])
+    assert first.exit_code == 0, first.output
+    slugs = set(session.scalars(select(Location.slug)))
+    assert {"leverkusen", "duisburg-hamborn", "duisburg-hochfeld", "duisburg-rheinhausen"} <= slugs
+    leverkusen = session.scalar(select(Location).where(Location.slug == "leverkusen"))
+    assert "Wiesdorfer Platz 34a" in leverkusen.address
+    keys = set(session.scalars(select(Topic.key).where(Topic.location_id == leverkusen.id)))
+    assert {
+        "orientation",
+        "language",
+        "residence",
+        "work",
+        "naturalisation",
+        "childcare",
+        "violence",
+        "volunteering",
+    } == keys
+    # No default password: each demo login has a generated one, shown once and kept 0600.
+    logins = Path(app.instance_path) / "demo-logins.txt"
+    assert stat.S_IMODE(logins.stat().st_mode) == 0o600
+    for line in logins.read_text().splitlines():
+        user, password = line.split(" / ")
+        assert password in first.output and len(password) >= 10
+    assert runner.invoke(["demo", "--if-empty"]).output.startswith("Demo data already present")
