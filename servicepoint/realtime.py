@@ -26,6 +26,8 @@ socketio = SocketIO()
 _handlers: list[tuple[str, str, Callable]] = []
 
 CALL_KINDS = {"call", "recall"}
+# Moves after which the tickets still waiting may stand at another place.
+REORDERING_KINDS = {"call", "cancel", "requeue", "transfer"}
 
 
 def on(event: str, namespace: str) -> Callable[[Callable], Callable]:
@@ -102,14 +104,17 @@ class SocketHub:
             )
             for ticket in changed.values():
                 messages.append(Message("/staff", "ticket", snapshots.ticket_json(ticket), room))
-            # Positions move for everyone still waiting; tell each phone its own.
+            # Calls, cancels, requeues and transfers move the people behind; tell each
+            # waiting phone its own position then. Other moves concern only their ticket.
             waiting = session.scalars(tickets.waiting_tickets(session, location)).all()
             ahead: dict[int, int] = {}
             per_topic: dict[int, int] = {}
             for ticket in waiting:
                 ahead[ticket.id] = per_topic.get(ticket.topic_id, 0)
                 per_topic[ticket.topic_id] = ahead[ticket.id] + 1
-            for ticket in {**{t.id: t for t in waiting}, **changed}.values():
+            reorders = any(kind in REORDERING_KINDS for kind, _ in location_events)
+            told = {**{t.id: t for t in waiting}, **changed} if reorders else changed
+            for ticket in told.values():
                 status = snapshots.ticket_status(
                     session, ticket, self.minutes_per_visitor, ahead.get(ticket.id, 0)
                 )
