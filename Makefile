@@ -15,13 +15,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages: Chromium for the browser tests, Noto fonts for printing non-Latin scripts.
+# Debian packages: Chromium for the browser tests; Noto fonts, FriBiDi (Pillow's complex text
+# layout) and libusb for printing. Installed only when one of them is missing.
+DEBIAN_PACKAGES := chromium fonts-noto-core libfribidi0 libusb-1.0-0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/noto ]; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
-		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq chromium fonts-noto-core >/dev/null; fi; \
+	@if ! dpkg-query -W -f='$${Status}\n' $(DEBIAN_PACKAGES) 2>/dev/null \
+			| grep -qv '^install ok installed$$' \
+		&& [ "$$(dpkg-query -W -f='$${Status}\n' $(DEBIAN_PACKAGES) 2>/dev/null | wc -l)" = \
+			"$(words $(DEBIAN_PACKAGES))" ]; then :; else \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$(SUDO) apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
 	fi
 
 run: setup
@@ -40,6 +44,7 @@ lint: setup
 bench: setup
 	$(BIN)/python -m bench.issue_http
 	$(BIN)/python -m bench.call_display
+	$(BIN)/python -m bench.print_render
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

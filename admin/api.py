@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from sqlalchemy import select
 
 from admin import api_bp as api
@@ -140,9 +140,18 @@ def ticket_history(ticket_id: int):
 
 @api.get("/locations")
 def locations():
-    """All active locations."""
-    rows = db_session().scalars(select(Location).where(Location.active).order_by(Location.name))
-    return {"locations": [snapshots.location_json(loc) for loc in rows]}
+    """All active locations; ``?all=1`` also lists inactive ones (managers only)."""
+    session = db_session()
+    query = select(Location).order_by(Location.name)
+    if request.args.get("all") == "1":
+        auth.require_staff(session, manager=True)
+    else:
+        query = query.where(Location.active)
+    return {
+        "locations": [
+            {**snapshots.location_json(loc), "active": loc.active} for loc in session.scalars(query)
+        ]
+    }
 
 
 @api.post("/locations")

@@ -9,7 +9,7 @@ import qrcode.image.svg
 from flask import Response, current_app, render_template
 
 from display import bp
-from servicepoint import tickets
+from servicepoint import snapshots, tickets
 from servicepoint.web import db_session, status_url
 
 
@@ -25,8 +25,12 @@ def lobby(slug: str):
 @bp.get("/t/<token>")
 def status_page(token: str):
     """The visitor's live status page, reached from the QR code on the ticket."""
-    ticket = tickets.get_ticket_by_token(db_session(), token)
-    return render_template("display/status.html", ticket=ticket, token=token)
+    session = db_session()
+    ticket = tickets.get_ticket_by_token(session, token)
+    status = snapshots.ticket_status(
+        session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
+    )
+    return render_template("display/status.html", ticket=ticket, token=token, status=status)
 
 
 @bp.get("/t/<token>/qr.svg")

@@ -51,6 +51,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     db.hub = realtime.SocketHub(
         realtime.socketio,
+        db,
+        snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
         minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
     )

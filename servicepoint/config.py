@@ -25,11 +25,15 @@ DEFAULTS: dict[str, object] = {
     "DISPLAY_RECENT_CALLS": 8,
     # Average minutes per visitor used for the estimated wait until real figures exist.
     "DEFAULT_MINUTES_PER_VISITOR": 10,
+    # Seconds over which changes are gathered before lobby and counselor snapshots are
+    # rebuilt and sent (calls themselves are sent at once). 0 rebuilds after every change.
+    "SNAPSHOT_INTERVAL": 0.1,
     # Languages offered on the kiosk, in order; German first.
     "LANGUAGES": "de,en,uk,ar,fa,tr,ru",
 }
 
 _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}
+_FLOAT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, float)}
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, object]:
@@ -40,7 +44,12 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
         raw = environ.get(f"SERVICEPOINT_{key}")
         if raw is None or raw == "":
             continue
-        found[key] = int(raw) if key in _INT_KEYS else raw
+        if key in _INT_KEYS:
+            found[key] = int(raw)
+        elif key in _FLOAT_KEYS:
+            found[key] = float(raw)
+        else:
+            found[key] = raw
     instance = environ.get("SERVICEPOINT_INSTANCE_PATH")
     if instance:
         found["INSTANCE_PATH"] = instance

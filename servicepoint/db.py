@@ -21,9 +21,9 @@ OUTBOX = "servicepoint.outbox"
 class Hub(Protocol):
     """What the unit of work needs from the realtime hub."""
 
-    def prepare(self, session: Session, events: list[tuple[str, dict]]) -> list: ...
+    def prepare(self, session: Session, events: list[tuple[str, dict]]) -> Any: ...
 
-    def publish(self, messages: list) -> None: ...
+    def publish(self, prepared: Any) -> None: ...
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -104,7 +104,7 @@ class Database:
             session.info.pop(OUTBOX, None)
             raise
         session.info.pop(OUTBOX, None)
-        if messages and self.hub is not None:
+        if messages is not None and self.hub is not None:
             self.hub.publish(messages)
 
     def dispose(self) -> None:

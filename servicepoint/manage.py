@@ -259,7 +259,7 @@ def update_staff(session: Session, staff: Staff, data: dict[str, Any], acting: S
         changes["role"] = _role(data["role"])
     if "topics" in data:
         changes["topics"] = _staff_topics(session, data["topics"])
-    if data.get("password"):
+    if "password" in data:
         if not isinstance(data["password"], str):
             raise InvalidInput("'password' must be a string.")
         changes["password_hash"] = hash_password(data["password"])

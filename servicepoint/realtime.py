@@ -8,6 +8,9 @@ never announced.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,8 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicepoint import snapshots, tickets
+from servicepoint.db import Database
 from servicepoint.models import Location, Ticket, TicketState
 
+log = logging.getLogger(__name__)
 socketio = SocketIO()
 
 # Event handlers of the surfaces, bound to each new Socket.IO server by ``bind_handlers``:
@@ -62,73 +67,131 @@ class Message:
     room: str
 
 
-class SocketHub:
-    """Turns outbox events into Socket.IO messages; sends them once the commit succeeded."""
+@dataclass
+class Prepared:
+    """What a commit will send: ticket messages at once, location snapshots coalesced."""
 
-    def __init__(self, socketio: SocketIO, recent_calls: int = 8, minutes_per_visitor: int = 10):
+    messages: list[Message]
+    # location id → whether the waiting tickets may have moved (phones need new positions)
+    locations: dict[int, bool]
+
+
+class SocketHub:
+    """Turns outbox events into Socket.IO messages; sends them once the commit succeeded.
+
+    Messages about the changed tickets (a call, the ticket's own status) are built inside
+    the transaction and sent right after the commit. Location-wide snapshots (the lobby
+    queue, the counselors' queue, every waiting phone's position) cost as much as the queue
+    is long, so they are rebuilt from the committed state by ``refresh``, at most once per
+    ``snapshot_interval`` seconds per location however many tickets change meanwhile
+    (0: at once, in the committing thread).
+    """
+
+    def __init__(
+        self,
+        socketio: SocketIO,
+        database: Database,
+        recent_calls: int = 8,
+        minutes_per_visitor: int = 10,
+        snapshot_interval: float = 0.1,
+    ):
         self.socketio = socketio
+        self.database = database
         self.recent_calls = recent_calls
         self.minutes_per_visitor = minutes_per_visitor
+        self.snapshot_interval = snapshot_interval
+        self._lock = threading.Lock()
+        self._pending: dict[int, bool] = {}
+        self._scheduled = False
 
-    def prepare(self, session: Session, events: list[tuple[str, dict]]) -> list[Message]:
-        """Build every message the events cause, reading the session's uncommitted state."""
+    def prepare(self, session: Session, events: list[tuple[str, dict]]) -> Prepared:
+        """Build the messages about the changed tickets, reading the uncommitted state."""
         messages: list[Message] = []
-        by_location: dict[int, list[tuple[str, dict]]] = {}
+        locations: dict[int, bool] = {}
         for kind, data in events:
-            by_location.setdefault(data["location_id"], []).append((kind, data))
-        for location_id, location_events in by_location.items():
+            location_id = data["location_id"]
+            locations[location_id] = locations.get(location_id, False) or (kind in REORDERING_KINDS)
             location = session.get(Location, location_id)
             room = location_room(location.slug)
-            changed: dict[int, Ticket] = {}
-            if any(kind == "topics" for kind, _ in location_events):
+            if kind == "topics":
                 topics = [snapshots.topic_json(t) for t in location.topics if t.active]
                 messages.append(Message("/kiosk", "topics", {"topics": topics}, room))
-            for kind, data in location_events:
-                if "ticket_id" not in data:
-                    continue
-                ticket = session.get(Ticket, data["ticket_id"])
-                changed[ticket.id] = ticket
-                if kind in CALL_KINDS and ticket.state == TicketState.CALLED:
-                    called = {
-                        "code": ticket.code,
-                        "desk": ticket.desk.name if ticket.desk else None,
-                        "topic": ticket.topic.key,
-                        "call_count": ticket.call_count,
-                        "recall": kind == "recall",
-                    }
-                    messages.append(Message("/display", "called", called, room))
-            display = snapshots.display_snapshot(session, location, self.recent_calls)
-            messages.append(Message("/display", "queue", display, room))
-            messages.append(
-                Message("/staff", "queue", snapshots.staff_queue(session, location), room)
-            )
-            for ticket in changed.values():
-                messages.append(Message("/staff", "ticket", snapshots.ticket_json(ticket), room))
-            # Calls, cancels, requeues and transfers move the people behind; tell each
-            # waiting phone its own position then. Other moves concern only their ticket.
-            waiting = session.scalars(tickets.waiting_tickets(session, location)).all()
-            ahead: dict[int, int] = {}
-            per_topic: dict[int, int] = {}
-            for ticket in waiting:
-                ahead[ticket.id] = per_topic.get(ticket.topic_id, 0)
-                per_topic[ticket.topic_id] = ahead[ticket.id] + 1
-            reorders = any(kind in REORDERING_KINDS for kind, _ in location_events)
-            told = {**{t.id: t for t in waiting}, **changed} if reorders else changed
-            for ticket in told.values():
-                status = snapshots.ticket_status(
-                    session, ticket, self.minutes_per_visitor, ahead.get(ticket.id, 0)
-                )
-                messages.append(
-                    Message("/ticket", "status", status, ticket_room(ticket.public_token))
-                )
-        return messages
+                continue
+            ticket = session.get(Ticket, data["ticket_id"])
+            if kind in CALL_KINDS and ticket.state == TicketState.CALLED:
+                called = {
+                    "code": ticket.code,
+                    "desk": ticket.desk.name if ticket.desk else None,
+                    "topic": ticket.topic.key,
+                    "call_count": ticket.call_count,
+                    "recall": kind == "recall",
+                }
+                messages.append(Message("/display", "called", called, room))
+            messages.append(Message("/staff", "ticket", snapshots.ticket_json(ticket), room))
+            status = snapshots.ticket_status(session, ticket, self.minutes_per_visitor)
+            messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))
+        return Prepared(messages, locations)
 
-    def publish(self, messages: list[Message]) -> None:
-        """Send prepared messages (after the commit)."""
-        for message in messages:
-            self.socketio.emit(
-                message.event, message.data, namespace=message.namespace, to=message.room
-            )
+    def publish(self, prepared: Prepared) -> None:
+        """Send the prepared messages (after the commit), then refresh the snapshots."""
+        for message in prepared.messages:
+            self.emit(message)
+        self.refresh(prepared.locations)
+
+    def emit(self, message: Message) -> None:
+        self.socketio.emit(
+            message.event, message.data, namespace=message.namespace, to=message.room
+        )
+
+    def refresh(self, locations: dict[int, bool]) -> None:
+        """Rebuild and send the snapshots of these locations, coalescing bursts."""
+        if not locations:
+            return
+        if self.snapshot_interval <= 0:
+            self._send_snapshots(locations)
+            return
+        with self._lock:
+            for location_id, reorders in locations.items():
+                self._pending[location_id] = self._pending.get(location_id, False) or reorders
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self.socketio.start_background_task(self._refresh_later)
+
+    def _refresh_later(self) -> None:
+        time.sleep(self.snapshot_interval)
+        with self._lock:
+            pending, self._pending, self._scheduled = self._pending, {}, False
+        try:
+            self._send_snapshots(pending)
+        except Exception:  # a failed refresh must not kill the hub; the next change retries
+            log.exception("could not refresh snapshots of locations %s", sorted(pending))
+
+    def _send_snapshots(self, locations: dict[int, bool]) -> None:
+        with self.database.session() as session:
+            for location_id, reorders in locations.items():
+                location = session.get(Location, location_id)
+                if location is None:
+                    continue
+                for message in self.snapshot_messages(session, location, reorders):
+                    self.emit(message)
+
+    def snapshot_messages(self, session: Session, location: Location, positions: bool):
+        """The lobby and counselor snapshots of ``location`` and, with ``positions``, the
+        status of every waiting ticket (their places may have moved)."""
+        room = location_room(location.slug)
+        display = snapshots.display_snapshot(session, location, self.recent_calls)
+        yield Message("/display", "queue", display, room)
+        yield Message("/staff", "queue", snapshots.staff_queue(session, location), room)
+        if not positions:
+            return
+        waiting = session.scalars(tickets.waiting_tickets(session, location)).all()
+        per_topic: dict[int, int] = {}
+        for ticket in waiting:
+            ahead = per_topic.get(ticket.topic_id, 0)
+            per_topic[ticket.topic_id] = ahead + 1
+            status = snapshots.ticket_status(session, ticket, self.minutes_per_visitor, ahead)
+            yield Message("/ticket", "status", status, ticket_room(ticket.public_token))
 
 
 def location_of_slug(session: Session, slug: str) -> Location | None:

@@ -45,7 +45,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "start": frozenset({S.CALLED}),
     "finish": frozenset({S.CALLED, S.SERVING}),
     "no_show": frozenset({S.CALLED}),
-    "requeue": frozenset({S.CALLED, S.SERVING, S.NO_SHOW}),
+    # Also the undo of a finish, a no-show or a cancel by mistake (same service day only).
+    "requeue": frozenset({S.CALLED, S.SERVING, S.NO_SHOW, S.DONE, S.CANCELLED}),
     "transfer": frozenset({S.WAITING, S.CALLED, S.SERVING}),
     "cancel": frozenset({S.WAITING, S.CALLED}),
 }
@@ -300,8 +301,11 @@ def no_show(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
 
 
 def requeue(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
-    """Put a called, served or absent ticket back in the queue at its original place."""
+    """Put a ticket back in the queue at its original place: a called or served one, or,
+    to undo a slip, one marked absent, finished or cancelled earlier the same day."""
     _check(ticket, "requeue")
+    if ticket.service_day != today(ticket.location):
+        raise IllegalTransition(f"Ticket {ticket.code} is from an earlier day; draw a new one.")
     desk = ticket.desk
     _clear_desk(ticket)
     _move(session, ticket, "requeue", S.WAITING, staff, desk)

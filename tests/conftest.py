@@ -121,6 +121,8 @@ def app(db: Database, tmp_path: Path):
             "SECRET_KEY": secrets.token_hex(16),
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "PUBLIC_URL": "https://sp.example.org",
+            # Snapshots at once, in the request's thread, so tests see them synchronously.
+            "SNAPSHOT_INTERVAL": 0,
         }
     )
 

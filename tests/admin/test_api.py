@@ -179,3 +179,22 @@ def test_manager_creates_location_with_valid_timezone_only(client, manager, auth
     good = client.post("/api/v1/locations", json={"slug": "neu", "name": "Neu"})
     assert good.status_code == 201 and good.json["timezone"] == "Europe/Berlin"
     assert client.get("/api/v1/locations/neu/topics").json["topics"] == []
+
+
+def test_inactive_locations_are_listed_for_managers_only(
+    client, session, centre, manager, counselor, auth
+):
+    centre.active = False
+    session.commit()
+    assert client.get("/api/v1/locations").json["locations"] == []
+    auth.login()
+    assert client.get("/api/v1/locations?all=1").status_code == 403
+    auth.login("leitung")
+    listed = client.get("/api/v1/locations?all=1").json["locations"]
+    assert [(loc["slug"], loc["active"]) for loc in listed] == [("test-centre", False)]
+
+
+def test_empty_password_is_refused_not_ignored(client, counselor, manager, auth):
+    auth.login("leitung")
+    response = client.patch(f"/api/v1/staff/{counselor.id}", json={"password": ""})
+    assert response.status_code == 400 and "at least" in response.json["message"]

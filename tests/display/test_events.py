@@ -112,7 +112,7 @@ def test_staff_namespace_needs_sign_in(socket_client, client, centre, counselor,
     assert events(sc, "/staff")[0]["name"] == "queue"
     draw(client)
     names = [e["name"] for e in events(sc, "/staff")]
-    assert names == ["queue", "ticket"]
+    assert names == ["ticket", "queue"]
 
 
 def test_kiosk_learns_topic_changes(socket_client, client, factory, centre):
@@ -130,3 +130,22 @@ def test_kiosk_learns_topic_changes(socket_client, client, factory, centre):
     client.patch("/api/v1/locations/test-centre/topics/language", json={"active": False})
     latest = events(kiosk, "/kiosk", "topics")[-1]["args"][0]["topics"]
     assert [t["key"] for t in latest] == ["general"]
+
+
+def test_bursts_of_changes_send_one_snapshot_with_all_of_them(app, socket_client, client, centre):
+    import time
+
+    app.extensions["servicepoint.db"].hub.snapshot_interval = 0.2
+    sc = socket_client("/display", {"location": "test-centre"})
+    sc.get_received("/display")
+    codes = [draw(client)["code"] for _ in range(5)]
+    deadline = time.monotonic() + 5
+    queues = []
+    while time.monotonic() < deadline and not queues:
+        time.sleep(0.05)
+        queues = events(sc, "/display", "queue")
+    time.sleep(0.3)
+    queues += events(sc, "/display", "queue")
+    assert len(codes) == 5
+    assert len(queues) == 1, "five changes inside one interval make one snapshot"
+    assert queues[0]["args"][0]["waiting_total"] == 5

@@ -55,6 +55,6 @@ def test_demo_loads_real_service_points_once(runner, session, app):
     logins = Path(app.instance_path) / "demo-logins.txt"
     assert stat.S_IMODE(logins.stat().st_mode) == 0o600
     for line in logins.read_text().splitlines():
-        user, password = line.split(" / ")
+        _user, password = line.split(" / ")
         assert password in first.output and len(password) >= 10
     assert runner.invoke(["demo", "--if-empty"]).output.startswith("Demo data already present")

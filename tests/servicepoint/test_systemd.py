@@ -40,7 +40,10 @@ def test_env_example_names_only_known_settings():
     from servicepoint.config import DEFAULTS
 
     known = {f"SERVICEPOINT_{key}" for key in DEFAULTS} | {
-        "SERVICEPOINT_HOST", "SERVICEPOINT_PORT", "SERVICEPOINT_INSTANCE_PATH"}
+        "SERVICEPOINT_HOST",
+        "SERVICEPOINT_PORT",
+        "SERVICEPOINT_INSTANCE_PATH",
+    }
     example = (UNITS / "servicepoint.env.example").read_text()
     named = set(re.findall(r"^#?(SERVICEPOINT_\w+)=", example, flags=re.M))
     assert named and named <= known

@@ -264,3 +264,23 @@ def test_unique_constraint_backs_numbering(session, centre):
     session.add(duplicate)
     with pytest.raises(IntegrityError):
         session.flush()
+
+
+def test_finish_and_cancel_can_be_undone_the_same_day(session, centre, counselor):
+    ticket = issue(session, centre).ticket
+    tickets.call_next(session, centre.desks[0], counselor)
+    tickets.finish(session, ticket, counselor)
+    tickets.requeue(session, ticket, counselor)
+    assert (ticket.state, ticket.finished_at, ticket.desk_id) == (S.WAITING, None, None)
+    tickets.cancel(session, ticket, counselor)
+    tickets.requeue(session, ticket, counselor)
+    assert ticket.state == S.WAITING
+
+
+def test_undo_is_refused_for_an_earlier_day(session, centre, counselor):
+    with clock.frozen(datetime(2026, 5, 4, 8, 0, tzinfo=UTC)) as move:
+        ticket = issue(session, centre).ticket
+        tickets.cancel(session, ticket, counselor)
+        move(datetime(2026, 5, 5, 8, 0, tzinfo=UTC))
+        with pytest.raises(IllegalTransition, match="earlier day"):
+            tickets.requeue(session, ticket, counselor)

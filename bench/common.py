@@ -1,0 +1,43 @@
+"""Shared pieces of the benchmarks: a live server on 127.0.0.1 and percentile helpers."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.conftest import LiveServer, run_live_server
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0 to 100) by nearest rank."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+@contextmanager
+def server(database_url: str | None = None) -> Iterator[LiveServer]:
+    """The production server (gunicorn, threaded) with the demo data, on a free local port."""
+    with (
+        tempfile.TemporaryDirectory(prefix="servicepoint-bench-") as tmp,
+        run_live_server(Path(tmp), database_url) as live,
+    ):
+        yield live
+
+
+def signed_in(url: str, live: LiveServer, username: str = "beratung1"):
+    import requests
+
+    session = requests.Session()
+    response = session.post(f"{url}/api/v1/session",
+                            json={"username": username, "password": live.logins()[username]},
+                            timeout=10)
+    response.raise_for_status()
+    return session

@@ -1,0 +1,469 @@
+/* The kiosk touchscreen: language choice, live topic tiles, drawing a ticket, the ticket
+ * screen with its countdown, and a friendly problem screen with a retry.
+ *
+ * Screens: #start → (tap a topic) → #ticket → (done, or after ticketSeconds) → #start
+ *                                  ↘ #problem (retry / back)
+ * Going back to #start always restores the default language, so the next visitor starts
+ * fresh. Topics come with the page, then live from Socket.IO namespace /kiosk (`topics`).
+ */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const STRINGS = window.KIOSK_STRINGS || {};
+  const RTL = new Set(config.rtl || []);
+  const REQUEST_TIMEOUT_MS = 10000;
+  const GHOST_TAP_MS = 700; // taps right after returning to the start are leftovers
+  const IDLE_LANGUAGE_RESET_MS = 60000; // a chosen language without a ticket drawn
+  const MAX_EXTRA_SECONDS = 300; // "more time" can extend to at most this
+  const TOPIC_POLL_MS = 60000; // only when Socket.IO is unavailable
+
+  const $ = (selector) => document.querySelector(selector);
+  const screens = { start: $("#start"), ticket: $("#ticket"), problem: $("#problem") };
+  const el = {
+    html: document.documentElement,
+    topics: $("#topics"),
+    noTopics: $("#no-topics"),
+    busy: $("#busy"),
+    announce: $("#announce"),
+    place: $(".kiosk-place"),
+    code: $("[data-testid=ticket-code]"),
+    topicName: $(".ticket-topic-name"),
+    topicGerman: $(".ticket-topic-de"),
+    ahead: $("[data-testid=ticket-people-ahead]"),
+    wait: $("[data-testid=ticket-wait]"),
+    qr: $("[data-testid=ticket-qr]"),
+    url: $("[data-testid=ticket-status-url]"),
+    countdownText: $("[data-testid=ticket-countdown]"),
+    countdownBar: $(".countdown-bar span"),
+    problemMessage: $("[data-testid=problem-message]"),
+    retry: $("[data-testid=problem-retry]"),
+  };
+
+  const state = {
+    language: config.defaultLanguage,
+    topics: readTopicsFromPage(),
+    busy: false,
+    ignoreTapsUntil: 0,
+    lastRequest: null,
+    ticket: null,
+    problem: null,
+    deadline: 0,
+    total: 0,
+    countdownTimer: null,
+    idleTimer: null,
+  };
+
+  // --- strings ---------------------------------------------------------------------------
+
+  function t(key, params) {
+    const text =
+      (STRINGS[state.language] || {})[key] ?? (STRINGS.en || {})[key] ?? (STRINGS.de || {})[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) =>
+      params && name in params ? String(params[name]) : whole
+    );
+  }
+
+  /** A locale for Intl with Latin digits, as ticket codes and the lobby screen use them. */
+  function locale() {
+    return state.language + "-u-nu-latn";
+  }
+
+  /** "30 Minuten", "30 хвилин", "30 دقيقة" … with the language's own plural rules. */
+  function duration(value, unit) {
+    try {
+      return new Intl.NumberFormat(locale(), { style: "unit", unit, unitDisplay: "long" }).format(value);
+    } catch (error) {
+      return value + (unit === "minute" ? " min" : " s");
+    }
+  }
+
+  function topicName(names, language) {
+    return (names && (names[language] || names.de || names.en)) || "";
+  }
+
+  // --- language --------------------------------------------------------------------------
+
+  function setLanguage(code) {
+    state.language = code;
+    el.html.lang = code;
+    el.html.dir = RTL.has(code) ? "rtl" : "ltr";
+    document.querySelectorAll("[data-i18n]").forEach((node) => {
+      node.textContent = t(node.dataset.i18n);
+    });
+    document.title = t("title") + " · " + el.place.textContent;
+    document.querySelectorAll(".lang-button").forEach((button) => {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === code));
+    });
+    renderTopics();
+    if (state.problem) el.problemMessage.textContent = t("error_" + state.problem);
+  }
+
+  // --- topics ----------------------------------------------------------------------------
+
+  function readTopicsFromPage() {
+    return Array.from(document.querySelectorAll("#topics .topic")).map((button) => ({
+      key: button.dataset.topic,
+      names: JSON.parse(button.dataset.names || "{}"),
+    }));
+  }
+
+  function setTopics(topics) {
+    state.topics = topics
+      .filter((topic) => topic.active !== false)
+      .map((topic) => ({ key: topic.key, names: topic.names || {} }));
+    renderTopics();
+  }
+
+  /** Columns for portrait and landscape screens, so tiles fill the screen evenly. */
+  function columns(count) {
+    const portrait = count <= 3 ? 1 : count <= 10 ? 2 : 3;
+    const landscape = count <= 4 ? Math.max(count, 1) : count <= 6 ? 3 : count <= 8 ? 4 : 5;
+    return { portrait, landscape };
+  }
+
+  function renderTopics() {
+    const language = state.language;
+    const items = state.topics.map((topic) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "topic";
+      button.dataset.topic = topic.key;
+      button.dataset.testid = "topic-" + topic.key;
+      button.dataset.names = JSON.stringify(topic.names);
+
+      const name = document.createElement("span");
+      name.className = "topic-name";
+      name.lang = topic.names[language] ? language : "de";
+      name.textContent = topicName(topic.names, language);
+      button.append(name);
+
+      const german = topic.names.de;
+      if (language !== "de" && german && german !== name.textContent) {
+        const sub = document.createElement("span");
+        sub.className = "topic-de";
+        sub.lang = "de";
+        sub.dir = "auto";
+        sub.textContent = german;
+        button.append(sub);
+      }
+      button.append(arrowIcon());
+
+      const item = document.createElement("li");
+      item.append(button);
+      return item;
+    });
+    el.topics.replaceChildren(...items);
+    const cols = columns(items.length);
+    el.topics.style.setProperty("--cols-portrait", cols.portrait);
+    el.topics.style.setProperty("--cols-landscape", cols.landscape);
+    el.topics.toggleAttribute("data-odd-portrait", cols.portrait === 2 && items.length % 2 === 1);
+    el.topics.hidden = items.length === 0;
+    el.noTopics.hidden = items.length > 0;
+    fitTopicNames();
+  }
+
+  /** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline). */
+  function fitTopicNames() {
+    if (screens.start.hidden) return;
+    el.topics.querySelectorAll(".topic-name").forEach((node) => {
+      node.style.fontSize = "";
+      node.classList.remove("is-breaking");
+      let size = parseFloat(window.getComputedStyle(node).fontSize);
+      const smallest = size * 0.65;
+      while (node.scrollWidth > node.clientWidth + 1 && size > smallest) {
+        size -= 1;
+        node.style.fontSize = size + "px";
+      }
+      if (node.scrollWidth > node.clientWidth + 1) node.classList.add("is-breaking");
+    });
+  }
+
+  function arrowIcon() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "topic-arrow");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M9 5l7 7-7 7");
+    svg.append(path);
+    return svg;
+  }
+
+  async function loadTopics() {
+    try {
+      const response = await request(config.topicsUrl, { method: "GET" });
+      if (response.ok && response.data && Array.isArray(response.data.topics)) {
+        setTopics(response.data.topics);
+      }
+    } catch (error) {
+      /* keep the tiles we have; the next event or poll brings fresh ones */
+    }
+  }
+
+  function connectLive() {
+    if (typeof window.io !== "function") {
+      window.setInterval(loadTopics, TOPIC_POLL_MS);
+      return;
+    }
+    const socket = window.io("/kiosk", { auth: { location: config.slug } });
+    socket.on("topics", (payload) => {
+      if (payload && Array.isArray(payload.topics)) setTopics(payload.topics);
+    });
+    socket.on("connect_error", () => {
+      // A refused connection is not retried by Socket.IO itself; a network error is.
+      if (!socket.active) window.setTimeout(() => socket.connect(), 15000);
+    });
+  }
+
+  // --- screens ---------------------------------------------------------------------------
+
+  function show(name) {
+    for (const [key, screen] of Object.entries(screens)) screen.hidden = key !== name;
+    el.html.dataset.screen = name;
+    window.scrollTo(0, 0);
+  }
+
+  function announce(text) {
+    el.announce.textContent = "";
+    window.setTimeout(() => {
+      el.announce.textContent = text;
+    }, 50);
+  }
+
+  function focusHeading(screen) {
+    const heading = screen.querySelector("h1");
+    if (heading) heading.focus({ preventScroll: true });
+  }
+
+  /** Back to the start in the default language, with nothing of the last visitor left. */
+  function resetToStart() {
+    stopCountdown();
+    window.clearTimeout(state.idleTimer);
+    state.ticket = null;
+    state.problem = null;
+    state.lastRequest = null;
+    el.code.textContent = "";
+    el.ahead.textContent = "";
+    el.wait.textContent = "";
+    el.url.textContent = "";
+    el.qr.removeAttribute("src");
+    el.qr.alt = "";
+    el.problemMessage.textContent = "";
+    state.ignoreTapsUntil = Date.now() + GHOST_TAP_MS;
+    show("start");
+    setLanguage(config.defaultLanguage);
+  }
+
+  // --- drawing a ticket ------------------------------------------------------------------
+
+  async function request(url, options) {
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const response = await fetch(url, {
+        ...options,
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        cache: "no-store",
+        signal: controller.signal,
+      });
+      let data = null;
+      try {
+        data = await response.json();
+      } catch (error) {
+        data = null;
+      }
+      return { ok: response.ok, status: response.status, data };
+    } finally {
+      window.clearTimeout(timer);
+    }
+  }
+
+  async function drawTicket(topicKey) {
+    if (state.busy || Date.now() < state.ignoreTapsUntil) return;
+    state.busy = true;
+    state.lastRequest = { topic: topicKey, language: state.language };
+    el.html.classList.add("is-busy");
+    const chosen = el.topics.querySelector(`[data-topic="${CSS.escape(topicKey)}"]`);
+    if (chosen) chosen.classList.add("is-chosen");
+    const busyTimer = window.setTimeout(() => {
+      el.busy.hidden = false;
+    }, 300);
+    try {
+      const response = await request(config.ticketsUrl, {
+        method: "POST",
+        body: JSON.stringify(state.lastRequest),
+      });
+      if (response.ok && response.data && response.data.code) {
+        showTicket(response.data);
+      } else {
+        showProblem(problemKind(response));
+      }
+    } catch (error) {
+      showProblem("network");
+    } finally {
+      window.clearTimeout(busyTimer);
+      el.busy.hidden = true;
+      el.html.classList.remove("is-busy");
+      if (chosen) chosen.classList.remove("is-chosen");
+      state.busy = false;
+    }
+  }
+
+  function problemKind(response) {
+    const code = response.data && response.data.error;
+    if (code === "topic_closed" || response.status === 404) {
+      loadTopics(); // the tile may be stale; fetch the current ones
+      return "closed";
+    }
+    return "server";
+  }
+
+  function showTicket(ticket) {
+    state.ticket = ticket;
+    const names = ticket.topic_names || {};
+    el.code.textContent = ticket.code;
+    el.topicName.textContent = topicName(names, state.language);
+    el.topicName.lang = names[state.language] ? state.language : "de";
+    const german = names.de && state.language !== "de" && names.de !== el.topicName.textContent;
+    el.topicGerman.textContent = german ? names.de : "";
+    el.topicGerman.hidden = !german;
+
+    const ahead = Number(ticket.people_ahead) || 0;
+    el.ahead.textContent = new Intl.NumberFormat(locale()).format(ahead);
+    if (ahead === 0) {
+      el.wait.textContent = t("you_are_next");
+      el.wait.classList.add("is-next");
+    } else {
+      const minutes = Math.max(1, Number(ticket.estimated_wait_minutes) || 0);
+      el.wait.textContent = t("about", { time: duration(minutes, "minute") });
+      el.wait.classList.remove("is-next");
+    }
+
+    el.qr.hidden = false;
+    el.qr.alt = t("qr_alt", { code: ticket.code });
+    el.qr.src = "/t/" + encodeURIComponent(ticket.token) + "/qr.svg";
+    el.url.textContent = ticket.status_url || "";
+
+    show("ticket");
+    focusHeading(screens.ticket);
+    announce(t("your_number") + ": " + ticket.code);
+    startCountdown();
+  }
+
+  function showProblem(kind) {
+    state.problem = kind;
+    el.problemMessage.textContent = t("error_" + kind);
+    // Retrying does not help when the topic takes no tickets; going back does.
+    el.retry.hidden = kind === "closed";
+    screens.problem.dataset.kind = kind;
+    show("problem");
+    focusHeading(screens.problem);
+    announce(t("error_title") + ". " + t("error_" + kind));
+    // Nobody there any more? Go back to the start after a while.
+    window.clearTimeout(state.idleTimer);
+    state.idleTimer = window.setTimeout(resetToStart, Math.max(30, config.ticketSeconds * 2) * 1000);
+  }
+
+  // --- countdown on the ticket screen ----------------------------------------------------
+
+  function startCountdown() {
+    stopCountdown();
+    state.total = config.ticketSeconds * 1000;
+    state.deadline = Date.now() + state.total;
+    tick();
+    state.countdownTimer = window.setInterval(tick, 250);
+  }
+
+  function stopCountdown() {
+    window.clearInterval(state.countdownTimer);
+    state.countdownTimer = null;
+  }
+
+  function moreTime() {
+    const now = Date.now();
+    const extra = config.ticketSeconds * 1000;
+    state.deadline = Math.min(state.deadline + extra, now + MAX_EXTRA_SECONDS * 1000);
+    state.total = Math.max(state.total, state.deadline - now);
+    tick();
+  }
+
+  function tick() {
+    const remaining = Math.max(0, state.deadline - Date.now());
+    const seconds = Math.ceil(remaining / 1000);
+    const text = t("returns_in", { time: duration(seconds, "second") });
+    if (el.countdownText.textContent !== text) el.countdownText.textContent = text;
+    el.countdownBar.style.inlineSize = ((100 * remaining) / state.total).toFixed(2) + "%";
+    if (remaining <= 0) resetToStart();
+  }
+
+  // --- idle ------------------------------------------------------------------------------
+
+  /** A visitor who chose a language but walked away: give the next one the default. */
+  function noteActivity() {
+    if (screens.start.hidden) return;
+    window.clearTimeout(state.idleTimer);
+    if (state.language !== config.defaultLanguage) {
+      state.idleTimer = window.setTimeout(() => {
+        if (!screens.start.hidden && !state.busy) setLanguage(config.defaultLanguage);
+      }, IDLE_LANGUAGE_RESET_MS);
+    }
+  }
+
+  // --- wiring ----------------------------------------------------------------------------
+
+  document.querySelector(".language-list").addEventListener("click", (event) => {
+    const button = event.target.closest(".lang-button");
+    if (!button || state.busy) return;
+    setLanguage(button.dataset.lang);
+    noteActivity();
+  });
+
+  el.topics.addEventListener("click", (event) => {
+    const button = event.target.closest(".topic");
+    if (button) drawTicket(button.dataset.topic);
+  });
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action]");
+    if (!button) return;
+    switch (button.dataset.action) {
+      case "done":
+      case "back":
+        resetToStart();
+        break;
+      case "more-time":
+        moreTime();
+        break;
+      case "retry":
+        if (state.lastRequest) {
+          window.clearTimeout(state.idleTimer);
+          drawTicket(state.lastRequest.topic);
+        } else {
+          resetToStart();
+        }
+        break;
+    }
+  });
+
+  // Without the QR image the address below it still leads to the status page.
+  el.qr.addEventListener("error", () => {
+    if (el.qr.getAttribute("src")) el.qr.hidden = true;
+  });
+
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(fitTopicNames, 150);
+  });
+
+  document.addEventListener("pointerdown", noteActivity, { passive: true });
+  // No long-press menus or accidental text selection on a public touchscreen.
+  document.addEventListener("contextmenu", (event) => event.preventDefault());
+
+  show("start");
+  setLanguage(config.defaultLanguage);
+  connectLive();
+})();
