@@ -10,7 +10,7 @@ from servicepoint.web import database
 
 
 def _queue(slug: str) -> dict | None:
-    with database().session() as session:
+    with database().session(read_only=True) as session:
         location = location_of_slug(session, slug)
         return snapshots.staff_queue(session, location) if location else None
 
@@ -18,7 +18,7 @@ def _queue(slug: str) -> dict | None:
 @on("connect", namespace="/staff")
 def connect(auth_data=None):
     """``auth={"location": slug}`` with the staff session cookie; ``queue`` follows at once."""
-    with database().session() as session:
+    with database().session(read_only=True) as session:
         if auth.current_staff(session) is None:
             raise ConnectionRefusedError("not signed in")
     slug = auth_data.get("location") if isinstance(auth_data, dict) else None

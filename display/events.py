@@ -16,7 +16,7 @@ from servicepoint.web import database
 
 
 def _display_snapshot(slug: str) -> dict | None:
-    with database().session() as session:
+    with database().session(read_only=True) as session:
         location = location_of_slug(session, slug)
         if location is None:
             return None
@@ -46,7 +46,7 @@ def display_resync():
 
 
 def _ticket_status(token: str) -> dict | None:
-    with database().session() as session:
+    with database().session(read_only=True) as session:
         try:
             ticket = tickets.get_ticket_by_token(session, token)
         except NotFound:

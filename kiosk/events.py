@@ -13,7 +13,7 @@ from servicepoint.web import database
 def connect(auth=None):
     """``auth={"location": slug}``: join the location's room and receive ``topics`` at once."""
     slug = auth.get("location") if isinstance(auth, dict) else None
-    with database().session() as session:
+    with database().session(read_only=True) as session:
         location = location_of_slug(session, slug) if isinstance(slug, str) else None
         if location is None:
             raise ConnectionRefusedError("unknown location")

@@ -7,6 +7,7 @@ never commit.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -24,6 +25,9 @@ class Hub(Protocol):
     def prepare(self, session: Session, events: list[tuple[str, dict]]) -> Any: ...
 
     def publish(self, prepared: Any) -> None: ...
+
+
+READ_ONLY = "servicepoint_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -52,10 +56,42 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    # SQLite has one writer at a time. Writers of this process queue on a lock in arrival
+    # order instead of polling SQLite's busy handler, whose growing sleeps make long tails;
+    # other processes still meet the busy timeout. Readers take no lock (WAL lets them read).
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # Take the write lock at the start so two writers queue up instead of deadlocking.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=30):
+            raise TimeoutError("waited 30 s for the database write lock")
+        connection.info["servicepoint.writer"] = True
+        try:
+            # Take SQLite's write lock at once so two writers queue instead of deadlocking.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection.info)
+            raise
+
+    def _release(info) -> None:
+        if info.pop("servicepoint.writer", False):
+            writer.release()
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection):
+        _release(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection):
+        _release(connection.info)
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(_dbapi_connection, record, _reset_state):
+        # A connection going back to the pool without commit or rollback still frees the lock.
+        _release(record.info)
 
 
 def outbox(session: Session) -> list[tuple[str, dict]]:
@@ -77,8 +113,12 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self) -> Session:
-        return self.sessionmaker()
+    def session(self, read_only: bool = False) -> Session:
+        """A new session; ``read_only`` ones never wait for writers (they must not write)."""
+        session = self.sessionmaker()
+        if read_only:
+            session.connection(execution_options={READ_ONLY: True})
+        return session
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -167,7 +167,8 @@ class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
         UniqueConstraint("location_id", "service_day", "prefix", "number", name="uq_ticket_number"),
-        Index("ix_ticket_queue", "location_id", "state", "issued_at"),
+        # The waiting queue of a day, and the people ahead of a ticket within its topic.
+        Index("ix_ticket_queue", "location_id", "service_day", "state", "topic_id", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -128,8 +128,10 @@ class SocketHub:
                 }
                 messages.append(Message("/display", "called", called, room))
             messages.append(Message("/staff", "ticket", snapshots.ticket_json(ticket), room))
-            status = snapshots.ticket_status(session, ticket, self.minutes_per_visitor)
-            messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))
+            if kind != "issued":  # nobody can follow a ticket before it is handed out
+                status = snapshots.ticket_status(session, ticket, self.minutes_per_visitor)
+                room_of_ticket = ticket_room(ticket.public_token)
+                messages.append(Message("/ticket", "status", status, room_of_ticket))
         return Prepared(messages, locations)
 
     def publish(self, prepared: Prepared) -> None:
@@ -168,7 +170,7 @@ class SocketHub:
             log.exception("could not refresh snapshots of locations %s", sorted(pending))
 
     def _send_snapshots(self, locations: dict[int, bool]) -> None:
-        with self.database.session() as session:
+        with self.database.session(read_only=True) as session:
             for location_id, reorders in locations.items():
                 location = session.get(Location, location_id)
                 if location is None:

@@ -19,6 +19,7 @@ from servicepoint.db import Database
 from servicepoint.errors import InvalidInput, ServicepointError
 
 log = logging.getLogger(__name__)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 
 
@@ -30,7 +31,7 @@ def database(app: Flask | None = None) -> Database:
 def db_session() -> Session:
     """The current request's session (one per request, created on first use)."""
     if "db_session" not in g:
-        g.db_session = database().session()
+        g.db_session = database().session(read_only=request.method in READ_METHODS)
     return g.db_session
 
 

@@ -229,7 +229,7 @@
   /** Fit text to the panels once everything is in place (the panels share the screen). */
   function fitAll() {
     fitCurrent();
-    fitBox(recent, recent.querySelectorAll(".recent-call"), 1.25);
+    fitBox(recent, recent.querySelectorAll(".recent-call"), 1.15);
     fitRows(recent.querySelectorAll(".recent-call"));
   }
 
@@ -252,17 +252,19 @@
     return function (value) { box.style.setProperty(name, value.toFixed(3)); };
   }
 
-  /** Whether the box's rows end above its bottom padding and each row's text inside the
-   *  row (measured on the elements: a flashing row's badge and ring may stick out). */
+  /** Whether the box's rows end above its bottom padding and each row's text above the
+   *  row's own bottom padding (measured on the elements: a flashing row's badge and ring
+   *  may stick out). */
   function fitsHeight(box) {
     var bottom = innerBox(box).bottom;
     return Array.prototype.every.call(box.children, function (row) {
-      var rowBottom = row.getBoundingClientRect().bottom;
-      return rowBottom <= bottom + 1 && Array.prototype.every.call(row.children, function (part) {
-        var box = part.getBoundingClientRect();
-        return part.classList.contains("call-badge") || (!box.width && !box.height) ||
-          box.bottom <= rowBottom + 1;
-      });
+      var rowBottom = innerBox(row).bottom;
+      return row.getBoundingClientRect().bottom <= bottom + 1 &&
+        Array.prototype.every.call(row.children, function (part) {
+          var box = part.getBoundingClientRect();
+          return part.classList.contains("call-badge") || (!box.width && !box.height) ||
+            box.bottom <= rowBottom + 1;
+        });
     });
   }
 

@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('public_token', name=op.f('uq_ticket_public_token'))
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.create_index('ix_ticket_queue', ['location_id', 'state', 'issued_at'], unique=False)
+        batch_op.create_index('ix_ticket_queue', ['location_id', 'service_day', 'state', 'topic_id', 'issued_at'], unique=False)
 
     op.create_table('ticket_event',
     sa.Column('id', sa.Integer(), nullable=False),
