@@ -1,0 +1,92 @@
+"""Call → lobby display latency with 10 and 200 connected clients in another process.
+
+Run: ``python -m bench.call_display``. A listener process keeps N Socket.IO clients
+connected to ``/display`` of one location (half over WebSocket as lobby screens, half as
+phones would: the same namespace, the same room); the main process calls (recall) one ticket
+again and again and stamps each call. Latency is from just before the staff request is sent
+to the arrival of the ``called`` event at a client, measured on the system-wide monotonic
+clock, for every client and every call. Not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+
+import requests
+
+from bench.common import median, percentile, server, signed_in
+
+CALLS = 60
+RUNS = 3
+
+
+def listen(url: str, clients: int, ready, done, out) -> None:
+    import socketio
+
+    arrivals: list[tuple[int, float]] = []
+    lock = threading.Lock()
+    connected = []
+    for _ in range(clients):
+        client = socketio.Client(reconnection=False)
+
+        def on_called(data, _lock=lock):
+            now = time.monotonic()
+            with _lock:
+                arrivals.append((data["call_count"], now))
+
+        client.on("called", on_called, namespace="/display")
+        client.connect(url, namespaces=["/display"], auth={"location": "leverkusen"},
+                       transports=["websocket"], wait_timeout=20)
+        connected.append(client)
+    ready.set()
+    done.wait(600)
+    time.sleep(0.5)
+    for client in connected:
+        client.disconnect()
+    out.put(arrivals)
+
+
+def run(clients: int) -> dict:
+    context = multiprocessing.get_context("spawn")
+    with server() as live:
+        staff = signed_in(live.url, live)
+        requests.post(f"{live.url}/api/v1/locations/leverkusen/tickets",
+                      json={"topic": "language"}, timeout=10)
+        desk = staff.get(f"{live.url}/api/v1/locations/leverkusen/desks", timeout=10).json()
+        desk_id = desk["desks"][0]["id"]
+        ticket = staff.post(f"{live.url}/api/v1/desks/{desk_id}/call-next", timeout=10).json()
+        ready, done, out = context.Event(), context.Event(), context.Queue()
+        listener = context.Process(target=listen, args=(live.url, clients, ready, done, out))
+        listener.start()
+        if not ready.wait(120):
+            raise RuntimeError("clients did not connect")
+        time.sleep(1)
+        sent: dict[int, float] = {}
+        for _ in range(CALLS):
+            began = time.monotonic()
+            response = staff.post(f"{live.url}/api/v1/tickets/{ticket['id']}/recall", timeout=10)
+            sent[response.json()["call_count"]] = began
+            time.sleep(0.1)
+        done.set()
+        arrivals = out.get(timeout=120)
+        listener.join(30)
+    latencies = [(at - sent[count]) * 1000 for count, at in arrivals if count in sent]
+    expected = clients * CALLS
+    return {"received": len(latencies), "expected": expected,
+            "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}
+
+
+def main() -> None:
+    print(f"call → display over WebSocket, {CALLS} calls, medians of {RUNS} runs")
+    print(f"{'clients':>7} {'events':>12} {'p50 ms':>8} {'p99 ms':>8}")
+    for clients in (10, 200):
+        runs = [run(clients) for _ in range(RUNS)]
+        got = min(r["received"] for r in runs)
+        print(f"{clients:>7} {got:>5}/{runs[0]['expected']:<6} "
+              f"{median([r['p50'] for r in runs]):>8.1f} {median([r['p99'] for r in runs]):>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
