@@ -36,8 +36,10 @@ def signed_in(url: str, live: LiveServer, username: str = "beratung1"):
     import requests
 
     session = requests.Session()
-    response = session.post(f"{url}/api/v1/session",
-                            json={"username": username, "password": live.logins()[username]},
-                            timeout=10)
+    response = session.post(
+        f"{url}/api/v1/session",
+        json={"username": username, "password": live.logins()[username]},
+        timeout=10,
+    )
     response.raise_for_status()
     return session

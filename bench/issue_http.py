@@ -28,8 +28,11 @@ def kiosk(url: str, count: int, start_at: float) -> list[float]:
     time.sleep(max(0.0, start_at - time.time()))
     for n in range(count):
         began = time.perf_counter()
-        response = session.post(f"{url}/api/v1/locations/leverkusen/tickets",
-                                json={"topic": topics[n % 4], "language": "de"}, timeout=30)
+        response = session.post(
+            f"{url}/api/v1/locations/leverkusen/tickets",
+            json={"topic": topics[n % 4], "language": "de"},
+            timeout=30,
+        )
         latencies.append((time.perf_counter() - began) * 1000)
         if response.status_code != 201:
             raise RuntimeError(f"{response.status_code}: {response.text}")
@@ -65,8 +68,10 @@ def main() -> None:
             with server(args.postgres) as live:
                 runs.append(run(live.url, kiosks))
         middle = sorted(runs, key=lambda r: r["per_second"])[len(runs) // 2]
-        print(f"{kiosks:>6} {middle['tickets']:>8} {middle['per_second']:>10.0f} "
-              f"{median([r['p50'] for r in runs]):>8.1f} {median([r['p99'] for r in runs]):>8.1f}")
+        print(
+            f"{kiosks:>6} {middle['tickets']:>8} {middle['per_second']:>10.0f} "
+            f"{median([r['p50'] for r in runs]):>8.1f} {median([r['p99'] for r in runs]):>8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -331,7 +331,8 @@ def run_live_server(
         log.close()
 
 
-@pytest.fixture
-def live_server(tmp_path) -> Iterator[LiveServer]:
-    with run_live_server(tmp_path) as server:
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """One production server with the demo for the tests of a module."""
+    with run_live_server(tmp_path_factory.mktemp("live")) as server:
         yield server
