@@ -6,9 +6,10 @@ from flask import Response, request
 from sqlalchemy import select
 
 from admin import api_bp as api
-from servicepoint import auth, manage, snapshots, tickets
-from servicepoint.models import Location, Staff
-from servicepoint.web import db_session, field, json_body
+from servicepoint import auth, manage, printing, snapshots, tickets
+from servicepoint.errors import InvalidInput, NotFound
+from servicepoint.models import Kiosk, Location, PrintJob, Staff
+from servicepoint.web import db_session, field, json_body, public_url
 
 # --- session ----------------------------------------------------------------------------
 
@@ -101,8 +102,6 @@ def move_ticket(ticket_id: int, move: str):
     elif move in MOVES:
         MOVES[move](session, ticket, staff)
     else:
-        from servicepoint.errors import NotFound
-
         raise NotFound(f"There is no move '{move}'. Use one of: {', '.join([*MOVES, 'transfer'])}.")
     return snapshots.ticket_json(ticket)
 
@@ -166,8 +165,6 @@ def update_location(slug: str):
     session = db_session()
     location = session.scalar(select(Location).where(Location.slug == slug))
     if location is None:
-        from servicepoint.errors import NotFound
-
         raise NotFound(f"There is no location '{slug}'.")
     return snapshots.location_json(manage.update_location(session, location, json_body()))
 
@@ -234,7 +231,121 @@ def update_staff(staff_id: int):
     acting = auth.require_staff(session, manager=True)
     staff = session.get(Staff, staff_id)
     if staff is None:
-        from servicepoint.errors import NotFound
-
         raise NotFound(f"There is no staff member {staff_id}.")
     return manage.staff_json(manage.update_staff(session, staff, json_body(), acting))
+
+
+# --- kiosks and printers (managers) -----------------------------------------------------
+
+
+def _kiosk_or_404(session, kiosk_id: int) -> Kiosk:
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFound(f"There is no kiosk {kiosk_id}.")
+    return kiosk
+
+
+def _with_token(kiosk: Kiosk, token: str) -> dict:
+    """The kiosk with its token, its screen's address and the agent's command: shown once."""
+    screen = public_url(f"/kiosk/{kiosk.location.slug}?kiosk={token}")
+    return {
+        **printing.kiosk_json(kiosk),
+        "token": token,
+        "screen_url": screen,
+        "agent_command": (
+            f"servicepoint print-agent --server {public_url('/').rstrip('/')} "
+            f"--kiosk {token} --printer {kiosk.printer_uri or 'usb://VID:PID'} "
+            f"--profile {kiosk.printer_profile}"
+        ),
+    }
+
+
+@api.get("/locations/<slug>/kiosks")
+@auth.managers_only
+def kiosks(slug: str):
+    """The location's kiosks and their printers' states."""
+    session = db_session()
+    location = tickets.get_location(session, slug)
+    rows = session.scalars(
+        select(Kiosk).where(Kiosk.location_id == location.id).order_by(Kiosk.name)
+    )
+    return {"kiosks": [printing.kiosk_json(k) for k in rows]}
+
+
+@api.post("/locations/<slug>/kiosks")
+@auth.managers_only
+def create_kiosk(slug: str):
+    """``{"name", "printer_mode": none|server|agent, "printer_uri", "printer_profile"}``."""
+    session = db_session()
+    kiosk, token = manage.create_kiosk(session, tickets.get_location(session, slug), json_body())
+    return _with_token(kiosk, token), 201
+
+
+@api.patch("/kiosks/<int:kiosk_id>")
+@auth.managers_only
+def update_kiosk(kiosk_id: int):
+    """Change name, printer or active flag; ``"new_token": true`` issues a new token."""
+    session = db_session()
+    kiosk, token = manage.update_kiosk(session, _kiosk_or_404(session, kiosk_id), json_body())
+    return _with_token(kiosk, token) if token else printing.kiosk_json(kiosk)
+
+
+@api.post("/kiosks/<int:kiosk_id>/test-print")
+@auth.managers_only
+def test_print(kiosk_id: int):
+    """Print a sample ticket (``{"language": "ar"}`` optional) on the kiosk's printer."""
+    from printers import test_ticket
+
+    session = db_session()
+    kiosk = _kiosk_or_404(session, kiosk_id)
+    body = json_body() if request.content_length else {}
+    language = field(body, "language", str, default="de", max_length=8)
+    sample = test_ticket(
+        language,
+        location_name=kiosk.location.name,
+        code="T001",
+        status_url=public_url("/t/test-ticket"),
+    )
+    job = printing.queue_print(session, kiosk, None, sample)
+    if job is None:
+        raise InvalidInput(f"Kiosk '{kiosk.name}' has no printer.")
+    return printing.job_json(job), 202
+
+
+@api.get("/kiosks/<int:kiosk_id>/jobs")
+@auth.managers_only
+def print_jobs(kiosk_id: int):
+    """The kiosk's last 50 print jobs, failures with their reasons."""
+    session = db_session()
+    kiosk = _kiosk_or_404(session, kiosk_id)
+    rows = session.scalars(
+        select(PrintJob).where(PrintJob.kiosk_id == kiosk.id).order_by(PrintJob.id.desc()).limit(50)
+    )
+    return {
+        "jobs": [
+            {
+                "id": j.id,
+                "code": j.payload.get("code"),
+                "state": j.state,
+                "error": j.error,
+                "created_at": snapshots.iso(j.created_at),
+                "finished_at": snapshots.iso(j.finished_at),
+            }
+            for j in rows
+        ]
+    }
+
+
+@api.get("/printers/preview.png")
+@auth.managers_only
+def print_preview():
+    """A sample ticket as printed, ``?language=ar&location=<slug>``: what visitors get."""
+    from printers import preview_png, test_ticket
+
+    language = request.args.get("language", "de")[:8]
+    slug = request.args.get("location")
+    name = tickets.get_location(db_session(), slug).name if slug else "servicepoint"
+    png = preview_png(
+        test_ticket(language, location_name=name, code="A012", status_url=public_url("/t/example"))
+    )
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import current_app
 
 from kiosk import api_bp as api
-from servicepoint import snapshots, tickets
+from servicepoint import printing, snapshots, tickets
 from servicepoint.errors import InvalidInput
+from servicepoint.models import PrinterMode
 from servicepoint.web import db_session, field, json_body, status_url
 
 LANGUAGE_CODE_MAX = 8
@@ -32,10 +33,21 @@ def issue(slug: str):
     language = field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX)
     if not language.replace("-", "").isalpha():
         raise InvalidInput("'language' must be a language code such as 'de' or 'uk'.")
+    kiosk_token = field(body, "kiosk", str, default=None, max_length=64)
+    kiosk = printing.kiosk_by_token(session, kiosk_token) if kiosk_token else None
+    if kiosk is not None and kiosk.location_id != location.id:
+        raise InvalidInput(f"This kiosk does not stand at {location.name}.")
     topic = tickets.get_topic(session, location, topic_key)
     issued = tickets.issue_ticket(session, location, topic, language.lower())
     ticket = issued.ticket
     minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
+    wait = snapshots.estimated_wait(location, issued.position, minutes)
+    job = None
+    if kiosk is not None:
+        printed = printing.ticket_print(
+            ticket, status_url(ticket.public_token), issued.position, wait
+        )
+        job = printing.queue_print(session, kiosk, ticket, printed)
     return {
         "code": ticket.code,
         "number": ticket.number,
@@ -44,9 +56,26 @@ def issue(slug: str):
         "language": ticket.language,
         "position": issued.position,
         "people_ahead": issued.position,
-        "estimated_wait_minutes": snapshots.estimated_wait(location, issued.position, minutes),
+        "estimated_wait_minutes": wait,
         "issued_at": snapshots.iso(ticket.issued_at),
         "token": ticket.public_token,
         "status_url": status_url(ticket.public_token),
         "location": snapshots.location_json(location),
+        "print": _print_state(kiosk, job),
     }, 201
+
+
+def _print_state(kiosk, job) -> dict | None:
+    """How the printing of this ticket starts: None without a printer; ``unavailable`` when
+    the kiosk already knows its printer cannot print (the screen is the ticket then)."""
+    if job is None:
+        return None
+    unavailable = (
+        kiosk.printer_mode == PrinterMode.AGENT and not kiosk.agent_connected
+    ) or kiosk.printer_state in ("offline", "paper_out")
+    return {
+        "job_id": job.id,
+        "state": "unavailable" if unavailable else "pending",
+        "printer_state": kiosk.printer_state,
+        "detail": kiosk.printer_detail,
+    }

@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         realtime.socketio,
         db,
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
+        print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),
         recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
         minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
     )

@@ -162,3 +162,124 @@ def users_add(
     click.echo(f"Added {role} '{username}'.")
     if not password_stdin:
         click.echo(f"Password: {password}")
+
+
+@main.group("printers")
+def printers_group() -> None:
+    """Thermal ticket printers."""
+
+
+@printers_group.command("test")
+@click.argument("uri")
+@click.option(
+    "--profile",
+    default="TM-T20II",
+    show_default=True,
+    help="python-escpos capability profile of the printer.",
+)
+@click.option(
+    "--language",
+    default="de",
+    show_default=True,
+    help="Language of the sample ticket (de, en, ar, fa, uk, ru, tr, ro, bg, ti).",
+)
+def printers_test(uri: str, profile: str, language: str) -> None:
+    """Print a sample ticket on the printer at URI (tcp://, usb://, serial://, file://,
+    cups://, dummy://)."""
+    from printers import print_ticket, test_ticket
+    from printers.errors import PrinterError
+
+    try:
+        print_ticket(test_ticket(language), uri, profile)
+    except PrinterError as error:
+        raise click.ClickException(f"Not printed: {error.reason}") from error
+    click.echo(f"Printed a sample ticket ({language}) on {uri}.")
+
+
+@main.command("print-agent")
+@click.option("--server", required=True, help="The servicepoint server, e.g. http://server:8000")
+@click.option(
+    "--kiosk",
+    "token",
+    required=True,
+    envvar="SERVICEPOINT_KIOSK_TOKEN",
+    help="The kiosk's token (or SERVICEPOINT_KIOSK_TOKEN).",
+)
+@click.option("--printer", "printer_uri", required=True, help="The printer's URI.")
+@click.option("--profile", default="TM-T20II", show_default=True)
+@click.option(
+    "--journal",
+    type=click.Path(path_type=Path),
+    help="File of printed jobs (default: $STATE_DIRECTORY or ~/.local/state).",
+)
+@click.option(
+    "--status-interval",
+    default=30.0,
+    show_default=True,
+    help="Seconds between printer status checks (0: never).",
+)
+def print_agent(
+    server: str,
+    token: str,
+    printer_uri: str,
+    profile: str,
+    journal: Path | None,
+    status_interval: float,
+) -> None:
+    """Receive this kiosk's print jobs from the server and print them (runs on the kiosk)."""
+    import logging
+
+    from printers.agent import PrintAgent
+    from printers.connections import check_profile, parse_printer_uri
+    from printers.errors import PrinterConfigError
+
+    try:
+        parse_printer_uri(printer_uri)
+        check_profile(profile)
+    except PrinterConfigError as error:
+        raise click.ClickException(error.reason) from error
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    PrintAgent(server, token, printer_uri, profile, journal, status_interval).run_forever()
+
+
+@main.group("kiosks")
+def kiosks_group() -> None:
+    """Kiosk screens and their printers."""
+
+
+@kiosks_group.command("add")
+@click.argument("location")
+@click.argument("name")
+@click.option(
+    "--printer-mode",
+    type=click.Choice(["none", "server", "agent"]),
+    default="none",
+    show_default=True,
+)
+@click.option("--printer", "printer_uri", default="", help="The printer's URI.")
+@click.option("--profile", default="TM-T20II", show_default=True)
+@click.pass_context
+def kiosks_add(
+    ctx: click.Context, location: str, name: str, printer_mode: str, printer_uri: str, profile: str
+) -> None:
+    """Add a kiosk at LOCATION (slug) and show its token once."""
+    from servicepoint import manage, tickets
+
+    app = _app(ctx)
+    try:
+        with database(app).unit_of_work() as session:
+            kiosk, token = manage.create_kiosk(
+                session,
+                tickets.get_location(session, location),
+                {
+                    "name": name,
+                    "printer_mode": printer_mode,
+                    "printer_uri": printer_uri,
+                    "printer_profile": profile,
+                },
+            )
+            slug = kiosk.location.slug
+    except ServicepointError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Added kiosk '{name}' at {location}. Its token (shown only now): {token}")
+    click.echo(f"Kiosk screen: <server>/kiosk/{slug}?kiosk={token}")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from servicepoint.auth import check_username, hash_password
 from servicepoint.db import outbox
 from servicepoint.errors import InvalidInput, NotFound, QueueError
-from servicepoint.models import Desk, Location, Role, Staff, Topic
+from servicepoint.models import Desk, Kiosk, Location, PrinterMode, Role, Staff, Topic
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -284,3 +284,69 @@ def staff_json(staff: Staff) -> dict:
         "active": staff.active,
         "topics": [{"id": t.id, "key": t.key, "location": t.location.slug} for t in staff.topics],
     }
+
+
+# --- kiosks and their printers ----------------------------------------------------------
+
+
+def _printer_settings(data: dict[str, Any], current: Kiosk | None) -> dict[str, Any]:
+    from printers.connections import check_profile, parse_printer_uri
+    from printers.errors import PrinterConfigError
+
+    mode = data.get("printer_mode", current.printer_mode if current else PrinterMode.NONE)
+    if mode not in {m.value for m in PrinterMode}:
+        raise InvalidInput("'printer_mode' is 'none', 'server' or 'agent'.")
+    uri = data.get("printer_uri", current.printer_uri if current else "")
+    profile = data.get("printer_profile", current.printer_profile if current else "TM-T20II")
+    if not isinstance(uri, str) or not isinstance(profile, str):
+        raise InvalidInput("'printer_uri' and 'printer_profile' must be strings.")
+    uri, profile = uri.strip(), profile.strip()
+    try:
+        check_profile(profile)
+        if mode != PrinterMode.NONE:
+            if not uri:
+                raise InvalidInput("A printer needs its address, e.g. tcp://192.168.1.50:9100.")
+            address = parse_printer_uri(uri)
+            if mode == PrinterMode.SERVER and address.scheme not in {"tcp", "cups", "dummy"}:
+                raise InvalidInput(
+                    "The server reaches only network (tcp://), CUPS (cups://) or test "
+                    "(dummy://) printers; a printer plugged into the kiosk needs the print agent."
+                )
+    except PrinterConfigError as error:
+        raise InvalidInput(error.reason) from error
+    return {"printer_mode": mode, "printer_uri": uri, "printer_profile": profile}
+
+
+def create_kiosk(session: Session, location: Location, data: dict[str, Any]) -> tuple[Kiosk, str]:
+    """A new kiosk and its token (shown once; only its hash is kept)."""
+    from servicepoint.printing import new_token
+
+    name = _text(data.get("name"), "The kiosk name", 100)
+    if session.scalar(select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.name == name)):
+        raise Duplicate(f"{location.name} has a kiosk '{name}' already.")
+    token, token_hash = new_token()
+    kiosk = Kiosk(
+        location=location, name=name, token_hash=token_hash, **_printer_settings(data, None)
+    )
+    session.add(kiosk)
+    session.flush()
+    return kiosk, token
+
+
+def update_kiosk(session: Session, kiosk: Kiosk, data: dict[str, Any]) -> tuple[Kiosk, str | None]:
+    """Rename, switch on or off, change the printer; ``new_token: true`` replaces the token."""
+    from servicepoint.printing import new_token
+
+    changes: dict[str, Any] = _printer_settings(data, kiosk)
+    if "name" in data:
+        changes["name"] = _text(data["name"], "The kiosk name", 100)
+    if "active" in data:
+        changes["active"] = _bool(data["active"], "active")
+    token = None
+    if data.get("new_token") is True:
+        token, changes["token_hash"] = new_token()
+    for key, value in changes.items():
+        setattr(kiosk, key, value)
+    session.flush()
+    outbox(session).append(("printer", {"location_id": kiosk.location_id}))
+    return kiosk, token

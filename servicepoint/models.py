@@ -224,3 +224,69 @@ class TicketCounter(Base):
     prefix: Mapped[str] = mapped_column(String(1), primary_key=True)
     service_day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+class PrinterMode(enum.StrEnum):
+    """Where a kiosk's ticket printer is driven from."""
+
+    NONE = "none"  # the screen is the ticket
+    SERVER = "server"  # the server prints to a network printer itself
+    AGENT = "agent"  # a print agent on the kiosk machine receives the jobs
+
+
+class Kiosk(Base):
+    """A touchscreen at a location's entrance and, optionally, its ticket printer.
+
+    The kiosk's screen and its print agent identify themselves with a token that is shown
+    once when the kiosk is set up; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "kiosk"
+    __table_args__ = (UniqueConstraint("location_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    printer_mode: Mapped[str] = mapped_column(String(8), default=PrinterMode.NONE)
+    printer_uri: Mapped[str] = mapped_column(String(300), default="")
+    printer_profile: Mapped[str] = mapped_column(String(64), default="TM-T20II")
+    # ok | offline | paper_out | paper_low | error | unknown, with a readable detail
+    printer_state: Mapped[str] = mapped_column(String(16), default="unknown")
+    printer_detail: Mapped[str] = mapped_column(String(300), default="")
+    printer_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    agent_connected: Mapped[bool] = mapped_column(default=False)
+    agent_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    location: Mapped[Location] = relationship()
+
+
+class PrintJobState(enum.StrEnum):
+    PENDING = "pending"
+    PRINTED = "printed"
+    FAILED = "failed"
+    EXPIRED = "expired"  # not printed in time; the visitor has the number on screen
+
+
+class PrintJob(Base):
+    """One ticket to print on one kiosk's printer, printed at most once."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_pending", "kiosk_id", "state", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id", ondelete="CASCADE"))
+    # None for a test print.
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), default=None, unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(8), default=PrintJobState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(String(300), default="")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The ticket as printed (printers.jobs.ticket_to_payload): no personal data.
+    payload: Mapped[dict] = mapped_column(JSON)
+
+    kiosk: Mapped[Kiosk] = relationship()

@@ -12,15 +12,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_socketio import SocketIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import snapshots, tickets
+from servicepoint import printing, snapshots, tickets
 from servicepoint.db import Database
-from servicepoint.models import Location, Ticket, TicketState
+from servicepoint.models import Location, PrinterMode, PrintJob, Ticket, TicketState
 
 log = logging.getLogger(__name__)
 socketio = SocketIO()
@@ -31,6 +31,7 @@ socketio = SocketIO()
 _handlers: list[tuple[str, str, Callable]] = []
 
 CALL_KINDS = {"call", "recall"}
+PRINT_KINDS = {"print", "print_result", "printer"}
 # Moves after which the tickets still waiting may stand at another place.
 REORDERING_KINDS = {"call", "cancel", "requeue", "transfer"}
 
@@ -59,6 +60,16 @@ def ticket_room(token: str) -> str:
     return f"ticket:{token}"
 
 
+def kiosk_room(kiosk_id: int) -> str:
+    """The kiosk's screen: told how its tickets' printing went."""
+    return f"kiosk:{kiosk_id}"
+
+
+def agent_room(kiosk_id: int) -> str:
+    """The kiosk's print agent: receives the jobs."""
+    return f"agent:{kiosk_id}"
+
+
 @dataclass(frozen=True)
 class Message:
     namespace: str
@@ -74,6 +85,8 @@ class Prepared:
     messages: list[Message]
     # location id → whether the waiting tickets may have moved (phones need new positions)
     locations: dict[int, bool]
+    # print jobs the server prints itself, after the commit
+    server_jobs: list[int] = field(default_factory=list)
 
 
 class SocketHub:
@@ -94,12 +107,14 @@ class SocketHub:
         recent_calls: int = 8,
         minutes_per_visitor: int = 10,
         snapshot_interval: float = 0.1,
+        print_in_background: bool = True,
     ):
         self.socketio = socketio
         self.database = database
         self.recent_calls = recent_calls
         self.minutes_per_visitor = minutes_per_visitor
         self.snapshot_interval = snapshot_interval
+        self.print_in_background = print_in_background
         self._lock = threading.Lock()
         self._pending: dict[int, bool] = {}
         self._scheduled = False
@@ -108,6 +123,7 @@ class SocketHub:
         """Build the messages about the changed tickets, reading the uncommitted state."""
         messages: list[Message] = []
         locations: dict[int, bool] = {}
+        server_jobs: list[int] = []
         for kind, data in events:
             location_id = data["location_id"]
             locations[location_id] = locations.get(location_id, False) or (kind in REORDERING_KINDS)
@@ -116,6 +132,9 @@ class SocketHub:
             if kind == "topics":
                 topics = [snapshots.topic_json(t) for t in location.topics if t.active]
                 messages.append(Message("/kiosk", "topics", {"topics": topics}, room))
+                continue
+            if kind in PRINT_KINDS:
+                self._prepare_print(session, kind, data, messages, server_jobs)
                 continue
             ticket = session.get(Ticket, data["ticket_id"])
             if kind in CALL_KINDS and ticket.state == TicketState.CALLED:
@@ -132,13 +151,46 @@ class SocketHub:
                 status = snapshots.ticket_status(session, ticket, self.minutes_per_visitor)
                 room_of_ticket = ticket_room(ticket.public_token)
                 messages.append(Message("/ticket", "status", status, room_of_ticket))
-        return Prepared(messages, locations)
+        return Prepared(messages, locations, server_jobs)
+
+    def _prepare_print(self, session, kind, data, messages, server_jobs) -> None:
+        if kind == "printer":  # a printer's state changed: the location's snapshots show it
+            return
+        job = session.get(PrintJob, data["job_id"])
+        if kind == "print_result":
+            status = {
+                "job_id": job.id,
+                "code": job.payload.get("code"),
+                "state": job.state,
+                "error": job.error,
+            }
+            messages.append(Message("/kiosk", "print_status", status, kiosk_room(job.kiosk_id)))
+        elif job.kiosk.printer_mode == PrinterMode.AGENT:
+            messages.append(
+                Message("/kiosk", "print_job", printing.job_json(job), agent_room(job.kiosk_id))
+            )
+        elif job.kiosk.printer_mode == PrinterMode.SERVER:
+            server_jobs.append(job.id)
 
     def publish(self, prepared: Prepared) -> None:
-        """Send the prepared messages (after the commit), then refresh the snapshots."""
+        """Send the prepared messages (after the commit), then refresh the snapshots and
+        start printing what the server prints itself."""
         for message in prepared.messages:
             self.emit(message)
         self.refresh(prepared.locations)
+        for job_id in prepared.server_jobs:
+            if self.print_in_background:
+                self.socketio.start_background_task(self._print, job_id)
+            else:
+                self._print(job_id)
+
+    def _print(self, job_id: int) -> None:
+        from servicepoint.print_runner import print_job_on_server
+
+        try:
+            print_job_on_server(self.database, job_id)
+        except Exception:  # the ticket is issued; a broken print must not take the hub down
+            log.exception("print job %s could not be run", job_id)
 
     def emit(self, message: Message) -> None:
         self.socketio.emit(

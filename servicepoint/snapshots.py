@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicepoint import clock
-from servicepoint.models import Desk, Location, Ticket, TicketState, Topic
+from servicepoint.models import Desk, Kiosk, Location, PrinterMode, Ticket, TicketState, Topic
 from servicepoint.tickets import people_ahead, today, waiting_tickets
 
 S = TicketState
@@ -155,9 +155,26 @@ def staff_queue(session: Session, location: Location) -> dict:
         )
         .order_by(Ticket.called_at)
     ).all()
+    kiosks = session.scalars(
+        select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.active).order_by(Kiosk.name)
+    ).all()
     return {
         "location": location_json(location),
         "waiting": [ticket_json(t) for t in waiting],
         "active": [ticket_json(t) for t in active],
+        "printers": [printer_json(k) for k in kiosks if k.printer_mode != PrinterMode.NONE],
         "server_time": iso(clock.now()),
+    }
+
+
+def printer_json(kiosk: Kiosk) -> dict:
+    """A kiosk printer's state as counselors see it."""
+    return {
+        "kiosk_id": kiosk.id,
+        "kiosk": kiosk.name,
+        "mode": kiosk.printer_mode,
+        "state": kiosk.printer_state,
+        "detail": kiosk.printer_detail,
+        "checked_at": iso(kiosk.printer_checked_at),
+        "agent_connected": kiosk.agent_connected,
     }

@@ -123,6 +123,7 @@ def app(db: Database, tmp_path: Path):
             "PUBLIC_URL": "https://sp.example.org",
             # Snapshots at once, in the request's thread, so tests see them synchronously.
             "SNAPSHOT_INTERVAL": 0,
+            "PRINT_IN_BACKGROUND": False,
         }
     )
 

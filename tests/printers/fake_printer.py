@@ -86,3 +86,54 @@ class FakePrinter:
         self._stop.set()
         self._server.close()
         self._thread.join(timeout=_LIFETIME_S)
+
+
+class JobRecorder:
+    """A network printer that takes one job per connection, for as many jobs as come,
+    until stopped; ``jobs`` holds the bytes of each, in arrival order."""
+
+    def __init__(self) -> None:
+        self.jobs: list[bytes] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def uri(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(_LIFETIME_S)
+                data = bytearray()
+                while True:
+                    try:
+                        chunk = conn.recv(65536)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    data += chunk
+                self.jobs.append(bytes(data))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=_LIFETIME_S)
+        self._server.close()
+
+
+def closed_port() -> int:
+    """A local port nobody listens on (connections are refused at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,57 @@
+"""Printing from the server to a network printer, after the ticket's commit.
+
+Runs in a background task so the visitor's request never waits for a printer. One job at a
+time per printer address (a thermal printer takes one connection at a time). The outcome is
+recorded in its own unit of work; a failure is logged with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+
+from printers import print_ticket
+from printers.errors import PaperOut, PrinterConfigError, PrinterError, PrinterOffline
+from printers.jobs import ticket_from_payload
+from servicepoint import printing
+from servicepoint.db import Database
+from servicepoint.models import PrintJob, PrintJobState
+
+log = logging.getLogger(__name__)
+_printer_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+def printer_state_of(error: PrinterError) -> str:
+    """The kiosk printer state a printing error stands for."""
+    if isinstance(error, PaperOut):
+        return "paper_out"
+    if isinstance(error, PrinterOffline):
+        return "offline"
+    if isinstance(error, PrinterConfigError):
+        return "error"
+    return "error"
+
+
+def print_job_on_server(database: Database, job_id: int) -> str:
+    """Print a pending job on its kiosk's printer and record the outcome; returns the state."""
+    with database.session(read_only=True) as session:
+        job = session.get(PrintJob, job_id)
+        if job is None or job.state != PrintJobState.PENDING:
+            return job.state if job else "missing"
+        payload, uri, profile = job.payload, job.kiosk.printer_uri, job.kiosk.printer_profile
+        kiosk_name = job.kiosk.name
+    printed, reason, state = True, "", "ok"
+    try:
+        with _printer_locks[uri]:
+            print_ticket(ticket_from_payload(payload), uri, profile)
+    except PrinterError as error:
+        printed, reason, state = False, error.reason, printer_state_of(error)
+        log.warning("print job %s for kiosk %s failed: %s", job_id, kiosk_name, reason)
+    except (ValueError, KeyError) as error:
+        printed, reason, state = False, f"bad print job: {error}", "error"
+        log.error("print job %s for kiosk %s is malformed: %s", job_id, kiosk_name, error)
+    with database.unit_of_work() as session:
+        job = session.get(PrintJob, job_id)
+        printing.record_result(session, job, printed, reason, state)
+        return job.state

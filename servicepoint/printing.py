@@ -1,0 +1,177 @@
+"""Printing tickets: kiosks, their printers and print jobs, as plain verbs on a Session.
+
+A job is written in the same transaction as its ticket, so an issued ticket always has its
+job and a rolled-back ticket has none. Whatever happens to the printer afterwards, the
+ticket stays issued: the kiosk shows the number and QR code large instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from printers.jobs import ticket_to_payload
+from printers.layout import TicketPrint
+from servicepoint import clock
+from servicepoint.db import outbox
+from servicepoint.errors import NotFound
+from servicepoint.models import Kiosk, PrinterMode, PrintJob, PrintJobState, Ticket
+
+# A job not printed within this time is dropped: the visitor has long since noted the
+# number from the screen, and a ticket printed minutes later would confuse the next one.
+JOB_MAX_AGE = timedelta(minutes=2)
+PRINTER_STATES = {"ok", "offline", "paper_out", "paper_low", "error", "unknown"}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A new kiosk token and its hash (only the hash is stored)."""
+    token = secrets.token_urlsafe(24)
+    return token, hash_token(token)
+
+
+def kiosk_by_token(session: Session, token: str) -> Kiosk:
+    """The active kiosk this token belongs to, or NotFound."""
+    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+        raise NotFound("Unknown kiosk.")
+    digest = hash_token(token)
+    kiosk = session.scalar(select(Kiosk).where(Kiosk.token_hash == digest))
+    if kiosk is None or not kiosk.active or not hmac.compare_digest(kiosk.token_hash, digest):
+        raise NotFound("Unknown kiosk.")
+    return kiosk
+
+
+def ticket_print(
+    ticket: Ticket, status_url: str, people_ahead: int, wait_minutes: int | None
+) -> TicketPrint:
+    """What is printed for ``ticket``: no personal data, only the ticket and its topic."""
+    return TicketPrint(
+        location_name=ticket.location.name,
+        code=ticket.code,
+        topic=ticket.topic.name(ticket.language),
+        topic_de=ticket.topic.name("de"),
+        language=ticket.language,
+        issued_at=clock.local(ticket.issued_at, ticket.location.timezone),
+        people_ahead=people_ahead,
+        estimated_wait_minutes=wait_minutes,
+        status_url=status_url,
+    )
+
+
+def queue_print(session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: TicketPrint):
+    """A pending print job for ``kiosk`` (None when it has no printer); sent after commit."""
+    if kiosk.printer_mode == PrinterMode.NONE:
+        return None
+    job = PrintJob(
+        kiosk=kiosk,
+        ticket_id=ticket.id if ticket is not None else None,
+        created_at=clock.now(),
+        state=PrintJobState.PENDING,
+        payload=ticket_to_payload(printed),
+    )
+    session.add(job)
+    session.flush()
+    outbox(session).append(("print", {"location_id": kiosk.location_id, "job_id": job.id}))
+    return job
+
+
+def pending_jobs(session: Session, kiosk: Kiosk) -> list[PrintJob]:
+    """The kiosk's jobs still to print, oldest first; older ones are marked expired."""
+    cutoff = clock.now() - JOB_MAX_AGE
+    session.execute(
+        update(PrintJob)
+        .where(
+            PrintJob.kiosk_id == kiosk.id,
+            PrintJob.state == PrintJobState.PENDING,
+            PrintJob.created_at < cutoff,
+        )
+        .values(state=PrintJobState.EXPIRED, finished_at=clock.now(), error="not printed in time")
+    )
+    return list(
+        session.scalars(
+            select(PrintJob)
+            .where(PrintJob.kiosk_id == kiosk.id, PrintJob.state == PrintJobState.PENDING)
+            .order_by(PrintJob.created_at, PrintJob.id)
+        )
+    )
+
+
+def record_result(
+    session: Session, job: PrintJob, printed: bool, reason: str = "", printer_state: str = ""
+) -> PrintJob:
+    """Note how a job ended and what the printer's state is now; a finished job stays as it
+    was (a late second answer changes nothing), so a job is never counted printed twice."""
+    if job.state != PrintJobState.PENDING:
+        return job
+    job.attempts += 1
+    job.state = PrintJobState.PRINTED if printed else PrintJobState.FAILED
+    job.error = "" if printed else (reason or "printing failed")[:300]
+    job.finished_at = clock.now()
+    state = printer_state if printer_state in PRINTER_STATES else ("ok" if printed else "error")
+    set_printer_state(session, job.kiosk, state, "" if printed else job.error)
+    outbox(session).append(
+        ("print_result", {"location_id": job.kiosk.location_id, "job_id": job.id})
+    )
+    return job
+
+
+def set_printer_state(session: Session, kiosk: Kiosk, state: str, detail: str = "") -> None:
+    """Remember the printer's state; staff screens refresh when it changes."""
+    if state not in PRINTER_STATES:
+        state = "unknown"
+    changed = (kiosk.printer_state, kiosk.printer_detail) != (state, detail[:300])
+    kiosk.printer_state = state
+    kiosk.printer_detail = detail[:300]
+    kiosk.printer_checked_at = clock.now()
+    session.flush()
+    if changed:
+        outbox(session).append(("printer", {"location_id": kiosk.location_id}))
+
+
+def agent_seen(session: Session, kiosk: Kiosk, connected: bool) -> None:
+    """Note that the kiosk's print agent connected or went away."""
+    kiosk.agent_seen_at = clock.now()
+    if kiosk.agent_connected != connected:
+        kiosk.agent_connected = connected
+        if not connected:
+            set_printer_state(session, kiosk, "offline", "the print agent is not connected")
+        outbox(session).append(("printer", {"location_id": kiosk.location_id}))
+    session.flush()
+
+
+def job_json(job: PrintJob) -> dict:
+    """A print job as the agent and the kiosk screen receive it."""
+    return {
+        "id": job.id,
+        "state": job.state,
+        "code": job.payload.get("code"),
+        "error": job.error,
+        "payload": job.payload,
+    }
+
+
+def kiosk_json(kiosk: Kiosk) -> dict:
+    """A kiosk and its printer's state, as staff see it (the token is never shown again)."""
+    return {
+        "id": kiosk.id,
+        "location": kiosk.location.slug,
+        "name": kiosk.name,
+        "active": kiosk.active,
+        "printer_mode": kiosk.printer_mode,
+        "printer_uri": kiosk.printer_uri,
+        "printer_profile": kiosk.printer_profile,
+        "printer_state": kiosk.printer_state,
+        "printer_detail": kiosk.printer_detail,
+        "printer_checked_at": kiosk.printer_checked_at.isoformat()
+        if kiosk.printer_checked_at
+        else None,
+        "agent_connected": kiosk.agent_connected,
+    }
