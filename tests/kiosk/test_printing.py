@@ -32,7 +32,7 @@ def draw(client, token, topic="general", language="de"):
 
 
 def test_server_prints_ticket_on_network_printer(client, session, centre, recorder, socket_client):
-    kiosk, token = add_kiosk(session, centre, printer_mode="server", printer_uri=recorder.uri)
+    _kiosk, token = add_kiosk(session, centre, printer_mode="server", printer_uri=recorder.uri)
     screen = socket_client("/kiosk", {"location": "test-centre", "kiosk": token})
     screen.get_received("/kiosk")
     response = draw(client, token, language="uk")
@@ -80,7 +80,7 @@ def test_printer_offline_never_costs_the_ticket(
 
 
 def test_agent_printer_without_agent_is_unavailable_but_job_waits(client, session, centre):
-    kiosk, token = add_kiosk(session, centre, printer_mode="agent", printer_uri="usb://04b8:0202")
+    _kiosk, token = add_kiosk(session, centre, printer_mode="agent", printer_uri="usb://04b8:0202")
     body = draw(client, token).json
     assert body["print"]["state"] == "unavailable"
     job = session.get(PrintJob, body["print"]["job_id"])
