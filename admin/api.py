@@ -294,17 +294,12 @@ def update_kiosk(kiosk_id: int):
 @auth.managers_only
 def test_print(kiosk_id: int):
     """Print a sample ticket (``{"language": "ar"}`` optional) on the kiosk's printer."""
-    from printers import test_ticket
-
     session = db_session()
     kiosk = _kiosk_or_404(session, kiosk_id)
     body = json_body() if request.content_length else {}
     language = field(body, "language", str, default="de", max_length=8)
-    sample = test_ticket(
-        language,
-        location_name=kiosk.location.name,
-        code="T001",
-        status_url=public_url("/t/test-ticket"),
+    sample = printing.sample_print(
+        language, kiosk.location.name, public_url("/t/test-ticket"), code="T001"
     )
     job = printing.queue_print(session, kiosk, None, sample)
     if job is None:
@@ -340,12 +335,10 @@ def print_jobs(kiosk_id: int):
 @auth.managers_only
 def print_preview():
     """A sample ticket as printed, ``?language=ar&location=<slug>``: what visitors get."""
-    from printers import preview_png, test_ticket
-
     language = request.args.get("language", "de")[:8]
     slug = request.args.get("location")
     name = tickets.get_location(db_session(), slug).name if slug else "servicepoint"
-    png = preview_png(
-        test_ticket(language, location_name=name, code="A012", status_url=public_url("/t/example"))
+    png = printing.preview_png(
+        printing.sample_print(language, name, public_url("/t/example"), code="A012")
     )
     return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})

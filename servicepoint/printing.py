@@ -66,6 +66,20 @@ def ticket_print(
     )
 
 
+def sample_print(language: str, location_name: str, status_url: str, code: str) -> TicketPrint:
+    """A sample ticket in ``language`` for test prints and previews (no visitor's data)."""
+    from printers import test_ticket
+
+    return test_ticket(language, location_name=location_name, code=code, status_url=status_url)
+
+
+def preview_png(printed: TicketPrint) -> bytes:
+    """A PNG of ``printed`` as the printer would print it."""
+    from printers import preview_png as render
+
+    return render(printed)
+
+
 def queue_print(session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: TicketPrint):
     """A pending print job for ``kiosk`` (None when it has no printer); sent after commit."""
     if kiosk.printer_mode == PrinterMode.NONE:
