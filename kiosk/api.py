@@ -25,7 +25,11 @@ def topics(slug: str):
 
 @api.post("/locations/<slug>/tickets")
 def issue(slug: str):
-    """Draw a ticket: ``{"topic": key, "language": "de"}`` → 201 with code and status URL."""
+    """Draw a ticket: ``{"topic": key, "language": "de"}`` → 201 with code and status URL.
+
+    Optional: ``"kiosk": token`` prints it on that kiosk's printer; ``"request_id"`` (chosen
+    by the kiosk per tap) makes a retry answer 200 with the same ticket instead of a new one.
+    """
     session = db_session()
     location = tickets.get_location(session, slug)
     body = json_body()
@@ -37,13 +41,16 @@ def issue(slug: str):
     kiosk = printing.kiosk_by_token(session, kiosk_token) if kiosk_token else None
     if kiosk is not None and kiosk.location_id != location.id:
         raise InvalidInput(f"This kiosk does not stand at {location.name}.")
+    request_id = field(body, "request_id", str, default=None, max_length=64) or None
     topic = tickets.get_topic(session, location, topic_key)
-    issued = tickets.issue_ticket(session, location, topic, language.lower())
+    issued = tickets.issue_ticket(session, location, topic, language.lower(), request_id)
     ticket = issued.ticket
     minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
     wait = snapshots.estimated_wait(location, issued.position, minutes)
     job = None
-    if kiosk is not None:
+    if issued.repeated:
+        job = printing.job_for_ticket(session, ticket)
+    elif kiosk is not None:
         printed = printing.ticket_print(
             ticket, status_url(ticket.public_token), issued.position, wait
         )
@@ -61,8 +68,8 @@ def issue(slug: str):
         "token": ticket.public_token,
         "status_url": status_url(ticket.public_token),
         "location": snapshots.location_json(location),
-        "print": _print_state(kiosk, job),
-    }, 201
+        "print": _print_state(job.kiosk if job else kiosk, job),
+    }, 200 if issued.repeated else 201
 
 
 def _print_state(kiosk, job) -> dict | None:

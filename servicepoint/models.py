@@ -167,6 +167,7 @@ class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
         UniqueConstraint("location_id", "service_day", "prefix", "number", name="uq_ticket_number"),
+        UniqueConstraint("location_id", "request_id", name="uq_ticket_request"),
         # The waiting queue of a day, and the people ahead of a ticket within its topic.
         Index("ix_ticket_queue", "location_id", "service_day", "state", "topic_id", "issued_at"),
     )
@@ -188,6 +189,8 @@ class Ticket(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     call_count: Mapped[int] = mapped_column(default=0)
     public_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_token)
+    # Chosen by the kiosk for each tap, so a retried request returns the same ticket.
+    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
     location: Mapped[Location] = relationship()
     topic: Mapped[Topic] = relationship()

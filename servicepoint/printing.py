@@ -97,6 +97,11 @@ def queue_print(session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: 
     return job
 
 
+def job_for_ticket(session: Session, ticket: Ticket) -> PrintJob | None:
+    """The print job of a ticket, if it was drawn at a kiosk with a printer."""
+    return session.scalar(select(PrintJob).where(PrintJob.ticket_id == ticket.id))
+
+
 def pending_jobs(session: Session, kiosk: Kiosk) -> list[PrintJob]:
     """The kiosk's jobs still to print, oldest first; older ones are marked expired."""
     cutoff = clock.now() - JOB_MAX_AGE

@@ -69,6 +69,8 @@ class Issued:
 
     ticket: Ticket
     position: int
+    # True when the request was a repeat and this ticket had been drawn before.
+    repeated: bool = False
 
 
 # --- lookups ----------------------------------------------------------------------------
@@ -199,8 +201,26 @@ def ticket_at_desk(session: Session, desk: Desk) -> Ticket | None:
 # --- moves ------------------------------------------------------------------------------
 
 
-def issue_ticket(session: Session, location: Location, topic: Topic, language: str) -> Issued:
-    """Draw the next ticket for ``topic`` at ``location``; no personal data is needed."""
+def issue_ticket(
+    session: Session,
+    location: Location,
+    topic: Topic,
+    language: str,
+    request_id: str | None = None,
+) -> Issued:
+    """Draw the next ticket for ``topic`` at ``location``; no personal data is needed.
+
+    With a ``request_id`` the kiosk chose for this tap, a repeated request (a retry after a
+    lost answer) returns the ticket already drawn instead of a second one.
+    """
+    if request_id is not None:
+        earlier = session.scalar(
+            select(Ticket).where(Ticket.location_id == location.id, Ticket.request_id == request_id)
+        )
+        if earlier is not None:
+            if earlier.topic_id != topic.id:
+                raise InvalidInput("This request_id was already used for another topic.")
+            return Issued(earlier, people_ahead(session, earlier), repeated=True)
     if topic.location_id != location.id:
         raise InvalidInput(f"Topic '{topic.key}' does not belong to {location.name}.")
     if not topic.active:
@@ -218,6 +238,7 @@ def issue_ticket(session: Session, location: Location, topic: Topic, language: s
         state=S.WAITING,
         language=language,
         issued_at=now,
+        request_id=request_id,
     )
     session.add(ticket)
     session.flush()

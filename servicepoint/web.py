@@ -75,6 +75,12 @@ def init_app(app: Flask) -> None:
             session.rollback()
             session.close()
 
+    @app.errorhandler(IntegrityError)
+    def _conflict(error: IntegrityError):
+        # Two requests raced for the same unique value; the loser changed nothing.
+        log.info("request refused by a constraint: %s", error.orig)
+        return error_response(409, "conflict", "The change conflicts with existing data; retry.")
+
     @app.errorhandler(ServicepointError)
     def _refused(error: ServicepointError):
         if wants_json():

@@ -105,3 +105,22 @@ def test_kiosk_page_renders_for_location_and_404_for_unknown(client, centre):
     assert page.status_code == 200
     assert b"test-centre" in page.data
     assert client.get("/kiosk/nowhere").status_code == 404
+
+
+def test_retried_request_returns_the_same_ticket(client, session, centre):
+    body = {"topic": "general", "request_id": "tap-7f3a9c"}
+    first = client.post("/api/v1/locations/test-centre/tickets", json=body)
+    retry = client.post("/api/v1/locations/test-centre/tickets", json=body)
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json["token"] == first.json["token"] and retry.json["code"] == "A001"
+    assert count_tickets(session) == 1
+    other_topic = client.post(
+        "/api/v1/locations/test-centre/tickets",
+        json={"topic": "language", "request_id": "tap-7f3a9c"},
+    )
+    assert other_topic.status_code == 400 and count_tickets(session) == 1
+    fresh = client.post(
+        "/api/v1/locations/test-centre/tickets",
+        json={"topic": "general", "request_id": "tap-000001"},
+    )
+    assert fresh.status_code == 201 and fresh.json["code"] == "A002"

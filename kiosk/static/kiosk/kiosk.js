@@ -5,6 +5,13 @@
  *                                  ↘ #problem (retry / back)
  * Going back to #start always restores the default language, so the next visitor starts
  * fresh. Topics come with the page, then live from Socket.IO namespace /kiosk (`topics`).
+ *
+ * A kiosk with a printer is opened as /kiosk/<slug>?kiosk=<token>. The token is sent with
+ * every ticket and with the /kiosk connection, whose `print_status` events say how each
+ * ticket's printing went. The ticket screen then says "being printed" → "take your
+ * ticket"; when the printer fails, is known to be unavailable or gives no answer in time,
+ * it switches to the fallback: the number and QR code extra large, "please note your
+ * number". The screen always shows the whole ticket, so no visitor loses their turn.
  */
 (function () {
   "use strict";
@@ -17,6 +24,8 @@
   const IDLE_LANGUAGE_RESET_MS = 60000; // a chosen language without a ticket drawn
   const MAX_EXTRA_SECONDS = 300; // "more time" can extend to at most this
   const TOPIC_POLL_MS = 60000; // only when Socket.IO is unavailable
+  const PRINT_ANSWER_MS = 8000; // no print_status by then: the screen is the ticket
+  const PRINT_STATUS_MEMORY = 20; // statuses that came before their ticket's answer
 
   const $ = (selector) => document.querySelector(selector);
   const screens = { start: $("#start"), ticket: $("#ticket"), problem: $("#problem") };
@@ -38,6 +47,11 @@
     countdownBar: $(".countdown-bar span"),
     problemMessage: $("[data-testid=problem-message]"),
     retry: $("[data-testid=problem-retry]"),
+    note: $(".ticket-note"),
+    print: $("[data-testid=print-state]"),
+    printPending: $(".print-pending"),
+    printPrinted: $(".print-printed"),
+    printFailed: $("[data-testid=print-fallback]"),
   };
 
   const state = {
@@ -52,7 +66,21 @@
     total: 0,
     countdownTimer: null,
     idleTimer: null,
+    // This kiosk's token (from ?kiosk=), kept for the page's lifetime and never shown;
+    // dropped if the server no longer knows it, so tickets keep coming (on screen).
+    kiosk: readKioskToken(),
+    print: null, // { jobId, state: "pending" | "printed" | "failed", timer }
+    printStatuses: new Map(), // job id → print_status that arrived before the ticket did
   };
+
+  function readKioskToken() {
+    try {
+      const token = new URLSearchParams(window.location.search).get("kiosk");
+      return token && /^[A-Za-z0-9_-]{16,64}$/.test(token) ? token : null;
+    } catch (error) {
+      return null;
+    }
+  }
 
   // --- strings ---------------------------------------------------------------------------
 
@@ -208,14 +236,34 @@
       window.setInterval(loadTopics, TOPIC_POLL_MS);
       return;
     }
-    const socket = window.io("/kiosk", { auth: { location: config.slug } });
+    const socket = window.io("/kiosk", { auth: socketAuth() });
     socket.on("topics", (payload) => {
       if (payload && Array.isArray(payload.topics)) setTopics(payload.topics);
     });
-    socket.on("connect_error", () => {
+    socket.on("print_status", (payload) => {
+      if (payload && typeof payload.job_id === "number") printStatus(payload);
+    });
+    socket.on("connect_error", (error) => {
+      if (error && error.message === "unknown kiosk" && state.kiosk) {
+        forgetKiosk();
+        socket.auth = socketAuth();
+        socket.connect();
+        return;
+      }
       // A refused connection is not retried by Socket.IO itself; a network error is.
       if (!socket.active) window.setTimeout(() => socket.connect(), 15000);
     });
+  }
+
+  function socketAuth() {
+    return state.kiosk ? { location: config.slug, kiosk: state.kiosk } : { location: config.slug };
+  }
+
+  /** The server does not know this kiosk's token (replaced, or the kiosk switched off):
+   * go on without printing, the screen is the ticket. */
+  function forgetKiosk() {
+    if (window.console) window.console.warn("kiosk token refused: tickets are shown on screen only");
+    state.kiosk = null;
   }
 
   // --- screens ---------------------------------------------------------------------------
@@ -252,6 +300,7 @@
     el.qr.removeAttribute("src");
     el.qr.alt = "";
     el.problemMessage.textContent = "";
+    stopPrint();
     state.ignoreTapsUntil = Date.now() + GHOST_TAP_MS;
     show("start");
     setLanguage(config.defaultLanguage);
@@ -292,10 +341,11 @@
       el.busy.hidden = false;
     }, 300);
     try {
-      const response = await request(config.ticketsUrl, {
-        method: "POST",
-        body: JSON.stringify(state.lastRequest),
-      });
+      let response = await requestTicket();
+      if (!response.ok && state.kiosk && kioskRefused(response)) {
+        forgetKiosk();
+        response = await requestTicket();
+      }
       if (response.ok && response.data && response.data.code) {
         showTicket(response.data);
       } else {
@@ -310,6 +360,20 @@
       if (chosen) chosen.classList.remove("is-chosen");
       state.busy = false;
     }
+  }
+
+  function requestTicket() {
+    const body = state.kiosk ? { ...state.lastRequest, kiosk: state.kiosk } : state.lastRequest;
+    return request(config.ticketsUrl, { method: "POST", body: JSON.stringify(body) });
+  }
+
+  /** The refusal is about the kiosk's token, not the ticket (see kiosk/api.py). */
+  function kioskRefused(response) {
+    const message = (response.data && response.data.message) || "";
+    return (
+      (response.status === 404 && message.startsWith("Unknown kiosk")) ||
+      (response.status === 400 && message.startsWith("This kiosk does not stand"))
+    );
   }
 
   function problemKind(response) {
@@ -349,8 +413,73 @@
 
     show("ticket");
     focusHeading(screens.ticket);
-    announce(t("your_number") + ": " + ticket.code);
     startCountdown();
+    const printing = startPrint(ticket.print);
+    announce(t("your_number") + ": " + ticket.code + (printing ? ". " + printing : ""));
+  }
+
+  // --- printing ----------------------------------------------------------------------------
+
+  /** Show how this ticket's printing starts; returns the text to announce (or ""). */
+  function startPrint(print) {
+    stopPrint();
+    if (!print || typeof print.job_id !== "number") return "";
+    state.print = { jobId: print.job_id, state: "pending", timer: null };
+    if (print.state === "unavailable") return setPrintState("failed", { quiet: true });
+    const early = state.printStatuses.get(print.job_id);
+    if (early) return setPrintState(early.state === "printed" ? "printed" : "failed", { quiet: true });
+    state.print.timer = window.setTimeout(() => setPrintState("failed"), PRINT_ANSWER_MS);
+    return setPrintState("pending", { quiet: true });
+  }
+
+  /** A ``print_status`` from /kiosk: ``{job_id, code, state: printed|failed|expired, error}``. */
+  function printStatus(status) {
+    if (status.state !== "printed" && status.state !== "failed" && status.state !== "expired") return;
+    if (state.print && state.print.jobId === status.job_id) {
+      // A ticket that comes out late still came out: say so, even after the fallback.
+      if (status.state === "printed") setPrintState("printed");
+      else if (state.print.state === "pending") setPrintState("failed");
+      return;
+    }
+    // The answer may overtake the ticket's own HTTP response: keep it for startPrint.
+    state.printStatuses.set(status.job_id, status);
+    if (state.printStatuses.size > PRINT_STATUS_MEMORY) {
+      state.printStatuses.delete(state.printStatuses.keys().next().value);
+    }
+  }
+
+  function setPrintState(kind, { quiet = false } = {}) {
+    const print = state.print;
+    if (!print) return "";
+    if (kind !== "pending") window.clearTimeout(print.timer);
+    const wasFailed = print.state === "failed";
+    print.state = kind;
+    el.print.dataset.state = kind;
+    el.print.hidden = false;
+    el.note.hidden = true;
+    el.printPending.hidden = kind !== "pending";
+    el.printPrinted.hidden = kind !== "printed";
+    el.printFailed.hidden = kind !== "failed";
+    screens.ticket.dataset.print = kind;
+    const text =
+      kind === "pending" ? t("print_pending")
+      : kind === "printed" ? t("print_take")
+      : t("print_failed_title") + " " + t("print_failed_help");
+    if (kind === "failed" && !wasFailed && !quiet) {
+      // The visitor now has to note the number: give them the full time again.
+      startCountdown();
+    }
+    if (!quiet) announce(text);
+    return text;
+  }
+
+  function stopPrint() {
+    if (state.print) window.clearTimeout(state.print.timer);
+    state.print = null;
+    el.print.hidden = true;
+    el.print.dataset.state = "none";
+    el.note.hidden = false;
+    delete screens.ticket.dataset.print;
   }
 
   function showProblem(kind) {
