@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
+        channel=app.config["REDIS_CHANNEL"],
     )
     db.hub = realtime.SocketHub(
         realtime.socketio,

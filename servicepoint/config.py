@@ -15,6 +15,8 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,
     # Redis URL for Socket.IO fan-out between several server processes; None for one process.
     "REDIS_URL": None,
+    # The Redis channel the processes of one installation share (keeps installations apart).
+    "REDIS_CHANNEL": "servicepoint",
     # The public base URL printed into QR codes; None derives it from the request.
     "PUBLIC_URL": None,
     # Largest accepted request body in bytes (JSON API and forms).

@@ -13,7 +13,7 @@
     waiting: $("waiting-list"), queueCount: $("queue-count"), queueTopics: $("queue-topics"),
     queueEmpty: $("queue-empty"), othersToggle: $("others-toggle"), others: $("others"),
     waitingOther: $("waiting-other"), atDesks: $("at-desks"), atDesksCount: $("at-desks-count"),
-    atDesksList: $("at-desks-list"),
+    atDesksList: $("at-desks-list"), printers: $("printers"),
     toast: $("toast"), toastText: $("toast-text"), undo: $("undo"), toastClose: $("toast-close"),
     transferDialog: $("transfer-dialog"), transferForm: $("transfer-form"),
     transferTopic: $("transfer-topic"), transferWhat: $("transfer-what"),
@@ -65,6 +65,8 @@
     everConnected: false,
     pollTimer: null,
     showOthers: false,
+    printers: [],        // queue.printers: the location's kiosk printers and their states
+    printersShown: "",   // what the banner shows now, so it is only rewritten on a change
   };
 
   const now = () => Date.now() + state.offset;
@@ -121,6 +123,7 @@
   function setQueue(data) {
     state.waiting = data.waiting || [];
     state.active = data.active || [];
+    state.printers = Array.isArray(data.printers) ? data.printers : [];
     state.haveQueue = true;
     if (data.server_time) state.offset = Date.parse(data.server_time) - Date.now();
     render();
@@ -146,6 +149,7 @@
     renderCurrent();
     renderQueue();
     renderAtDesks();
+    renderPrinters();
   }
 
   function renderLocations() {
@@ -286,6 +290,56 @@
       t.state === "called" ? `aufgerufen ${clock(t.called_at)}` : `in Beratung seit ${clock(t.started_at)}`,
       t.staff ? ` · ${t.staff}` : "")));
     if (!rows.length) els.atDesksList.replaceChildren(h("li", { class: "muted" }, "An keinem Platz ist jemand."));
+  }
+
+  // --- kiosk printers ---------------------------------------------------------------------
+
+  const PRINTER_PROBLEMS = {
+    offline: "Drucker nicht erreichbar",
+    paper_out: "Papier leer",
+    paper_low: "Papier fast leer",
+    error: "Druckerfehler",
+  };
+
+  /** What is wrong with a kiosk's printer, in German, or null when it can print. */
+  function printerProblem(printer) {
+    if (printer.mode === "agent" && !printer.agent_connected) return "Druck-Agent nicht verbunden";
+    return PRINTER_PROBLEMS[printer.state] || null;
+  }
+
+  /** A chip per printer: green when ready, grey when its state is unknown, a clear warning
+   * naming the kiosk and the reason otherwise. Rewritten only when something changed, so
+   * the polite live region announces changes and not every queue refresh. */
+  function renderPrinters() {
+    const printers = state.slug ? state.printers : [];
+    const shown = JSON.stringify(printers.map((p) =>
+      [p.kiosk_id, p.kiosk, p.mode, p.state, p.detail, p.agent_connected]));
+    if (shown === state.printersShown) return;
+    state.printersShown = shown;
+    const sorted = [...printers].sort((a, b) =>
+      Number(!printerProblem(a)) - Number(!printerProblem(b)) || a.kiosk.localeCompare(b.kiosk, "de"));
+    const items = sorted.map((printer) => {
+      const problem = printerProblem(printer);
+      const attrs = { "data-testid": `printer-${printer.kiosk_id}`, "data-state": printer.state };
+      if (problem) {
+        return h("p", { ...attrs, class: "printer-chip problem" },
+          h("span", { class: "icon", "aria-hidden": "true" }, "⚠"),
+          h("span", {}, h("strong", {}, `Kiosk ${printer.kiosk}: ${problem}`),
+            printer.detail ? h("span", { class: "detail", lang: "en", title: printer.detail }, printer.detail) : null));
+      }
+      const ready = printer.state === "ok";
+      return h("p", { ...attrs, class: ready ? "printer-chip ready" : "printer-chip unknown",
+        title: ready ? "Der Ticketdrucker dieses Kiosks ist bereit." : "Der Drucker hat noch keinen Zustand gemeldet." },
+      h("span", { class: "icon", "aria-hidden": "true" }, ready ? "✓" : "?"),
+      ready ? "Drucker bereit" : "Druckerstatus unbekannt",
+      printers.length > 1 ? ` · ${printer.kiosk}` : "");
+    });
+    if (sorted.some(printerProblem)) {
+      items.push(h("p", { class: "printer-hint" },
+        "Wartenummern werden weiter ausgegeben – Besucher sehen ihre Nummer groß am Kiosk-Bildschirm."));
+    }
+    els.printers.classList.toggle("has-problem", sorted.some(printerProblem));
+    els.printers.replaceChildren(...items);
   }
 
   /** Refresh only the waiting times (every few seconds), not the whole list. */
@@ -502,6 +556,7 @@
     state.topics = [];
     state.waiting = [];
     state.active = [];
+    state.printers = [];
     state.haveQueue = false;
     store.set(STORE_LOCATION, slug);
     renderDesks();

@@ -1,5 +1,6 @@
-/* Managers' page: locations, topics, desks and staff, all through the JSON API.
-   Every refusal is shown next to the form or list it belongs to (role="alert"). */
+/* Managers' page: locations, topics, desks, staff, and kiosks with their printers, all
+   through the JSON API. Every refusal is shown next to the form or list it belongs to
+   (role="alert"). */
 "use strict";
 
 (() => {
@@ -16,7 +17,9 @@
     topics: {},     // slug → every topic of that location (inactive ones included)
     desks: [],      // desks of state.slug
     staff: [],
-    editing: { location: null, topic: null, staff: null },
+    kiosks: [],     // kiosks of state.slug (inactive ones included)
+    jobsFor: null,  // the kiosk whose print jobs are shown
+    editing: { location: null, topic: null, staff: null, kiosk: null },
   };
 
   const enc = encodeURIComponent;
@@ -43,16 +46,18 @@
     }
   }
 
-  /** Mark the input an error message names (longest matching data-words wins). */
+  /** Mark the input an error message names (longest matching data-words wins; several
+   * phrases for one input are separated by "|"). */
   function markInvalid(form, err) {
     const text = String(err && err.message ? err.message : "").toLowerCase();
     let best = null;
     let bestLength = 0;
     for (const input of form.querySelectorAll("[data-words]")) {
-      const words = input.dataset.words;
-      if (text.includes(words) && words.length > bestLength && !input.closest("[hidden]")) {
-        best = input;
-        bestLength = words.length;
+      for (const words of input.dataset.words.split("|")) {
+        if (text.includes(words) && words.length > bestLength && !input.closest("[hidden]")) {
+          best = input;
+          bestLength = words.length;
+        }
       }
     }
     if (best) best.setAttribute("aria-invalid", "true");
@@ -287,10 +292,15 @@
     if (!slugs.includes(state.slug)) {
       const remembered = window.localStorage.getItem(STORE_LOCATION);
       state.slug = slugs.includes(remembered) ? remembered : slugs[0] || "";
-      if (state.slug) await Promise.all([loadTopics(state.slug), loadDesks()]);
-      else state.desks = [];
+      if (state.slug) await Promise.all([loadTopics(state.slug), loadDesks(), loadKiosks()]);
+      else {
+        state.desks = [];
+        state.kiosks = [];
+      }
       renderTopics();
       renderDesks();
+      renderKiosks();
+      updatePreview();
     }
     renderLocations();
     renderStaffTopics();
@@ -302,13 +312,17 @@
       window.localStorage.setItem(STORE_LOCATION, state.slug);
       renderLocationPickers();
       resetTopicForm();
+      resetKioskForm();
+      closeJobs();
       try {
-        await Promise.all([loadTopics(state.slug), loadDesks()]);
+        await Promise.all([loadTopics(state.slug), loadDesks(), loadKiosks()]);
       } catch (err) {
         SP.showError(select.closest("section").querySelector(".alert"), err);
       }
       renderTopics();
       renderDesks();
+      renderKiosks();
+      updatePreview();
     });
   }
 
@@ -702,6 +716,466 @@
     }
   });
 
+  // --- kiosks and printers -----------------------------------------------------------------
+
+  const KIOSK_POLL_MS = 10000;       // printer states, while the tab is in view
+  const JOB_POLL_MS = 1000;          // a test print's outcome
+  const JOB_POLL_LIMIT_MS = 45000;   // server printing gives up after its timeouts well before
+  const JOBS_SHOWN = 20;
+  const MODE_NAMES = {
+    none: "Kein Drucker",
+    server: "Netzwerkdrucker (Server)",
+    agent: "Am Kiosk-PC (Druck-Agent)",
+  };
+  const MODE_HINTS = {
+    none: "Der Kiosk zeigt Nummer und QR-Code nur auf dem Bildschirm.",
+    server: "Der Server druckt selbst: der Drucker muss vom Server aus im Netz erreichbar sein.",
+    agent: "Der Drucker hängt am Kiosk-PC (USB, seriell, Netzwerk); dort holt der Druck-Agent die Aufträge vom Server.",
+  };
+  const URI_HINTS = {
+    server: "z. B. tcp://192.168.1.50:9100 · cups://Ticketdrucker · dummy:// (zum Testen, druckt nichts)",
+    agent: "z. B. usb://04b8:0202 · file:///dev/usb/lp0 · serial:///dev/ttyUSB0?baudrate=38400 · tcp://192.168.1.50:9100",
+  };
+  const PRINTER_STATES = {
+    ok: ["Bereit", "ok"],
+    offline: ["Nicht erreichbar", "bad"],
+    paper_out: ["Papier leer", "bad"],
+    paper_low: ["Papier fast leer", "warn"],
+    error: ["Fehler", "bad"],
+    unknown: ["Unbekannt", "off"],
+  };
+  const JOB_STATES = {
+    pending: ["Wartet", "off"],
+    printed: ["Gedruckt", "ok"],
+    failed: ["Fehlgeschlagen", "bad"],
+    expired: ["Verfallen", "warn"],
+  };
+  const kioskForm = $("kiosk-form");
+  let testPoll = null;
+
+  function statePill([text, kind]) {
+    return h("span", { class: `pill ${kind}` }, text);
+  }
+
+  function locationTimeZone() {
+    const loc = state.locations.find((l) => l.slug === state.slug);
+    return loc ? loc.timezone : undefined;
+  }
+
+  /** "21.11. 14:05" in the location's time zone. */
+  function when(iso) {
+    if (!iso) return "–";
+    const date = new Date(iso);
+    let day = "";
+    try {
+      day = new Intl.DateTimeFormat("de-DE", { day: "2-digit", month: "2-digit", timeZone: locationTimeZone() }).format(date);
+    } catch (_err) {
+      day = "";
+    }
+    return `${day} ${SP.clockTime(iso, locationTimeZone())}`.trim();
+  }
+
+  async function loadKiosks() {
+    if (!state.slug) {
+      state.kiosks = [];
+      return;
+    }
+    const slug = state.slug;
+    const data = await api("GET", `/locations/${enc(slug)}/kiosks`);
+    // Active kiosks first (in the API's order, by name), then the switched-off ones.
+    if (slug === state.slug) state.kiosks = (data.kiosks || []).sort((a, b) => Number(b.active) - Number(a.active));
+  }
+
+  /** Keep the printers' states current while the tab is open (no messages on failure). */
+  async function refreshKiosksQuietly() {
+    if ($("panel-kiosks").hidden || document.visibilityState !== "visible" || !state.slug) return;
+    const before = JSON.stringify(state.kiosks);
+    try {
+      await loadKiosks();
+    } catch (_err) {
+      return; // the next round tries again; actions show their own errors
+    }
+    if (JSON.stringify(state.kiosks) !== before) renderKiosks();
+  }
+  $("tab-kiosks").addEventListener("click", refreshKiosksQuietly);
+
+  function kioskState(kiosk) {
+    if (!kiosk.active) return h("span", { class: "muted" }, "– (deaktiviert)");
+    if (kiosk.printer_mode === "none") return h("span", { class: "muted" }, "–");
+    const agentAway = kiosk.printer_mode === "agent" && !kiosk.agent_connected;
+    const label = agentAway && kiosk.printer_state !== "paper_out"
+      ? ["Druck-Agent nicht verbunden", "bad"]
+      : PRINTER_STATES[kiosk.printer_state] || [kiosk.printer_state, "off"];
+    return h("div", { class: "printer-state" },
+      statePill(label),
+      kiosk.printer_detail ? h("span", { class: "detail", lang: "en" }, kiosk.printer_detail) : null,
+      kiosk.printer_checked_at ? h("span", { class: "detail" }, `geprüft ${when(kiosk.printer_checked_at)}`) : null);
+  }
+
+  function agentCell(kiosk) {
+    if (kiosk.printer_mode !== "agent") return h("span", { class: "muted" }, "nicht nötig");
+    if (!kiosk.active) return h("span", { class: "muted" }, "–");
+    return kiosk.agent_connected
+      ? statePill(["Verbunden", "ok"])
+      : statePill(["Nicht verbunden", "warn"]);
+  }
+
+  function renderKiosks() {
+    const error = $("kiosks-error");
+    const note = $("kiosks-note");
+    const focusedKey = document.activeElement && document.activeElement.getAttribute("data-focus-key");
+    const rows = state.kiosks.map((kiosk) => {
+      const printing = kiosk.printer_mode !== "none";
+      const actions = [
+        h("button", {
+          type: "button", class: "small", "aria-label": `Kiosk ${kiosk.name} bearbeiten`,
+          "data-focus-key": `edit-kiosk-${kiosk.id}`, onclick: () => editKiosk(kiosk),
+        }, "Bearbeiten"),
+      ];
+      if (printing && kiosk.active) {
+        const test = h("button", {
+          type: "button", class: "small", "data-testid": `kiosk-test-print-${kiosk.id}`,
+          "data-focus-key": `test-kiosk-${kiosk.id}`,
+          "aria-label": `Testdruck auf Kiosk ${kiosk.name}`,
+          "aria-describedby": "test-print-language",
+        }, "Testdruck");
+        test.addEventListener("click", () => testPrint(kiosk, test));
+        actions.push(test);
+      }
+      if (printing) {
+        actions.push(h("button", {
+          type: "button", class: "small", "aria-label": `Druckaufträge von Kiosk ${kiosk.name}`,
+          "aria-controls": "kiosk-jobs", "aria-expanded": String(state.jobsFor === kiosk.id),
+          "data-focus-key": `jobs-kiosk-${kiosk.id}`, "data-testid": `kiosk-jobs-${kiosk.id}`,
+          onclick: () => (state.jobsFor === kiosk.id ? closeJobs() : showJobs(kiosk.id, { focus: true })),
+        }, "Druckaufträge"));
+      }
+      const renew = rowButton("Neuen Schlüssel erzeugen", `Neuen Schlüssel erzeugen für Kiosk ${kiosk.name}`, error, note, async () => {
+        if (!window.confirm(`Neuen Schlüssel für Kiosk „${kiosk.name}“ erzeugen?\n\n`
+          + "Der bisherige Schlüssel gilt sofort nicht mehr: Kiosk-Bildschirm"
+          + (kiosk.printer_mode === "agent" ? " und Druck-Agent müssen" : " muss")
+          + " danach mit dem neuen Schlüssel neu eingerichtet werden.")) return null;
+        const saved = await api("PATCH", `/kiosks/${kiosk.id}`, { new_token: true });
+        await loadKiosks();
+        renderKiosks();
+        showSecret(saved, "renewed");
+        return null;
+      });
+      renew.setAttribute("data-focus-key", `renew-kiosk-${kiosk.id}`);
+      renew.setAttribute("data-testid", `kiosk-new-token-${kiosk.id}`);
+      actions.push(renew);
+      const toggle = rowButton(kiosk.active ? "Deaktivieren" : "Aktivieren",
+        `Kiosk ${kiosk.name} ${kiosk.active ? "deaktivieren" : "aktivieren"}`, error, note, async () => {
+          if (kiosk.active && !window.confirm(`Kiosk „${kiosk.name}“ deaktivieren?\n\n`
+            + "Sein Schlüssel gilt dann nicht mehr: der Bildschirm gibt weiter Wartenummern aus, "
+            + "aber ohne zu drucken, und den Beratenden wird der Drucker nicht mehr angezeigt.")) return null;
+          const saved = await api("PATCH", `/kiosks/${kiosk.id}`, { active: !kiosk.active });
+          await loadKiosks();
+          renderKiosks();
+          return `Kiosk „${saved.name}“ ist jetzt ${saved.active ? "aktiv" : "deaktiviert"}.`;
+        }, kiosk.active ? "danger" : "ok");
+      toggle.setAttribute("data-focus-key", `toggle-kiosk-${kiosk.id}`);
+      toggle.setAttribute("data-testid", `kiosk-toggle-${kiosk.id}`);
+      actions.push(toggle);
+      return h("tr", { class: kiosk.active ? null : "inactive", "data-testid": `kiosk-${kiosk.id}` },
+        h("th", { scope: "row" }, kiosk.name, kiosk.active ? null : h("span", { class: "detail" }, "deaktiviert")),
+        h("td", { class: "printer" },
+          h("span", { class: "mode" }, MODE_NAMES[kiosk.printer_mode] || kiosk.printer_mode),
+          printing ? h("span", { class: "mono uri", "data-testid": `kiosk-uri-${kiosk.id}` }, kiosk.printer_uri || "–") : null,
+          printing ? h("span", { class: "detail" }, "Profil ", h("span", { class: "mono" }, kiosk.printer_profile)) : null),
+        h("td", { "data-testid": `kiosk-state-${kiosk.id}`, "data-state": printing ? kiosk.printer_state : "none" },
+          kioskState(kiosk)),
+        h("td", {}, agentCell(kiosk)),
+        h("td", {}, h("div", { class: "row-actions" }, actions)));
+    });
+    if (!rows.length) {
+      rows.push(h("tr", {}, h("td", { colspan: 5, class: "muted" },
+        state.slug ? "Dieser Standort hat noch keinen Kiosk mit Zugangsschlüssel. Ein Kiosk ohne Drucker braucht keinen: er zeigt das Ticket auf dem Bildschirm."
+          : "Bitte zuerst einen Standort anlegen.")));
+    }
+    $("kiosks-body").replaceChildren(...rows);
+    if (focusedKey && document.activeElement === document.body) {
+      const again = document.querySelector(`[data-focus-key="${focusedKey}"]`);
+      if (again) again.focus();
+    }
+    if (state.jobsFor !== null && !state.kiosks.some((k) => k.id === state.jobsFor)) closeJobs();
+  }
+
+  // The form: mode decides which printer fields are shown and what the hints say.
+  function syncKioskMode() {
+    const mode = $("kiosk-mode").value;
+    $("kiosk-mode-hint").textContent = MODE_HINTS[mode] || "";
+    $("kiosk-uri-field").hidden = mode === "none";
+    $("kiosk-profile-field").hidden = mode === "none";
+    $("kiosk-uri-hint").textContent = URI_HINTS[mode] || "";
+    $("kiosk-uri").required = mode !== "none";
+    $("kiosk-uri").placeholder = mode === "agent" ? "usb://04b8:0202" : "tcp://192.168.1.50:9100";
+  }
+  $("kiosk-mode").addEventListener("change", syncKioskMode);
+  syncKioskMode();
+
+  function editKiosk(kiosk) {
+    state.editing.kiosk = kiosk.id;
+    formMode(kioskForm, { editing: true, heading: `Kiosk bearbeiten: ${kiosk.name}`, submitText: "Speichern" });
+    $("kiosk-name").value = kiosk.name;
+    $("kiosk-mode").value = kiosk.printer_mode;
+    $("kiosk-uri").value = kiosk.printer_uri || "";
+    $("kiosk-profile").value = kiosk.printer_profile || "TM-T20II";
+    syncKioskMode();
+    kioskForm.scrollIntoView({ block: "nearest" });
+    $("kiosk-name").focus();
+  }
+
+  function resetKioskForm() {
+    state.editing.kiosk = null;
+    formMode(kioskForm, { editing: false, heading: "Neuer Kiosk", submitText: "Kiosk anlegen" });
+    kioskForm.reset();
+    syncKioskMode();
+  }
+
+  kioskForm.querySelector("[data-cancel]").addEventListener("click", () => {
+    const id = state.editing.kiosk;
+    resetKioskForm();
+    const back = document.querySelector(`[data-focus-key="edit-kiosk-${id}"]`);
+    (back || $("kiosk-name")).focus();
+  });
+
+  kioskForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(kioskForm, async ({ note }) => {
+      if (!state.slug) throw new SP.ApiError("invalid", "Bitte zuerst einen Standort anlegen.", 400, "de");
+      const mode = $("kiosk-mode").value;
+      const data = { name: $("kiosk-name").value, printer_mode: mode };
+      if (mode !== "none") {
+        data.printer_uri = $("kiosk-uri").value.trim();
+        data.printer_profile = $("kiosk-profile").value.trim() || "TM-T20II";
+      }
+      const editing = state.editing.kiosk;
+      const saved = editing
+        ? await api("PATCH", `/kiosks/${editing}`, data)
+        : await api("POST", `/locations/${enc(state.slug)}/kiosks`, data);
+      resetKioskForm();
+      await loadKiosks();
+      renderKiosks();
+      if (editing) {
+        SP.showNote(note, `Kiosk „${saved.name}“ wurde gespeichert.`);
+      } else {
+        SP.showNote(note, `Kiosk „${saved.name}“ wurde angelegt.`);
+        showSecret(saved, "created");
+      }
+    });
+  });
+
+  // The once-only box with token, screen address and agent command.
+  const secretBox = $("kiosk-secret");
+
+  function showSecret(kiosk, why) {
+    $("kiosk-secret-heading").textContent = why === "created"
+      ? `Kiosk „${kiosk.name}“ angelegt: Zugangsdaten`
+      : `Neuer Schlüssel für Kiosk „${kiosk.name}“`;
+    $("kiosk-secret-token").textContent = kiosk.token;
+    $("kiosk-secret-screen").textContent = kiosk.screen_url;
+    $("kiosk-secret-agent").textContent = kiosk.agent_command;
+    $("kiosk-secret-agent-item").hidden = kiosk.printer_mode !== "agent";
+    $("kiosk-secret-copied").textContent = "";
+    secretBox.dataset.kiosk = kiosk.id;
+    secretBox.hidden = false;
+    secretBox.scrollIntoView({ block: "nearest" });
+    secretBox.focus();
+  }
+
+  function hideSecret() {
+    const id = secretBox.dataset.kiosk;
+    for (const id2 of ["kiosk-secret-token", "kiosk-secret-screen", "kiosk-secret-agent"]) $(id2).textContent = "";
+    secretBox.hidden = true;
+    const back = document.querySelector(`[data-focus-key="renew-kiosk-${id}"]`);
+    (back || $("kiosk-name")).focus();
+  }
+  $("kiosk-secret-close").addEventListener("click", hideSecret);
+
+  /** Copy a value: the clipboard API where the page may use it (https, localhost), else the
+   * old way; if both fail the text stays selected for Ctrl+C. */
+  async function copyValue(source, label) {
+    const text = source.textContent;
+    const done = $("kiosk-secret-copied");
+    let copied = false;
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(text);
+        copied = true;
+      }
+    } catch (_err) {
+      copied = false;
+    }
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    if (!copied) {
+      try {
+        copied = document.execCommand("copy");
+      } catch (_err) {
+        copied = false;
+      }
+    }
+    done.textContent = copied
+      ? `${label} kopiert.`
+      : `${label} ist markiert – bitte mit Strg+C kopieren.`;
+  }
+
+  for (const button of secretBox.querySelectorAll("[data-copy]")) {
+    button.addEventListener("click", () => {
+      const source = $(button.dataset.copy);
+      copyValue(source, $(source.getAttribute("aria-labelledby")).textContent);
+    });
+  }
+
+  // Test prints: start one, then follow it in the jobs list until it is printed or failed.
+  async function testPrint(kiosk, button) {
+    if (button.disabled) return;
+    const result = $("test-print-result");
+    const select = $("test-print-language");
+    const language = select.value;
+    const languageName = select.selectedOptions[0] ? select.selectedOptions[0].textContent : language;
+    SP.clear($("kiosks-error"));
+    if (testPoll) window.clearTimeout(testPoll);
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    let job;
+    try {
+      job = await api("POST", `/kiosks/${kiosk.id}/test-print`, { language });
+    } catch (err) {
+      result.textContent = "";
+      SP.showError($("kiosks-error"), err, "Testdruck nicht möglich");
+      handleSessionLoss(err);
+      return;
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+    const what = `Testdruck auf „${kiosk.name}“ (${languageName})`;
+    result.dataset.state = "pending";
+    result.textContent = `${what}: wird gedruckt …`;
+    showJobs(kiosk.id);
+    const started = Date.now();
+    const follow = async () => {
+      testPoll = null;
+      let found = null;
+      try {
+        const data = await api("GET", `/kiosks/${kiosk.id}/jobs`);
+        found = (data.jobs || []).find((j) => j.id === job.id) || null;
+        if (state.jobsFor === kiosk.id) renderJobs(kiosk.id, data.jobs || []);
+      } catch (err) {
+        handleSessionLoss(err);
+      }
+      if (found && found.state !== "pending") {
+        result.dataset.state = found.state;
+        result.textContent = found.state === "printed"
+          ? `✓ ${what}: gedruckt.`
+          : `✗ ${what}: ${JOB_STATES[found.state] ? JOB_STATES[found.state][0] : found.state}${found.error ? ` – ${found.error}` : ""}`;
+        await refreshKiosksQuietly();
+        return;
+      }
+      if (Date.now() - started > JOB_POLL_LIMIT_MS) {
+        result.dataset.state = "pending";
+        result.textContent = `${what}: noch nicht gedruckt.`
+          + (kiosk.printer_mode === "agent" ? " Läuft der Druck-Agent auf dem Kiosk-PC?" : " Ist der Drucker eingeschaltet und im Netz?");
+        return;
+      }
+      testPoll = window.setTimeout(follow, JOB_POLL_MS);
+    };
+    testPoll = window.setTimeout(follow, JOB_POLL_MS);
+  }
+
+  // The last print jobs of one kiosk, failures with their reasons.
+  async function showJobs(kioskId, { focus = false } = {}) {
+    state.jobsFor = kioskId;
+    const section = $("kiosk-jobs");
+    section.hidden = false;
+    renderKiosks();
+    try {
+      const data = await api("GET", `/kiosks/${kioskId}/jobs`);
+      if (state.jobsFor === kioskId) renderJobs(kioskId, data.jobs || []);
+    } catch (err) {
+      SP.showError($("kiosks-error"), err);
+      handleSessionLoss(err);
+    }
+    if (focus) section.focus();
+  }
+
+  function renderJobs(kioskId, jobs) {
+    const kiosk = state.kiosks.find((k) => k.id === kioskId);
+    $("kiosk-jobs-heading").textContent = `Letzte Druckaufträge: ${kiosk ? kiosk.name : kioskId}`;
+    const shown = jobs.slice(0, JOBS_SHOWN);
+    const failed = shown.filter((j) => j.state === "failed" || j.state === "expired").length;
+    $("kiosk-jobs-summary").textContent = shown.length
+      ? `${shown.length} neueste Aufträge, davon ${failed} nicht gedruckt.`
+      : "Noch keine Druckaufträge.";
+    $("kiosk-jobs-body").replaceChildren(...shown.map((job) => h("tr", {
+      class: job.state === "failed" || job.state === "expired" ? "failed" : null,
+      "data-testid": `job-${job.id}`, "data-state": job.state,
+    },
+    h("td", { class: "mono" }, `#${job.id}`),
+    h("td", {}, when(job.created_at)),
+    h("td", { class: "mono" }, job.code || "–", job.code === "T001" ? h("span", { class: "detail" }, "Testdruck") : null),
+    h("td", {}, statePill(JOB_STATES[job.state] || [job.state, "off"])),
+    h("td", { lang: job.error ? "en" : null }, job.error || "–"))));
+  }
+
+  function closeJobs() {
+    const wasOpen = state.jobsFor;
+    state.jobsFor = null;
+    $("kiosk-jobs").hidden = true;
+    if (wasOpen !== null) renderKiosks();
+  }
+  $("kiosk-jobs-refresh").addEventListener("click", () => {
+    if (state.jobsFor !== null) showJobs(state.jobsFor);
+  });
+  $("kiosk-jobs-close").addEventListener("click", () => {
+    const id = state.jobsFor;
+    closeJobs();
+    const back = document.querySelector(`[data-focus-key="jobs-kiosk-${id}"]`);
+    if (back) back.focus();
+  });
+
+  // The preview: a sample ticket per language, as the printer gets it.
+  const previewImage = $("preview-image");
+  function updatePreview() {
+    const select = $("preview-language");
+    const language = select.value;
+    const name = select.selectedOptions[0] ? select.selectedOptions[0].dataset.name : language;
+    const status = $("preview-status");
+    if (!state.slug) {
+      $("preview-link").hidden = true;
+      previewImage.removeAttribute("src");
+      previewImage.alt = "";
+      status.textContent = "Bitte zuerst einen Standort anlegen.";
+      return;
+    }
+    const src = `/api/v1/printers/preview.png?language=${enc(language)}&location=${enc(state.slug)}`;
+    if (previewImage.getAttribute("src") === src) return;
+    status.textContent = `Vorschau auf ${name} wird geladen …`;
+    previewImage.setAttribute("aria-busy", "true");
+    previewImage.alt = `Beispiel-Ticket auf ${name} für ${locationName(state.slug)}: Standort, `
+      + "Wartenummer A012 in großer Schrift, Anliegen in der Sprache und auf Deutsch, Datum und Uhrzeit, "
+      + "Personen vor Ihnen, geschätzte Wartezeit, QR-Code zur Statusseite und Datenschutzhinweis.";
+    previewImage.src = src;
+    $("preview-link").href = src;
+    $("preview-link").hidden = false;
+  }
+  previewImage.addEventListener("load", () => {
+    previewImage.removeAttribute("aria-busy");
+    $("preview-status").textContent = "";
+  });
+  previewImage.addEventListener("error", () => {
+    previewImage.removeAttribute("aria-busy");
+    if (previewImage.getAttribute("src")) {
+      $("preview-status").textContent = "Die Vorschau konnte nicht erzeugt werden (fehlt eine Schrift auf dem Server?).";
+    }
+  });
+  $("preview-language").addEventListener("change", updatePreview);
+
   // --- start -------------------------------------------------------------------------------
 
   async function init() {
@@ -726,6 +1200,14 @@
     renderDesks();
     renderStaffTopics(new Set());
     renderStaff();
+    try {
+      await loadKiosks();
+    } catch (err) {
+      SP.showError($("kiosks-error"), err);
+    }
+    renderKiosks();
+    updatePreview();
+    window.setInterval(refreshKiosksQuietly, KIOSK_POLL_MS);
   }
 
   init();
