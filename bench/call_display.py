@@ -14,7 +14,7 @@ import time
 
 import requests
 
-from bench.common import median, percentile, server, signed_in
+from bench.common import median, percentile, server
 
 CALLS = 60
 RUNS = 3
@@ -73,7 +73,7 @@ def listen(url: str, clients: int, ready, done, out) -> None:
 def run(clients: int) -> dict:
     context = multiprocessing.get_context("spawn")
     with server() as live:
-        staff = signed_in(live.url, live)
+        staff = live.signed_in()
         requests.post(
             f"{live.url}/api/v1/locations/leverkusen/tickets",
             json={"topic": "language"},

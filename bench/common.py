@@ -30,16 +30,3 @@ def server(database_url: str | None = None) -> Iterator[LiveServer]:
         run_live_server(Path(tmp), database_url) as live,
     ):
         yield live
-
-
-def signed_in(url: str, live: LiveServer, username: str = "beratung1"):
-    import requests
-
-    session = requests.Session()
-    response = session.post(
-        f"{url}/api/v1/session",
-        json={"username": username, "password": live.logins()[username]},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return session

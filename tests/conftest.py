@@ -274,6 +274,17 @@ class LiveServer:
         lines = (self.instance / "demo-logins.txt").read_text().splitlines()
         return dict(line.split(" / ", 1) for line in lines)
 
+    def signed_in(self, username: str = "beratung1", url: str | None = None) -> requests.Session:
+        """An HTTP session signed in as a demo user (at ``url``: another process, same DB)."""
+        session = requests.Session()
+        response = session.post(
+            f"{url or self.url}/api/v1/session",
+            json={"username": username, "password": self.logins()[username]},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return session
+
 
 def _cli(env, *args, **kwargs):
     return subprocess.run(

@@ -49,13 +49,7 @@ def test_call_reaches_display_over_websocket_and_survives_restart(tmp_path):
                 json={"topic": "language"},
                 timeout=10,
             ).json()
-            staff = requests.Session()
-            password = server.logins()["beratung1"]
-            assert staff.post(
-                f"{server.url}/api/v1/session",
-                json={"username": "beratung1", "password": password},
-                timeout=10,
-            ).ok
+            staff = server.signed_in("beratung1")
             desks = staff.get(f"{server.url}/api/v1/locations/leverkusen/desks", timeout=10).json()
             desk = desks["desks"][1]
             staff.post(f"{server.url}/api/v1/desks/{desk['id']}/call-next", timeout=10)

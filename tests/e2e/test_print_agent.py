@@ -33,14 +33,7 @@ def printer():
 
 @pytest.fixture
 def manager(live_server):
-    session = requests.Session()
-    password = live_server.logins()["leitung"]
-    assert session.post(
-        f"{live_server.url}/api/v1/session",
-        json={"username": "leitung", "password": password},
-        timeout=10,
-    ).ok
-    return session
+    return live_server.signed_in("leitung")
 
 
 def codes_printed(printer: JobRecorder) -> list[str]:

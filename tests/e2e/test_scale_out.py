@@ -38,13 +38,8 @@ def test_call_on_one_process_reaches_display_on_another(tmp_path, monkeypatch):
                 json={"topic": "work"},
                 timeout=10,
             ).json()
-            staff = requests.Session()
-            password = first.logins()["beratung1"]  # one database: the same accounts
-            assert staff.post(
-                f"{second.url}/api/v1/session",
-                json={"username": "beratung1", "password": password},
-                timeout=10,
-            ).ok
+            # One database, the same accounts: sign in at the second process.
+            staff = first.signed_in("beratung1", url=second.url)
             staff.post(f"{second.url}/api/v1/desks/1/call-next", timeout=10).raise_for_status()
             # ...announced on the screen connected to the first.
             called = wait_for(events, "called")

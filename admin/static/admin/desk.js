@@ -322,10 +322,13 @@
       const problem = printerProblem(printer);
       const attrs = { "data-testid": `printer-${printer.kiosk_id}`, "data-state": printer.state };
       if (problem) {
+        // The server's detail (English, for whoever fixes the printer); not when it only
+        // repeats that the agent is away.
+        const detail = printer.mode === "agent" && !printer.agent_connected ? "" : printer.detail;
         return h("p", { ...attrs, class: "printer-chip problem" },
           h("span", { class: "icon", "aria-hidden": "true" }, "⚠"),
           h("span", {}, h("strong", {}, `Kiosk ${printer.kiosk}: ${problem}`),
-            printer.detail ? h("span", { class: "detail", lang: "en", title: printer.detail }, printer.detail) : null));
+            detail ? h("span", { class: "detail", lang: "en", title: detail }, detail) : null));
       }
       const ready = printer.state === "ok";
       return h("p", { ...attrs, class: ready ? "printer-chip ready" : "printer-chip unknown",

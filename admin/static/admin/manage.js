@@ -837,7 +837,6 @@
           type: "button", class: "small", "data-testid": `kiosk-test-print-${kiosk.id}`,
           "data-focus-key": `test-kiosk-${kiosk.id}`,
           "aria-label": `Testdruck auf Kiosk ${kiosk.name}`,
-          "aria-describedby": "test-print-language",
         }, "Testdruck");
         test.addEventListener("click", () => testPrint(kiosk, test));
         actions.push(test);
@@ -1027,7 +1026,7 @@
   for (const button of secretBox.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", () => {
       const source = $(button.dataset.copy);
-      copyValue(source, $(source.getAttribute("aria-labelledby")).textContent);
+      copyValue(source, source.dataset.label);
     });
   }
 
@@ -1112,6 +1111,7 @@
     $("kiosk-jobs-summary").textContent = shown.length
       ? `${shown.length} neueste Aufträge, davon ${failed} nicht gedruckt.`
       : "Noch keine Druckaufträge.";
+    $("kiosk-jobs-body").closest(".table-wrap").hidden = !shown.length;
     $("kiosk-jobs-body").replaceChildren(...shown.map((job) => h("tr", {
       class: job.state === "failed" || job.state === "expired" ? "failed" : null,
       "data-testid": `job-${job.id}`, "data-state": job.state,
