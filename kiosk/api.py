@@ -38,9 +38,7 @@ def issue(slug: str):
     if not language.replace("-", "").isalpha():
         raise InvalidInput("'language' must be a language code such as 'de' or 'uk'.")
     kiosk_token = field(body, "kiosk", str, default=None, max_length=64)
-    kiosk = printing.kiosk_by_token(session, kiosk_token) if kiosk_token else None
-    if kiosk is not None and kiosk.location_id != location.id:
-        raise InvalidInput(f"This kiosk does not stand at {location.name}.")
+    kiosk = printing.kiosk_by_token(session, kiosk_token, location.id) if kiosk_token else None
     request_id = field(body, "request_id", str, default=None, max_length=64) or None
     topic = tickets.get_topic(session, location, topic_key)
     issued = tickets.issue_ticket(session, location, topic, language.lower(), request_id)

@@ -43,7 +43,7 @@ def connect(auth=None):
         kiosk_id = None
         if auth.get("kiosk"):
             try:
-                kiosk = printing.kiosk_by_token(session, auth["kiosk"])
+                kiosk = printing.kiosk_by_token(session, auth["kiosk"], location.id)
             except NotFound:
                 raise ConnectionRefusedError("unknown kiosk") from None
             kiosk_id = kiosk.id

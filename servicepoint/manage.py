@@ -345,8 +345,14 @@ def update_kiosk(session: Session, kiosk: Kiosk, data: dict[str, Any]) -> tuple[
     token = None
     if data.get("new_token") is True:
         token, changes["token_hash"] = new_token()
+    printer_changed = any(
+        changes[key] != getattr(kiosk, key)
+        for key in ("printer_mode", "printer_uri", "printer_profile")
+    )
     for key, value in changes.items():
         setattr(kiosk, key, value)
+    if printer_changed:  # what was known of the old printer says nothing of the new one
+        kiosk.printer_state, kiosk.printer_detail, kiosk.printer_checked_at = "unknown", "", None
     session.flush()
     outbox(session).append(("printer", {"location_id": kiosk.location_id}))
     return kiosk, token

@@ -38,14 +38,22 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def kiosk_by_token(session: Session, token: str) -> Kiosk:
-    """The active kiosk this token belongs to, or NotFound."""
+class UnknownKiosk(NotFound):
+    """The token belongs to no active kiosk (replaced, switched off, or another location's)."""
+
+    code = "unknown_kiosk"
+
+
+def kiosk_by_token(session: Session, token: str, location_id: int | None = None) -> Kiosk:
+    """The active kiosk this token belongs to (at ``location_id``, if given), or UnknownKiosk."""
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
-        raise NotFound("Unknown kiosk.")
+        raise UnknownKiosk("Unknown kiosk.")
     digest = hash_token(token)
     kiosk = session.scalar(select(Kiosk).where(Kiosk.token_hash == digest))
     if kiosk is None or not kiosk.active or not hmac.compare_digest(kiosk.token_hash, digest):
-        raise NotFound("Unknown kiosk.")
+        raise UnknownKiosk("Unknown kiosk.")
+    if location_id is not None and kiosk.location_id != location_id:
+        raise UnknownKiosk(f"Kiosk '{kiosk.name}' does not stand at this location.")
     return kiosk
 
 

@@ -120,3 +120,19 @@ def test_kiosks_add_command(runner, session, centre):
     assert result.exit_code == 0, result.output
     assert "shown only now" in result.output
     assert session.scalar(select(Kiosk)).printer_uri == "tcp://printer.lan:9100"
+
+
+def test_changing_the_printer_forgets_the_old_printers_state(client, session, centre, manager):
+    kiosk = client.post(
+        "/api/v1/locations/test-centre/kiosks",
+        json={"name": "Eingang", "printer_mode": "server", "printer_uri": "dummy://"},
+    ).json
+    stored = session.get(Kiosk, kiosk["id"])
+    stored.printer_state, stored.printer_detail = "offline", "connection refused"
+    session.commit()
+    renamed = client.patch(f"/api/v1/kiosks/{kiosk['id']}", json={"name": "Foyer"}).json
+    assert renamed["printer_state"] == "offline", "a rename says nothing about the printer"
+    moved = client.patch(
+        f"/api/v1/kiosks/{kiosk['id']}", json={"printer_uri": "tcp://printer.lan:9100"}
+    ).json
+    assert (moved["printer_state"], moved["printer_detail"]) == ("unknown", "")

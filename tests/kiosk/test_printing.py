@@ -91,12 +91,13 @@ def test_kiosk_without_printer_and_unknown_kiosk(client, session, centre, factor
     _kiosk, token = add_kiosk(session, centre)
     assert draw(client, token).json["print"] is None
     refused = draw(client, "x" * 32)
-    assert refused.status_code == 404
+    assert refused.status_code == 404 and refused.json["error"] == "unknown_kiosk"
     other = factory.location("other")
     _k, other_token = manage.create_kiosk(session, other, {"name": "Eingang"})
     session.commit()
     wrong_place = draw(client, other_token)
-    assert wrong_place.status_code == 400 and "does not stand" in wrong_place.json["message"]
+    assert wrong_place.status_code == 404 and wrong_place.json["error"] == "unknown_kiosk"
+    assert "does not stand" in wrong_place.json["message"]
 
 
 def test_agent_gets_pending_jobs_first_and_stale_ones_expire(

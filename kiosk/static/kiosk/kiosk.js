@@ -330,10 +330,21 @@
     }
   }
 
-  async function drawTicket(topicKey) {
+  /** A new id for one tap; a retry of the same tap sends it again and gets the same ticket. */
+  function newRequestId() {
+    const bytes = new Uint8Array(16); // getRandomValues works without HTTPS, randomUUID not
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function drawTicket(topicKey, requestId) {
     if (state.busy || Date.now() < state.ignoreTapsUntil) return;
     state.busy = true;
-    state.lastRequest = { topic: topicKey, language: state.language };
+    state.lastRequest = {
+      topic: topicKey,
+      language: state.language,
+      request_id: requestId || newRequestId(),
+    };
     el.html.classList.add("is-busy");
     const chosen = el.topics.querySelector(`[data-topic="${CSS.escape(topicKey)}"]`);
     if (chosen) chosen.classList.add("is-chosen");
@@ -369,11 +380,7 @@
 
   /** The refusal is about the kiosk's token, not the ticket (see kiosk/api.py). */
   function kioskRefused(response) {
-    const message = (response.data && response.data.message) || "";
-    return (
-      (response.status === 404 && message.startsWith("Unknown kiosk")) ||
-      (response.status === 400 && message.startsWith("This kiosk does not stand"))
-    );
+    return Boolean(response.data && response.data.error === "unknown_kiosk");
   }
 
   function problemKind(response) {
@@ -569,7 +576,7 @@
       case "retry":
         if (state.lastRequest) {
           window.clearTimeout(state.idleTimer);
-          drawTicket(state.lastRequest.topic);
+          drawTicket(state.lastRequest.topic, state.lastRequest.request_id);
         } else {
           resetToStart();
         }
