@@ -65,7 +65,7 @@ def call_next(desk_id: int):
     """Call the oldest waiting ticket of the counselor's topics to this desk."""
     session = db_session()
     staff = auth.require_staff(session)
-    ticket = tickets.call_next(session, tickets.get_desk(session, desk_id), staff)
+    ticket = tickets.call_next(session, tickets.get_desk(session, desk_id, for_update=True), staff)
     return snapshots.ticket_json(ticket)
 
 
@@ -75,8 +75,9 @@ def call_chosen(desk_id: int):
     session = db_session()
     staff = auth.require_staff(session)
     body = json_body()
-    ticket = tickets.get_ticket(session, field(body, "ticket_id", int))
-    tickets.call_ticket(session, ticket, tickets.get_desk(session, desk_id), staff)
+    desk = tickets.get_desk(session, desk_id, for_update=True)
+    ticket = tickets.get_ticket(session, field(body, "ticket_id", int), for_update=True)
+    tickets.call_ticket(session, ticket, desk, staff)
     return snapshots.ticket_json(ticket)
 
 
@@ -95,7 +96,7 @@ def move_ticket(ticket_id: int, move: str):
     """recall | start | finish | no-show | requeue | cancel | transfer (``{"topic": key}``)."""
     session = db_session()
     staff = auth.require_staff(session)
-    ticket = tickets.get_ticket(session, ticket_id)
+    ticket = tickets.get_ticket(session, ticket_id, for_update=True)
     if move == "transfer":
         key = field(json_body(), "topic", str)
         tickets.transfer(session, ticket, tickets.get_topic(session, ticket.location, key), staff)

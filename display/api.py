@@ -31,7 +31,7 @@ def ticket_status(token: str):
 def cancel_own_ticket(token: str):
     """The visitor gives up their place (from the phone); staff see it leave the queue."""
     session = db_session()
-    ticket = tickets.get_ticket_by_token(session, token)
+    ticket = tickets.get_ticket_by_token(session, token, for_update=True)
     tickets.cancel(session, ticket, staff=None)
     return snapshots.ticket_status(
         session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]

@@ -92,25 +92,33 @@ def get_topic(session: Session, location: Location, key: str) -> Topic:
     return topic
 
 
-def get_desk(session: Session, desk_id: int) -> Desk:
-    """The desk with this id, or NotFound."""
-    desk = session.get(Desk, desk_id)
+def _one(session: Session, query, for_update: bool):
+    if for_update:
+        # Another transaction moving the same row waits here and then sees the new state
+        # (PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one writer in at a time).
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
+
+
+def get_desk(session: Session, desk_id: int, for_update: bool = False) -> Desk:
+    """The desk with this id, or NotFound; ``for_update`` locks it until the commit."""
+    desk = _one(session, select(Desk).where(Desk.id == desk_id), for_update)
     if desk is None:
         raise NotFound(f"There is no desk {desk_id}.")
     return desk
 
 
-def get_ticket_by_token(session: Session, token: str) -> Ticket:
-    """The ticket behind a status-page token, or NotFound."""
-    ticket = session.scalar(select(Ticket).where(Ticket.public_token == token))
+def get_ticket_by_token(session: Session, token: str, for_update: bool = False) -> Ticket:
+    """The ticket behind a status-page token, or NotFound; ``for_update`` locks it."""
+    ticket = _one(session, select(Ticket).where(Ticket.public_token == token), for_update)
     if ticket is None:
         raise NotFound("There is no ticket with this link.")
     return ticket
 
 
-def get_ticket(session: Session, ticket_id: int) -> Ticket:
-    """The ticket with this id, or NotFound."""
-    ticket = session.get(Ticket, ticket_id)
+def get_ticket(session: Session, ticket_id: int, for_update: bool = False) -> Ticket:
+    """The ticket with this id, or NotFound; ``for_update`` locks it until the commit."""
+    ticket = _one(session, select(Ticket).where(Ticket.id == ticket_id), for_update)
     if ticket is None:
         raise NotFound(f"There is no ticket {ticket_id}.")
     return ticket
@@ -149,8 +157,11 @@ def next_number(session: Session, location_id: int, prefix: str, day: date) -> i
 
 
 def served_topic_ids(location: Location, staff: Staff | None) -> list[int]:
-    """The location's active topics ``staff`` serves: their chosen ones, or all when none."""
-    topics = [t for t in location.topics if t.active]
+    """The location's topics ``staff`` serves: their chosen ones, or all when none.
+
+    Inactive topics count too: closing a topic stops new tickets, not the people waiting.
+    """
+    topics = list(location.topics)
     if staff is not None:
         chosen = {t.id for t in staff.topics if t.location_id == location.id}
         if chosen:
@@ -252,7 +263,8 @@ def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
     A ticket being served at the desk is finished first; one that is called but not yet
     started blocks the desk (recall it, start it, or mark it absent). Two counselors pressing
     at once never get the same ticket: PostgreSQL skips rows another transaction has locked,
-    SQLite serialises writers with BEGIN IMMEDIATE.
+    SQLite serialises writers with BEGIN IMMEDIATE. The caller locks ``desk``
+    (``get_desk(..., for_update=True)``) so one desk never calls two tickets at once.
     """
     location = desk.location
     _check_desk(desk)
