@@ -25,8 +25,9 @@ def connect(auth_data=None):
     queue = _queue(slug) if isinstance(slug, str) else None
     if queue is None:
         raise ConnectionRefusedError("unknown location")
+    # Join, then read again: a move committed in between reaches the counselor either way.
     join_room(location_room(slug))
-    emit("queue", queue)
+    emit("queue", _queue(slug) or queue)
 
 
 @on("queue", namespace="/staff")

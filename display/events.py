@@ -29,11 +29,15 @@ def _display_snapshot(slug: str) -> dict | None:
 def display_connect(auth=None):
     """``auth={"location": slug}``: join the location's room; ``snapshot`` follows at once."""
     slug = auth.get("location") if isinstance(auth, dict) else None
-    snapshot = _display_snapshot(slug) if isinstance(slug, str) else None
-    if snapshot is None:
+    with database().session(read_only=True) as session:
+        known = isinstance(slug, str) and location_of_slug(session, slug) is not None
+    if not known:
         raise ConnectionRefusedError("unknown location")
+    # Join first, read after: a change committed in between reaches the screen either way.
     join_room(location_room(slug))
-    emit("snapshot", snapshot)
+    snapshot = _display_snapshot(slug)
+    if snapshot is not None:
+        emit("snapshot", snapshot)
 
 
 @on("snapshot", namespace="/display")
@@ -63,8 +67,9 @@ def ticket_connect(auth=None):
     status = _ticket_status(token) if isinstance(token, str) and len(token) <= 64 else None
     if status is None:
         raise ConnectionRefusedError("unknown ticket")
+    # Join, then read again: a call committed in between reaches the phone either way.
     join_room(ticket_room(token))
-    emit("status", status)
+    emit("status", _ticket_status(token) or status)
 
 
 @on("status", namespace="/ticket")

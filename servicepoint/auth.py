@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+import time
 from collections.abc import Callable
 
 from flask import g, session
@@ -47,12 +49,63 @@ def check_username(username: str) -> str:
     return username
 
 
-def authenticate(db: Session, username: str, password: str) -> Staff:
-    """The active staff member with these credentials, or NotSignedIn (same message for both)."""
-    staff = db.scalar(select(Staff).where(Staff.username == username.strip().lower()))
+class TooManyAttempts(ServicepointError):
+    status = 429
+    code = "too_many_attempts"
+
+
+class FailedSignIns:
+    """Counts failed sign-ins per client address and username within a time window."""
+
+    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[tuple[str, str], list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> list[float]:
+        times = [t for t in self._failures.get(key, []) if now - t < self.window]
+        if times:
+            self._failures[key] = times
+        else:
+            self._failures.pop(key, None)
+        return times
+
+    def check(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            if len(self._recent(key, time.monotonic())) >= self.limit:
+                raise TooManyAttempts(
+                    "Too many wrong passwords. Please wait a few minutes and try again."
+                )
+
+    def failed(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._failures[key] = [*self._recent(key, now), now]
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+failed_sign_ins = FailedSignIns()
+
+
+def authenticate(db: Session, username: str, password: str, client: str = "") -> Staff:
+    """The active staff member with these credentials, or NotSignedIn (same message for both).
+
+    After 10 failures for one username from one address within 5 minutes, further tries are
+    refused for a while (TooManyAttempts) without checking the password.
+    """
+    username = username.strip().lower()
+    key = (client, username)
+    failed_sign_ins.check(key)
+    staff = db.scalar(select(Staff).where(Staff.username == username))
     valid = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
     if staff is None or not valid or not staff.active:
+        failed_sign_ins.failed(key)
         raise NotSignedIn("Wrong username or password.")
+    failed_sign_ins.succeeded(key)
     return staff
 
 

@@ -7,6 +7,7 @@ never commit.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 OUTBOX = "servicepoint.outbox"
+log = logging.getLogger(__name__)
 
 
 class Hub(Protocol):
@@ -88,9 +90,22 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
     def _on_rollback(connection):
         _release(connection.info)
 
+    # A connection that leaves without commit or rollback (returned to the pool, or dropped
+    # after an error) still frees the lock.
     @event.listens_for(engine, "reset")
     def _on_reset(_dbapi_connection, record, _reset_state):
-        # A connection going back to the pool without commit or rollback still frees the lock.
+        _release(record.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        _release(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection, record, _exception):
+        _release(record.info)
+
+    @event.listens_for(engine, "soft_invalidate")
+    def _on_soft_invalidate(_dbapi_connection, record, _exception):
         _release(record.info)
 
 
@@ -145,7 +160,10 @@ class Database:
             raise
         session.info.pop(OUTBOX, None)
         if messages is not None and self.hub is not None:
-            self.hub.publish(messages)
+            try:
+                self.hub.publish(messages)
+            except Exception:  # committed is committed: the change stands, screens resync
+                log.exception("publishing committed events failed")
 
     def dispose(self) -> None:
         self.engine.dispose()

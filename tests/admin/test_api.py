@@ -198,3 +198,17 @@ def test_empty_password_is_refused_not_ignored(client, counselor, manager, auth)
     auth.login("leitung")
     response = client.patch(f"/api/v1/staff/{counselor.id}", json={"password": ""})
     assert response.status_code == 400 and "at least" in response.json["message"]
+
+
+def test_repeated_wrong_passwords_are_slowed_down(client, counselor, auth):
+    from servicepoint.auth import failed_sign_ins
+
+    failed_sign_ins._failures.clear()
+    try:
+        for _ in range(10):
+            assert auth.login(password="wrong password!").status_code == 401
+        blocked = auth.login()
+        assert blocked.status_code == 429 and "wait" in blocked.json["message"]
+    finally:
+        failed_sign_ins._failures.clear()
+    assert auth.login().status_code == 200

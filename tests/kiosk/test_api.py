@@ -124,3 +124,15 @@ def test_retried_request_returns_the_same_ticket(client, session, centre):
         json={"topic": "general", "request_id": "tap-000001"},
     )
     assert fresh.status_code == 201 and fresh.json["code"] == "A002"
+
+
+def test_ticket_stands_when_announcing_it_fails(app, client, session, centre, monkeypatch):
+    hub = app.extensions["servicepoint.db"].hub
+
+    def broken(_prepared):
+        raise RuntimeError("socket layer down")
+
+    monkeypatch.setattr(hub, "publish", broken)
+    response = client.post("/api/v1/locations/test-centre/tickets", json={"topic": "general"})
+    assert response.status_code == 201, "the commit happened; the visitor has the ticket"
+    assert count_tickets(session) == 1
