@@ -210,16 +210,31 @@ class SocketHub:
             if self._scheduled:
                 return
             self._scheduled = True
-        self.socketio.start_background_task(self._refresh_later)
+        try:
+            self.socketio.start_background_task(self._refresh_later)
+        except Exception:
+            with self._lock:
+                self._scheduled = False
+            raise
 
     def _refresh_later(self) -> None:
-        time.sleep(self.snapshot_interval)
-        with self._lock:
-            pending, self._pending, self._scheduled = self._pending, {}, False
-        try:
-            self._send_snapshots(pending)
-        except Exception:  # a failed refresh must not kill the hub; the next change retries
-            log.exception("could not refresh snapshots of locations %s", sorted(pending))
+        """The one refresher at a time: so snapshots leave in the order they were read, and
+        changes that come in while it sends are sent in its next round."""
+        while True:
+            time.sleep(self.snapshot_interval)
+            with self._lock:
+                pending, self._pending = self._pending, {}
+                if not pending:
+                    self._scheduled = False
+                    return
+            try:
+                self._send_snapshots(pending)
+            except Exception:  # keep the hub alive and try these locations again
+                log.exception("could not refresh snapshots of locations %s", sorted(pending))
+                with self._lock:
+                    for location_id, reorders in pending.items():
+                        self._pending[location_id] = self._pending.get(location_id) or reorders
+                time.sleep(1)
 
     def _send_snapshots(self, locations: dict[int, bool]) -> None:
         with self.database.session(read_only=True) as session:

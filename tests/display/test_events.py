@@ -149,3 +149,34 @@ def test_bursts_of_changes_send_one_snapshot_with_all_of_them(app, socket_client
     assert len(codes) == 5
     assert len(queues) == 1, "five changes inside one interval make one snapshot"
     assert queues[0]["args"][0]["waiting_total"] == 5
+
+
+def test_a_failed_refresh_is_retried_until_the_screen_has_the_truth(
+    app, socket_client, client, centre, monkeypatch
+):
+    import time
+
+    from servicepoint import snapshots
+
+    hub = app.extensions["servicepoint.db"].hub
+    hub.snapshot_interval = 0.05
+    sc = socket_client("/display", {"location": "test-centre"})
+    sc.get_received("/display")
+    real = snapshots.display_snapshot
+    failures = []
+
+    def flaky(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("database hiccup")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(snapshots, "display_snapshot", flaky)
+    draw(client)
+    queues = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not queues:
+        time.sleep(0.05)
+        queues = events(sc, "/display", "queue")
+    assert failures == [1]
+    assert queues and queues[-1]["args"][0]["waiting_total"] == 1
