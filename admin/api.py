@@ -66,7 +66,7 @@ def queue(slug: str):
     return snapshots.staff_queue(session, tickets.get_location(session, slug))
 
 
-@api.post("/desks/<int:desk_id>/call-next")
+@api.post("/desks/<id:desk_id>/call-next")
 def call_next(desk_id: int):
     """Call the oldest waiting ticket of the counselor's topics to this desk."""
     session = db_session()
@@ -75,7 +75,7 @@ def call_next(desk_id: int):
     return snapshots.ticket_json(ticket)
 
 
-@api.post("/desks/<int:desk_id>/call")
+@api.post("/desks/<id:desk_id>/call")
 def call_chosen(desk_id: int):
     """``{"ticket_id": n}``: call a chosen waiting ticket out of order."""
     session = db_session()
@@ -97,7 +97,7 @@ MOVES = {
 }
 
 
-@api.post("/tickets/<int:ticket_id>/<move>")
+@api.post("/tickets/<id:ticket_id>/<move>")
 def move_ticket(ticket_id: int, move: str):
     """recall | start | finish | no-show | requeue | cancel | transfer (``{"topic": key}``)."""
     session = db_session()
@@ -113,7 +113,7 @@ def move_ticket(ticket_id: int, move: str):
     return snapshots.ticket_json(ticket)
 
 
-@api.get("/tickets/<int:ticket_id>/events")
+@api.get("/tickets/<id:ticket_id>/events")
 @auth.staff_only
 def ticket_history(ticket_id: int):
     """Every state change of a ticket: when, what, who, which desk."""
@@ -211,7 +211,7 @@ def create_desk(slug: str):
     return snapshots.desk_json(desk), 201
 
 
-@api.patch("/desks/<int:desk_id>")
+@api.patch("/desks/<id:desk_id>")
 @auth.managers_only
 def update_desk(desk_id: int):
     session = db_session()
@@ -232,7 +232,7 @@ def create_staff():
     return manage.staff_json(manage.create_staff(db_session(), json_body())), 201
 
 
-@api.patch("/staff/<int:staff_id>")
+@api.patch("/staff/<id:staff_id>")
 def update_staff(staff_id: int):
     session = db_session()
     acting = auth.require_staff(session, manager=True)
@@ -288,7 +288,7 @@ def create_kiosk(slug: str):
     return _with_token(kiosk, token), 201
 
 
-@api.patch("/kiosks/<int:kiosk_id>")
+@api.patch("/kiosks/<id:kiosk_id>")
 @auth.managers_only
 def update_kiosk(kiosk_id: int):
     """Change name, printer or active flag; ``"new_token": true`` issues a new token."""
@@ -297,7 +297,7 @@ def update_kiosk(kiosk_id: int):
     return _with_token(kiosk, token) if token else printing.kiosk_json(kiosk)
 
 
-@api.post("/kiosks/<int:kiosk_id>/test-print")
+@api.post("/kiosks/<id:kiosk_id>/test-print")
 @auth.managers_only
 def test_print(kiosk_id: int):
     """Print a sample ticket (``{"language": "ar"}`` optional) on the kiosk's printer."""
@@ -314,7 +314,7 @@ def test_print(kiosk_id: int):
     return printing.job_json(job), 202
 
 
-@api.get("/kiosks/<int:kiosk_id>/jobs")
+@api.get("/kiosks/<id:kiosk_id>/jobs")
 @auth.managers_only
 def print_jobs(kiosk_id: int):
     """The kiosk's last 50 print jobs, failures with their reasons."""

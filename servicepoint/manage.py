@@ -65,6 +65,8 @@ def _bool(value: Any, what: str) -> bool:
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"'{what}' must be a whole number.")
+    if not -(2**31) < value < 2**31:
+        raise InvalidInput(f"'{what}' is out of range.")
     return value
 
 
@@ -214,7 +216,7 @@ def update_desk(session: Session, desk: Desk, data: dict[str, Any]) -> Desk:
 
 def _staff_topics(session: Session, value: Any) -> list[Topic]:
     if not isinstance(value, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in value
     ):
         raise InvalidInput("'topics' must be a list of topic ids.")
     topics = session.scalars(select(Topic).where(Topic.id.in_(value))).all()

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, ValidationError
 
 from servicepoint.db import Database
 from servicepoint.errors import InvalidInput, ServicepointError
 
 log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_ID = 2**31 - 1
 T = TypeVar("T")
 
 
@@ -45,8 +48,52 @@ def error_response(status: int, code: str, message: str) -> Response:
     return response
 
 
+class IdConverter(BaseConverter):
+    """A database id in a URL: 1 to 2**31-1; anything else is simply not found."""
+
+    regex = r"[1-9][0-9]{0,9}"
+    # Ranked like Werkzeug's int converter: /tickets/<id>/cancel (staff) before
+    # /tickets/<token>/cancel (the visitor's link).
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+def same_origin(origin: str) -> bool:
+    """Whether a browser's Origin header names this server (or its public address).
+
+    Host and port count, not the scheme: TLS is often ended by a proxy in front.
+    """
+    allowed = {request.host.lower()}
+    if current_app.config.get("PUBLIC_URL"):
+        allowed.add(urlsplit(current_app.config["PUBLIC_URL"]).netloc.lower())
+    return urlsplit(origin).netloc.lower() in allowed
+
+
 def init_app(app: Flask) -> None:
-    """Install the per-request unit of work and the JSON error handlers."""
+    """Install the per-request unit of work, the cross-site guard and the JSON errors."""
+    app.url_map.converters["id"] = IdConverter
+
+    @app.before_request
+    def _refuse_cross_site_writes():
+        # Staff are signed in with a cookie. A page on another site (or another port of this
+        # host) must not make their browser call, move or cancel tickets: browsers name the
+        # page's origin on every such request. Scripts and the print agent send none.
+        if request.method in READ_METHODS:
+            return None
+        origin = request.headers.get("Origin")
+        if origin is not None and not same_origin(origin):
+            return error_response(
+                403, "cross_site", "Requests from other web pages are not accepted."
+            )
+        return None
 
     @app.after_request
     def _finish_unit_of_work(response: Response) -> Response:
@@ -105,9 +152,12 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or InvalidInput saying what is wrong with it."""
     if not request.is_json:
         raise InvalidInput("Send a JSON object with Content-Type: application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if data is None:
-        raise InvalidInput("The request body is not valid JSON.")
+        raise InvalidInput("The request body is not valid JSON (or is nested too deeply).")
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return data
@@ -124,6 +174,8 @@ def field(
     value = data[name]
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise InvalidInput(f"'{name}' must be {_kind_name(kind)}.")
+    if kind is int and not -MAX_ID <= value <= MAX_ID:
+        raise InvalidInput(f"'{name}' is out of range.")
     if isinstance(value, str):
         value = value.strip()
         if len(value) > max_length:

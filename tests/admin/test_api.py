@@ -212,3 +212,41 @@ def test_repeated_wrong_passwords_are_slowed_down(client, counselor, auth):
     finally:
         failed_sign_ins._failures.clear()
     assert auth.login().status_code == 200
+
+
+def test_other_web_pages_cannot_move_tickets_with_the_staff_cookie(
+    client, session, centre, counselor, auth
+):
+    auth.login()
+    ticket = draw(client)
+    desk = centre.desks[0]
+    for origin in ("http://evil.example", "http://localhost:9999"):
+        forged = client.post(
+            f"/api/v1/desks/{desk.id}/call-next",
+            data="x",
+            content_type="text/plain",
+            headers={"Origin": origin},
+        )
+        assert forged.status_code == 403 and forged.json["error"] == "cross_site"
+    status = client.get(f"/api/v1/tickets/{ticket['token']}").json
+    assert status["state"] == "waiting"
+    own_page = client.post(
+        f"/api/v1/desks/{desk.id}/call-next", headers={"Origin": "http://localhost"}
+    )
+    assert own_page.status_code == 200
+
+
+def test_huge_numbers_are_refused_cleanly(client, centre, manager, auth):
+    auth.login("leitung")
+    desk = centre.desks[0].id
+    assert client.post("/api/v1/desks/99999999999999999999/call-next").status_code == 404
+    assert client.post("/api/v1/tickets/99999999999999999999/finish").status_code == 404
+    huge_ticket = client.post(f"/api/v1/desks/{desk}/call", json={"ticket_id": 2**70})
+    assert huge_ticket.status_code == 400 and "out of range" in huge_ticket.json["message"]
+    huge_topic = client.patch(f"/api/v1/staff/{manager.id}", json={"topics": [2**70]})
+    assert huge_topic.status_code == 400 and "topic ids" in huge_topic.json["message"]
+
+
+def test_deeply_nested_json_is_a_clear_400(client, centre):
+    response = client.post("/api/v1/session", data="[" * 5000, content_type="application/json")
+    assert response.status_code == 400 and "nested" in response.json["message"]
