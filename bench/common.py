@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import LiveServer, run_live_server
+from tests.conftest import LiveServer, fresh_database, run_live_server
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -23,10 +23,12 @@ def median(values: list[float]) -> float:
 
 
 @contextmanager
-def server(database_url: str | None = None) -> Iterator[LiveServer]:
-    """The production server (gunicorn, threaded) with the demo data, on a free local port."""
+def server(backend: str = "sqlite") -> Iterator[LiveServer]:
+    """The production server (gunicorn, threaded) with the demo data on a new, empty
+    database of ``backend`` (sqlite or postgresql), on a free local port."""
     with (
         tempfile.TemporaryDirectory(prefix="servicepoint-bench-") as tmp,
-        run_live_server(Path(tmp), database_url) as live,
+        fresh_database(backend, Path(tmp)) as url,
+        run_live_server(Path(tmp), url) as live,
     ):
         yield live
