@@ -21,7 +21,7 @@ import socketio
 
 from printers import print_ticket
 from printers.connections import close_printer, open_printer, printer_status
-from printers.errors import PaperOut, PrinterError, PrinterOffline
+from printers.errors import PrinterError, printer_state
 from printers.jobs import ticket_from_payload
 
 log = logging.getLogger("servicepoint.print_agent")
@@ -63,14 +63,6 @@ class Journal:
         tmp.write_text("\n".join(lines) + "\n")
         os.replace(tmp, self.path)
         self._keys = set(lines)
-
-
-def state_of(error: PrinterError) -> str:
-    if isinstance(error, PaperOut):
-        return "paper_out"
-    if isinstance(error, PrinterOffline):
-        return "offline"
-    return "error"
 
 
 class PrintAgent:
@@ -176,7 +168,7 @@ class PrintAgent:
                 "job_id": job["id"],
                 "printed": False,
                 "reason": error.reason,
-                "printer_state": state_of(error),
+                "printer_state": printer_state(error),
             }
         self.journal.add(key)
         log.info("job %s (%s) printed", job["id"], ticket.code)
@@ -193,7 +185,7 @@ class PrintAgent:
                 finally:
                     close_printer(printer)
         except PrinterError as error:
-            state, detail = state_of(error), error.reason
+            state, detail = printer_state(error), error.reason
         else:
             if status["online"] == "offline":
                 state, detail = "offline", "the printer reports it is offline (cover open?)"

@@ -34,3 +34,12 @@ class PaperOut(PrinterError):
 
 class PrintFailed(PrinterError):
     """The printer was reached but the job did not get through (dropped connection, I/O error)."""
+
+
+def printer_state(error: PrinterError) -> str:
+    """The printer state an error stands for, as servers and screens show it."""
+    if isinstance(error, PaperOut):
+        return "paper_out"
+    if isinstance(error, PrinterOffline):
+        return "offline"
+    return "error"

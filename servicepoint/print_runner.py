@@ -12,7 +12,7 @@ import threading
 from collections import defaultdict
 
 from printers import print_ticket
-from printers.errors import PaperOut, PrinterConfigError, PrinterError, PrinterOffline
+from printers.errors import PrinterError, printer_state
 from printers.jobs import ticket_from_payload
 from servicepoint import printing
 from servicepoint.db import Database
@@ -20,17 +20,6 @@ from servicepoint.models import PrintJob, PrintJobState
 
 log = logging.getLogger(__name__)
 _printer_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
-
-
-def printer_state_of(error: PrinterError) -> str:
-    """The kiosk printer state a printing error stands for."""
-    if isinstance(error, PaperOut):
-        return "paper_out"
-    if isinstance(error, PrinterOffline):
-        return "offline"
-    if isinstance(error, PrinterConfigError):
-        return "error"
-    return "error"
 
 
 def print_job_on_server(database: Database, job_id: int) -> str:
@@ -46,7 +35,7 @@ def print_job_on_server(database: Database, job_id: int) -> str:
         with _printer_locks[uri]:
             print_ticket(ticket_from_payload(payload), uri, profile)
     except PrinterError as error:
-        printed, reason, state = False, error.reason, printer_state_of(error)
+        printed, reason, state = False, error.reason, printer_state(error)
         log.warning("print job %s for kiosk %s failed: %s", job_id, kiosk_name, reason)
     except (ValueError, KeyError) as error:
         printed, reason, state = False, f"bad print job: {error}", "error"
