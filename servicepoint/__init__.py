@@ -69,6 +69,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.bind_handlers()
 
     from servicepoint import pages
+    from servicepoint.wsgi import PlainWebSockets
 
     pages.init_app(app)
+    app.wsgi_app = PlainWebSockets(app.wsgi_app)
     return app

@@ -1,0 +1,24 @@
+"""WSGI middleware around the application."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+
+class PlainWebSockets:
+    """Decline per-message compression of WebSocket frames.
+
+    Browsers offer ``permessage-deflate`` and the WebSocket server accepts it; then every
+    event is compressed again for every connected screen and phone. The events are small
+    JSON on a local network, so compression saves nothing worth having, while a call to 200
+    clients spent about half its time compressing (docs/performance.md). Removing the offer
+    from the handshake makes both sides send plain frames.
+    """
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.app(environ, start_response)
