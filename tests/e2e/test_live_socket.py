@@ -69,15 +69,11 @@ def test_call_reaches_display_over_websocket_and_survives_restart(tmp_path):
 
 def test_websocket_handshake_declines_compression(live_server):
     """Every event is sent to every screen; compressing each copy costs more than it saves."""
-    import asyncio
+    from websockets.sync.client import connect
 
-    import websockets
-
-    async def handshake() -> tuple[str | None, str]:
-        url = live_server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-        async with websockets.connect(url) as ws:  # offers permessage-deflate, as browsers do
-            return ws.response.headers.get("Sec-WebSocket-Extensions"), await ws.recv()
-
-    extensions, opening = asyncio.run(handshake())
+    url = live_server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    with connect(url, open_timeout=10) as ws:  # offers permessage-deflate, as browsers do
+        extensions = ws.response.headers.get("Sec-WebSocket-Extensions")
+        opening = ws.recv(timeout=10)
     assert opening.startswith("0{")  # the Engine.IO open packet: the connection works
     assert extensions is None
