@@ -8,7 +8,7 @@ from sqlalchemy import select
 from admin import api_bp as api
 from servicepoint import auth, manage, printing, snapshots, tickets
 from servicepoint.errors import InvalidInput, NotFound
-from servicepoint.models import Kiosk, Location, PrintJob, Staff
+from servicepoint.models import Kiosk, Location, Staff
 from servicepoint.web import database, db_session, field, json_body, public_url
 
 # --- session ----------------------------------------------------------------------------
@@ -117,28 +117,8 @@ def move_ticket(ticket_id: int, move: str):
 @auth.staff_only
 def ticket_history(ticket_id: int):
     """Every state change of a ticket: when, what, who, which desk."""
-    from servicepoint.models import TicketEvent
-
     session = db_session()
-    ticket = tickets.get_ticket(session, ticket_id)
-    events = session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
-    ).all()
-    return {
-        "ticket": snapshots.ticket_json(ticket),
-        "events": [
-            {
-                "at": snapshots.iso(e.at),
-                "kind": e.kind,
-                "from": e.from_state,
-                "to": e.to_state,
-                "staff_id": e.staff_id,
-                "desk": e.desk.name if e.desk else None,
-                "detail": e.detail,
-            }
-            for e in events
-        ],
-    }
+    return snapshots.ticket_history(session, tickets.get_ticket(session, ticket_id))
 
 
 # --- management (managers) --------------------------------------------------------------
@@ -319,23 +299,7 @@ def test_print(kiosk_id: int):
 def print_jobs(kiosk_id: int):
     """The kiosk's last 50 print jobs, failures with their reasons."""
     session = db_session()
-    kiosk = _kiosk_or_404(session, kiosk_id)
-    rows = session.scalars(
-        select(PrintJob).where(PrintJob.kiosk_id == kiosk.id).order_by(PrintJob.id.desc()).limit(50)
-    )
-    return {
-        "jobs": [
-            {
-                "id": j.id,
-                "code": j.payload.get("code"),
-                "state": j.state,
-                "error": j.error,
-                "created_at": snapshots.iso(j.created_at),
-                "finished_at": snapshots.iso(j.finished_at),
-            }
-            for j in rows
-        ]
-    }
+    return {"jobs": printing.job_log(session, _kiosk_or_404(session, kiosk_id))}
 
 
 @api.get("/printers/preview.png")

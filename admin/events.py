@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from servicepoint import auth, snapshots
-from servicepoint.realtime import location_of_slug, location_room, on
+from servicepoint.realtime import joined, location_of_slug, location_room, on
 from servicepoint.web import database
 
 
@@ -33,8 +33,7 @@ def connect(auth_data=None):
 @on("queue", namespace="/staff")
 def resync():
     """Send the location's queue again."""
-    for room in rooms():
-        if room.startswith("location:"):
-            queue = _queue(room.removeprefix("location:"))
-            if queue is not None:
-                emit("queue", queue)
+    slug = joined("location:")
+    queue = _queue(slug) if slug else None
+    if queue is not None:
+        emit("queue", queue)

@@ -7,11 +7,11 @@ ask for the full state again at any time by emitting ``snapshot``.
 from __future__ import annotations
 
 from flask import current_app
-from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from servicepoint import snapshots, tickets
 from servicepoint.errors import NotFound
-from servicepoint.realtime import location_of_slug, location_room, on, ticket_room
+from servicepoint.realtime import joined, location_of_slug, location_room, on, ticket_room
 from servicepoint.web import database
 
 
@@ -43,7 +43,7 @@ def display_connect(auth=None):
 @on("snapshot", namespace="/display")
 def display_resync():
     """Send the full lobby state again (the screen asks after waking up or on a timer)."""
-    slug = _joined("location:")
+    slug = joined("location:")
     snapshot = _display_snapshot(slug) if slug else None
     if snapshot is not None:
         emit("snapshot", snapshot)
@@ -75,15 +75,7 @@ def ticket_connect(auth=None):
 @on("status", namespace="/ticket")
 def ticket_resync():
     """Send the ticket's status again."""
-    token = _joined("ticket:")
+    token = joined("ticket:")
     status = _ticket_status(token) if token else None
     if status is not None:
         emit("status", status)
-
-
-def _joined(prefix: str) -> str | None:
-    """What this client joined at connect: the name after ``prefix`` in its room."""
-    for room in rooms():
-        if room.startswith(prefix):
-            return room[len(prefix) :]
-    return None

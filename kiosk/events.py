@@ -11,22 +11,27 @@ from __future__ import annotations
 
 import logging
 
-from flask_socketio import ConnectionRefusedError, emit, join_room, rooms
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from servicepoint import printing, snapshots
 from servicepoint.errors import NotFound
 from servicepoint.models import PrintJob
-from servicepoint.realtime import agent_room, kiosk_room, location_of_slug, location_room, on
+from servicepoint.realtime import (
+    agent_room,
+    joined,
+    kiosk_room,
+    location_of_slug,
+    location_room,
+    on,
+)
 from servicepoint.web import database
 
 log = logging.getLogger(__name__)
 
 
 def _kiosk_id(prefix: str) -> int | None:
-    for room in rooms():
-        if room.startswith(prefix):
-            return int(room[len(prefix) :])
-    return None
+    name = joined(prefix)
+    return int(name) if name is not None else None
 
 
 @on("connect", "/kiosk")

@@ -124,10 +124,6 @@ class Database:
         # The realtime hub: turns the outbox into messages before commit, sends them after.
         self.hub: Hub | None = None
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     def session(self, read_only: bool = False) -> Session:
         """A new session; ``read_only`` ones never wait for writers (they must not write)."""
         session = self.sessionmaker()

@@ -202,3 +202,24 @@ def kiosk_json(kiosk: Kiosk) -> dict:
         else None,
         "agent_connected": kiosk.agent_connected,
     }
+
+
+def job_log(session: Session, kiosk: Kiosk, limit: int = 50) -> list[dict]:
+    """The kiosk's last print jobs, newest first, failures with their reasons."""
+    rows = session.scalars(
+        select(PrintJob)
+        .where(PrintJob.kiosk_id == kiosk.id)
+        .order_by(PrintJob.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": job.id,
+            "code": job.payload.get("code"),
+            "state": job.state,
+            "error": job.error,
+            "created_at": job.created_at.isoformat(),
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        }
+        for job in rows
+    ]

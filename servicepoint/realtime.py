@@ -52,6 +52,17 @@ def bind_handlers() -> None:
         socketio.on_event(event, handler, namespace=namespace)
 
 
+def joined(prefix: str) -> str | None:
+    """What the current Socket.IO client joined at connect: the name after ``prefix`` in one
+    of its rooms (``location:``, ``ticket:``, ``agent:``), or None."""
+    from flask_socketio import rooms
+
+    for room in rooms():
+        if room.startswith(prefix):
+            return room[len(prefix) :]
+    return None
+
+
 def location_room(slug: str) -> str:
     return f"location:{slug}"
 

@@ -10,7 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicepoint import clock
-from servicepoint.models import Desk, Kiosk, Location, PrinterMode, Ticket, TicketState, Topic
+from servicepoint.models import (
+    Desk,
+    Kiosk,
+    Location,
+    PrinterMode,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    Topic,
+)
 from servicepoint.tickets import people_ahead, today, waiting_tickets
 
 S = TicketState
@@ -177,4 +186,26 @@ def printer_json(kiosk: Kiosk) -> dict:
         "detail": kiosk.printer_detail,
         "checked_at": iso(kiosk.printer_checked_at),
         "agent_connected": kiosk.agent_connected,
+    }
+
+
+def ticket_history(session: Session, ticket: Ticket) -> dict:
+    """A ticket and every state change of it: when, what, who, which desk."""
+    events = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    ).all()
+    return {
+        "ticket": ticket_json(ticket),
+        "events": [
+            {
+                "at": iso(e.at),
+                "kind": e.kind,
+                "from": e.from_state,
+                "to": e.to_state,
+                "staff_id": e.staff_id,
+                "desk": e.desk.name if e.desk else None,
+                "detail": e.detail,
+            }
+            for e in events
+        ],
     }
