@@ -4,7 +4,8 @@ Socket.IO, prints them on the local printer and acknowledges each.
 Never printed twice: a printed job is written to a local journal (flushed to disk) before
 it is acknowledged, and the server resends only jobs it has no answer for. After a restart
 or a reconnect the server sends every job still pending; one already in the journal is
-acknowledged again without printing. Needs no Flask and no database.
+acknowledged again without printing. Needs no Flask and no database: the
+``servicepoint-print-agent`` command (:func:`main`) runs it on a kiosk machine.
 """
 
 from __future__ import annotations
@@ -16,12 +17,21 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import click
 import socketio
 
-from printers import print_ticket
-from printers.connections import close_printer, open_printer, printer_status
-from printers.errors import PrinterError, printer_state
+from printers import TicketPrint, print_ticket
+from printers.connections import (
+    DEFAULT_PROFILE,
+    check_profile,
+    close_printer,
+    open_printer,
+    parse_printer_uri,
+    printer_status,
+)
+from printers.errors import PrinterConfigError, PrinterError, printer_state
 from printers.jobs import ticket_from_payload
 
 log = logging.getLogger("servicepoint.print_agent")
@@ -29,7 +39,7 @@ NAMESPACE = "/kiosk"
 JOURNAL_KEEP = 2000
 
 
-def job_key(job: dict) -> str:
+def job_key(job: dict[str, Any]) -> str:
     """What identifies a job across server restarts: its id, ticket code and issue time."""
     payload = job.get("payload") or {}
     return f"{job['id']}:{payload.get('code')}:{payload.get('issued_at')}"
@@ -76,7 +86,7 @@ class PrintAgent:
         profile: str = "TM-T20II",
         journal: Path | None = None,
         status_interval: float = 30.0,
-        printer: Callable = print_ticket,
+        printer: Callable[[TicketPrint, str, str], None] = print_ticket,
     ) -> None:
         self.server = server.rstrip("/")
         self.token = token
@@ -85,7 +95,7 @@ class PrintAgent:
         self.status_interval = status_interval
         self.journal = Journal(journal or default_journal(token))
         self._print = printer
-        self._jobs: queue.Queue[dict | None] = queue.Queue()
+        self._jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._printer_lock = threading.Lock()
         self._stop = threading.Event()
         self.connected = threading.Event()
@@ -108,11 +118,11 @@ class PrintAgent:
         log.info("connected to %s", self.server)
         self.connected.set()
 
-    def _on_disconnect(self, *_args) -> None:
+    def _on_disconnect(self, *_args: object) -> None:
         log.warning("disconnected from %s; reconnecting", self.server)
         self.connected.clear()
 
-    def _on_jobs(self, data: dict) -> None:
+    def _on_jobs(self, data: dict[str, Any]) -> None:
         kiosk = data.get("kiosk") or {}
         log.info(
             "kiosk %s at %s: %d job(s) pending",
@@ -123,12 +133,12 @@ class PrintAgent:
         for job in data.get("jobs", []):
             self._jobs.put(job)
 
-    def _on_job(self, job: dict) -> None:
+    def _on_job(self, job: dict[str, Any]) -> None:
         self._jobs.put(job)
 
     # --- work ---------------------------------------------------------------------------
 
-    def handle(self, job: dict) -> dict:
+    def handle(self, job: dict[str, Any]) -> dict[str, Any]:
         """Print ``job`` unless the journal says it was printed; then tell the server."""
         key = job_key(job)
         if key in self.journal:
@@ -149,7 +159,7 @@ class PrintAgent:
             log.warning("job %s: server did not record the result: %s", job["id"], answer)
         return result
 
-    def _print_job(self, job: dict, key: str) -> dict:
+    def _print_job(self, job: dict[str, Any], key: str) -> dict[str, Any]:
         try:
             ticket = ticket_from_payload(job["payload"])
         except (KeyError, TypeError, ValueError) as error:
@@ -254,3 +264,45 @@ def default_journal(token: str) -> Path:
     base = os.environ.get("STATE_DIRECTORY") or os.path.expanduser("~/.local/state/servicepoint")
     name = hashlib.sha256(token.encode()).hexdigest()[:16]
     return Path(base) / f"print-agent-{name}.journal"
+
+
+@click.command(name="servicepoint-print-agent")
+@click.option("--server", required=True, help="The servicepoint server, e.g. http://server:8000")
+@click.option(
+    "--kiosk",
+    "token",
+    required=True,
+    envvar="SERVICEPOINT_KIOSK_TOKEN",
+    help="The kiosk's token (or SERVICEPOINT_KIOSK_TOKEN).",
+)
+@click.option("--printer", "printer_uri", required=True, help="The printer's URI.")
+@click.option("--profile", default=DEFAULT_PROFILE, show_default=True)
+@click.option(
+    "--journal",
+    type=click.Path(path_type=Path),
+    help="File of printed jobs (default: $STATE_DIRECTORY or ~/.local/state).",
+)
+@click.option(
+    "--status-interval",
+    default=30.0,
+    show_default=True,
+    help="Seconds between printer status checks (0: never).",
+)
+def main(
+    server: str,
+    token: str,
+    printer_uri: str,
+    profile: str,
+    journal: Path | None,
+    status_interval: float,
+) -> None:
+    """Receive this kiosk's print jobs from the server and print them (runs on the kiosk).
+
+    It needs neither Flask nor a database."""
+    try:
+        parse_printer_uri(printer_uri)
+        check_profile(profile)
+    except PrinterConfigError as error:
+        raise click.ClickException(error.reason) from error
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    PrintAgent(server, token, printer_uri, profile, journal, status_interval).run_forever()

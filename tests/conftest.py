@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import sessionmaker
 
 from servicepoint import create_app
 from servicepoint.auth import hash_password
@@ -84,21 +86,108 @@ def backend(request, tmp_path_factory) -> Iterator[Database]:
         database.dispose()
 
 
+class SharedConnection:
+    """The test's one connection, lent to one thread's sessions at a time.
+
+    The test's sessions and those other threads open meanwhile (the hub refreshes snapshots
+    in the background) take turns: interleaved, one thread's savepoint release would end the
+    other's. Before the connection is rolled back and goes back to the pool every other
+    thread's session has ended, and none may start after that: a statement sent then would
+    open a transaction on the pooled connection, and the next test's checkout would fail in
+    the pool's pre-ping (psycopg: "can't change 'autocommit' now: connection in transaction
+    status INTRANS")."""
+
+    HOLDS = "tests.shared_connection"
+
+    def __init__(self, sessions: sessionmaker, connection, timeout: float = 10) -> None:
+        self.sessions = sessions
+        self.connection = connection
+        self.timeout = timeout
+        self.owner = threading.current_thread()
+        self.holder: threading.Thread | None = None
+        self.depth = 0
+        self.others: set[threading.Thread] = set()
+        self.ended = False
+        self.turn = threading.Condition()
+        event.listen(sessions, "after_transaction_create", self._begun)
+        event.listen(sessions, "after_transaction_end", self._ended)
+
+    def _acquire(self) -> None:
+        thread = threading.current_thread()
+        with self.turn:
+            if self.ended:
+                raise RuntimeError("the test has ended; its database connection is gone")
+            if not self.turn.wait_for(
+                lambda: self.holder in (None, thread) or self.ended, self.timeout
+            ):
+                raise TimeoutError(f"{self.holder} kept the test's database connection")
+            if self.ended:
+                raise RuntimeError("the test has ended; its database connection is gone")
+            self.holder = thread
+            self.depth += 1
+            if thread is not self.owner:
+                self.others.add(thread)
+
+    def _release(self) -> None:
+        with self.turn:
+            self.depth -= 1
+            if self.depth == 0:
+                self.holder = None
+                self.turn.notify_all()
+
+    def _begun(self, session, transaction) -> None:
+        if transaction.parent is None and session.bind is self.connection:
+            self._acquire()
+            session.info[self.HOLDS] = True
+
+    def _ended(self, session, transaction) -> None:
+        if transaction.parent is None and session.info.pop(self.HOLDS, False):
+            self._release()
+
+    def end(self) -> None:
+        """Wait for the other threads' sessions, then lend the connection to nobody."""
+        try:
+            self._acquire()
+        finally:
+            with self.turn:
+                self.ended = True
+                self.turn.notify_all()
+            event.remove(self.sessions, "after_transaction_create", self._begun)
+            event.remove(self.sessions, "after_transaction_end", self._ended)
+
+    def join_others(self) -> list[str]:
+        """Wait for the other threads that used the connection, so that none of them reaches
+        into the next test; return the names of those still running."""
+        deadline = time.monotonic() + self.timeout
+        for thread in self.others:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return sorted(thread.name for thread in self.others if thread.is_alive())
+
+
 @pytest.fixture
 def db(backend: Database) -> Iterator[Database]:
-    """The backend with every session of this test bound to one outer, rolled-back transaction."""
+    """The backend with every session of this test bound to one outer, rolled-back transaction
+    (also the sessions other threads open meanwhile: see :class:`SharedConnection`)."""
     connection = backend.engine.connect()
     outer = connection.begin()
+    defaults = dict(backend.sessionmaker.kw)
+    shared = SharedConnection(backend.sessionmaker, connection)
     backend.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
     try:
         yield backend
     finally:
-        backend.sessionmaker.configure(
-            bind=backend.engine, join_transaction_mode="conservative_savepoint"
-        )
-        outer.rollback()
-        connection.close()
-        backend.hub = None
+        # Sessions made from here on get a pooled connection of their own.
+        backend.sessionmaker.kw.clear()
+        backend.sessionmaker.kw.update(defaults)
+        try:
+            shared.end()
+        finally:
+            outer.rollback()
+            connection.close()
+            backend.hub = None
+    still_running = shared.join_others()
+    if still_running:
+        pytest.fail(f"threads that used the test's database are still running: {still_running}")
 
 
 @pytest.fixture
@@ -155,8 +244,7 @@ def runner(app) -> Runner:
 @pytest.fixture
 def socket_client(app, client):
     """``socket_client(namespace, auth)``: a Socket.IO test client sharing ``client``'s cookies."""
-    from servicepoint.realtime import socketio
-
+    socketio = app.extensions["socketio"]
     made = []
 
     def make(namespace: str, auth: dict | None = None):
@@ -314,8 +402,12 @@ def run_live_server(
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(tmp_path / "live-server.log", "w")  # noqa: SIM115  (closed below)
+    # Its own control socket, so servers running side by side never remove each other's; no
+    # grace period, so a stop with WebSockets open takes a moment, not the production 10 s.
+    command = ["serve", "--port", str(port), "--threads", "300", "--graceful-timeout", "0"]
+    command += ["--control-socket", str(tmp_path / "gunicorn.ctl")]
     process = subprocess.Popen(
-        [sys.executable, "-m", "servicepoint", "serve", "--port", str(port), "--threads", "300"],
+        [sys.executable, "-m", "servicepoint", *command],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -334,9 +426,9 @@ def run_live_server(
             time.sleep(0.1)
         yield LiveServer(url, instance, process)
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # quick shutdown; open WebSockets just drop
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown; WebSockets just drop
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)

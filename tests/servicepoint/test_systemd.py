@@ -62,11 +62,14 @@ def test_screen_unit_opens_the_configured_url_in_kiosk_mode():
     assert "--autoplay-policy=no-user-gesture-required" in exec_start
 
 
-def test_print_agent_unit_runs_the_agent_with_options_the_cli_has():
+def test_print_agent_unit_runs_the_agent_with_options_the_agent_has():
+    from printers.agent import main as print_agent
+
     service = read_unit("servicepoint-print-agent.service")["Service"]
     [exec_start] = service["ExecStart"]
-    assert exec_start.startswith("/opt/servicepoint/venv/bin/servicepoint print-agent")
-    help_text = CliRunner().invoke(main, ["print-agent", "--help"]).output
+    # The agent's own command: it loads neither Flask nor the database code.
+    assert exec_start.startswith("/opt/servicepoint/venv/bin/servicepoint-print-agent ")
+    help_text = CliRunner().invoke(print_agent, ["--help"]).output
     assert all(option in help_text for option in re.findall(r"--[a-z-]+", exec_start))
     # The token comes from the environment file, never from the command line (ps shows it).
     assert "SERVICEPOINT_KIOSK_TOKEN" in help_text and "--kiosk" not in exec_start
