@@ -6,17 +6,22 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Response, current_app, render_template
+from flask import Response, current_app, render_template, request
 
 from display import bp
 from servicepoint import snapshots, tickets
+from servicepoint.i18n import flask as i18n_flask
 from servicepoint.web import db_session, status_url
+
+# The pages need the catalog's Jinja globals; registering them again is a no-op.
 
 
 @bp.get("/display/<slug>")
 def lobby(slug: str):
-    """The full-screen lobby display of one location."""
+    """The full-screen lobby display of one location: the first offered language on the
+    main lines, the others in turn on the second line."""
     location = tickets.get_location(db_session(), slug)
+    i18n_flask.use_language()
     return render_template(
         "display/lobby.html", location=location, recent=current_app.config["DISPLAY_RECENT_CALLS"]
     )
@@ -24,9 +29,14 @@ def lobby(slug: str):
 
 @bp.get("/t/<token>")
 def status_page(token: str):
-    """The visitor's live status page, reached from the QR code on the ticket."""
+    """The visitor's live status page, reached from the QR code on the ticket.
+
+    Shown in ``?lang=`` if offered, else in the ticket's language (offered here even when no
+    longer configured), else the first offered language.
+    """
     session = db_session()
     ticket = tickets.get_ticket_by_token(session, token)
+    i18n_flask.use_language(request.args.get("lang"), ticket.language, also=[ticket.language])
     status = snapshots.ticket_status(
         session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
     )

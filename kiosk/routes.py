@@ -6,16 +6,19 @@ from flask import current_app, render_template
 
 from kiosk import bp
 from servicepoint import tickets
+from servicepoint.i18n import flask as i18n_flask
 from servicepoint.web import db_session
+
+# The page needs the catalog's Jinja globals; registering them again is a no-op.
 
 
 @bp.get("/<slug>")
 def kiosk_page(slug: str):
-    """The full-screen touch page of one location."""
+    """The full-screen touch page of one location, first in the first offered language."""
     location = tickets.get_location(db_session(), slug)
+    i18n_flask.use_language()
     return render_template(
         "kiosk/kiosk.html",
         location=location,
-        languages=current_app.config["LANGUAGES"].split(","),
         ticket_seconds=current_app.config["KIOSK_TICKET_SECONDS"],
     )

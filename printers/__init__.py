@@ -34,6 +34,7 @@ from printers.escpos_render import render
 from printers.labels import LABELS
 from printers.layout import QR, Block, Cut, Feed, Text, TicketPrint, build_layout
 from printers.preview import render_png
+from servicepoint import i18n
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -80,7 +81,8 @@ def ticket_bytes(
         raise
     except escpos_errors.Error as exc:
         raise PrintFailed(f"the ticket cannot be rendered for {profile}: {exc}") from exc
-    return printer.output
+    output: bytes = printer.output
+    return output
 
 
 def preview_png(ticket: TicketPrint, width_px: int = 576) -> bytes:
@@ -116,20 +118,6 @@ def print_ticket(
         close_printer(printer)
 
 
-_SAMPLE_TOPICS = {
-    "de": "Wohnsitz anmelden",
-    "en": "Register your address",
-    "ar": "تسجيل السكن",
-    "fa": "ثبت محل سکونت",
-    "uk": "Реєстрація місця проживання",
-    "ru": "Регистрация по месту жительства",
-    "tr": "İkamet kaydı",
-    "ro": "Înregistrarea domiciliului",
-    "bg": "Регистрация на адрес",
-    "ti": "ምዝገባ መንበሪ ኣድራሻ",
-}
-
-
 def test_ticket(
     language: str = "de",
     *,
@@ -142,13 +130,13 @@ def test_ticket(
 
     It carries no real visitor's data; ``issued_at`` defaults to now in Europe/Berlin.
     """
-    language = language if language in _SAMPLE_TOPICS else "de"
+    language = language if i18n.has_catalog(language) else "de"
     when = issued_at or datetime.now(ZoneInfo("Europe/Berlin"))
     return TicketPrint(
         location_name=location_name,
         code=code,
-        topic=_SAMPLE_TOPICS[language],
-        topic_de=_SAMPLE_TOPICS["de"],
+        topic=i18n.text(language, "ticket.sample_topic"),
+        topic_de=i18n.text("de", "ticket.sample_topic"),
         language=language,
         issued_at=when,
         people_ahead=3,

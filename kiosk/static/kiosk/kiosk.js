@@ -13,593 +13,548 @@
  * it switches to the fallback: the number and QR code extra large, "please note your
  * number". The screen always shows the whole ticket, so no visitor loses their turn.
  */
-(function () {
-  "use strict";
+import { api, ApiError } from "/static/js/api.js";
+import * as catalog from "/static/js/catalog.js";
+import { $, $$, announce as speak, h, svg } from "/static/js/dom.js";
+import { live } from "/static/js/socket.js";
 
-  const config = JSON.parse(document.getElementById("kiosk-config").textContent);
-  const STRINGS = window.KIOSK_STRINGS || {};
-  const RTL = new Set(config.rtl || []);
-  const REQUEST_TIMEOUT_MS = 10000;
-  const GHOST_TAP_MS = 700; // taps right after returning to the start are leftovers
-  const IDLE_LANGUAGE_RESET_MS = 60000; // a chosen language without a ticket drawn
-  const MAX_EXTRA_SECONDS = 300; // "more time" can extend to at most this
-  const TOPIC_POLL_MS = 60000; // only when Socket.IO is unavailable
-  const PRINT_ANSWER_MS = 8000; // no print_status by then: the screen is the ticket
-  const PRINT_STATUS_MEMORY = 20; // statuses that came before their ticket's answer
+const config = JSON.parse($("#kiosk-config").textContent);
+const DEFAULT_LANGUAGE = catalog.current(); // the page was rendered in it
+const t = catalog.t;
+const REQUEST_TIMEOUT_MS = 10000;
+const GHOST_TAP_MS = 700; // taps right after returning to the start are leftovers
+const IDLE_LANGUAGE_RESET_MS = 60000; // a chosen language without a ticket drawn
+const MAX_EXTRA_SECONDS = 300; // "more time" can extend to at most this
+const TOPIC_POLL_MS = 60000; // only when Socket.IO is unavailable
+const PRINT_ANSWER_MS = 8000; // no print_status by then: the screen is the ticket
+const PRINT_STATUS_MEMORY = 20; // statuses that came before their ticket's answer
 
-  const $ = (selector) => document.querySelector(selector);
-  const screens = { start: $("#start"), ticket: $("#ticket"), problem: $("#problem") };
-  const el = {
-    html: document.documentElement,
-    topics: $("#topics"),
-    noTopics: $("#no-topics"),
-    busy: $("#busy"),
-    announce: $("#announce"),
-    place: $(".kiosk-place"),
-    code: $("[data-testid=ticket-code]"),
-    topicName: $(".ticket-topic-name"),
-    topicGerman: $(".ticket-topic-de"),
-    ahead: $("[data-testid=ticket-people-ahead]"),
-    wait: $("[data-testid=ticket-wait]"),
-    qr: $("[data-testid=ticket-qr]"),
-    url: $("[data-testid=ticket-status-url]"),
-    countdownText: $("[data-testid=ticket-countdown]"),
-    countdownBar: $(".countdown-bar span"),
-    problemMessage: $("[data-testid=problem-message]"),
-    retry: $("[data-testid=problem-retry]"),
-    note: $(".ticket-note"),
-    print: $("[data-testid=print-state]"),
-    printPending: $(".print-pending"),
-    printPrinted: $(".print-printed"),
-    printFailed: $("[data-testid=print-fallback]"),
-  };
+const screens = { start: $("#start"), ticket: $("#ticket"), problem: $("#problem") };
+const el = {
+  html: document.documentElement,
+  topics: $("#topics"),
+  noTopics: $("#no-topics"),
+  busy: $("#busy"),
+  announce: $("#announce"),
+  place: $(".kiosk-place"),
+  code: $("[data-testid=ticket-code]"),
+  topicName: $(".ticket-topic-name"),
+  topicGerman: $(".ticket-topic-de"),
+  ahead: $("[data-testid=ticket-people-ahead]"),
+  wait: $("[data-testid=ticket-wait]"),
+  qr: $("[data-testid=ticket-qr]"),
+  url: $("[data-testid=ticket-status-url]"),
+  countdownText: $("[data-testid=ticket-countdown]"),
+  countdownBar: $(".countdown-bar span"),
+  problemMessage: $("[data-testid=problem-message]"),
+  retry: $("[data-testid=problem-retry]"),
+  note: $(".ticket-note"),
+  print: $("[data-testid=print-state]"),
+  printPending: $(".print-pending"),
+  printPrinted: $(".print-printed"),
+  printFailed: $("[data-testid=print-fallback]"),
+};
 
-  const state = {
-    language: config.defaultLanguage,
-    topics: readTopicsFromPage(),
-    busy: false,
-    ignoreTapsUntil: 0,
-    lastRequest: null,
-    ticket: null,
-    problem: null,
-    deadline: 0,
-    total: 0,
-    countdownTimer: null,
-    idleTimer: null,
-    // This kiosk's token (from ?kiosk=), kept for the page's lifetime and never shown;
-    // dropped if the server no longer knows it, so tickets keep coming (on screen).
-    kiosk: readKioskToken(),
-    print: null, // { jobId, state: "pending" | "printed" | "failed", timer }
-    printStatuses: new Map(), // job id → print_status that arrived before the ticket did
-  };
+const state = {
+  language: DEFAULT_LANGUAGE,
+  topics: readTopicsFromPage(),
+  busy: false,
+  ignoreTapsUntil: 0,
+  lastRequest: null,
+  ticket: null,
+  problem: null,
+  deadline: 0,
+  total: 0,
+  countdownTimer: null,
+  idleTimer: null,
+  // This kiosk's token (from ?kiosk=), kept for the page's lifetime and never shown;
+  // dropped if the server no longer knows it, so tickets keep coming (on screen).
+  kiosk: readKioskToken(),
+  print: null, // { jobId, state: "pending" | "printed" | "failed", timer }
+  printStatuses: new Map(), // job id → print_status that arrived before the ticket did
+};
 
-  function readKioskToken() {
-    try {
-      const token = new URLSearchParams(window.location.search).get("kiosk");
-      return token && /^[A-Za-z0-9_-]{16,64}$/.test(token) ? token : null;
-    } catch (error) {
-      return null;
-    }
+function readKioskToken() {
+  try {
+    const token = new URLSearchParams(window.location.search).get("kiosk");
+    return token && /^[A-Za-z0-9_-]{16,64}$/.test(token) ? token : null;
+  } catch (error) {
+    return null;
   }
+}
 
-  // --- strings ---------------------------------------------------------------------------
+// --- strings ---------------------------------------------------------------------------
 
-  function t(key, params) {
-    const text =
-      (STRINGS[state.language] || {})[key] ?? (STRINGS.en || {})[key] ?? (STRINGS.de || {})[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (whole, name) =>
-      params && name in params ? String(params[name]) : whole
+/** A locale for Intl with Latin digits, as ticket codes and the lobby screen use them. */
+function locale() {
+  return state.language + "-u-nu-latn";
+}
+
+/** "30 Minuten", "30 хвилин", "30 دقيقة" … with the language's own plural rules. */
+function duration(value, unit) {
+  try {
+    return new Intl.NumberFormat(locale(), { style: "unit", unit, unitDisplay: "long" }).format(value);
+  } catch (error) {
+    return value + (unit === "minute" ? " min" : " s");
+  }
+}
+
+function topicName(names, language) {
+  return (names && (names[language] || names.de || names.en)) || "";
+}
+
+// --- language --------------------------------------------------------------------------
+
+/** Show the page in `code`; `<html lang dir>` name the language actually shown. */
+function setLanguage(code) {
+  state.language = catalog.use(code);
+  catalog.translate();
+  document.title = t("kiosk.title") + " · " + el.place.textContent;
+  $$(".lang-button").forEach((button) => {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === state.language));
+  });
+  renderTopics();
+  if (state.problem) el.problemMessage.textContent = t("kiosk.error_" + state.problem);
+}
+
+// --- topics ----------------------------------------------------------------------------
+
+function readTopicsFromPage() {
+  return $$("#topics .topic").map((button) => ({
+    key: button.dataset.topic,
+    names: JSON.parse(button.dataset.names || "{}"),
+  }));
+}
+
+function setTopics(topics) {
+  // The server sends the topics that take tickets now, in kiosk order: shown as they come.
+  state.topics = topics.map((topic) => ({ key: topic.key, names: topic.names || {} }));
+  renderTopics();
+}
+
+/** Columns for portrait and landscape screens, so tiles fill the screen evenly. */
+function columns(count) {
+  const portrait = count <= 3 ? 1 : count <= 10 ? 2 : 3;
+  const landscape = count <= 4 ? Math.max(count, 1) : count <= 6 ? 3 : count <= 8 ? 4 : 5;
+  return { portrait, landscape };
+}
+
+function renderTopics() {
+  const language = state.language;
+  const items = state.topics.map((topic) => {
+    const name = topicName(topic.names, language);
+    const german = topic.names.de;
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: "topic",
+        "data-testid": "topic-" + topic.key,
+        dataset: { topic: topic.key, names: JSON.stringify(topic.names) },
+      },
+      h("span", { class: "topic-name", lang: topic.names[language] ? language : "de" }, name),
+      language !== "de" && german && german !== name
+        ? h("span", { class: "topic-de", lang: "de", dir: "auto" }, german)
+        : null,
+      arrowIcon()
     );
-  }
+    return h("li", null, button);
+  });
+  el.topics.replaceChildren(...items);
+  const cols = columns(items.length);
+  el.topics.style.setProperty("--cols-portrait", cols.portrait);
+  el.topics.style.setProperty("--cols-landscape", cols.landscape);
+  el.topics.toggleAttribute("data-odd-portrait", cols.portrait === 2 && items.length % 2 === 1);
+  el.topics.hidden = items.length === 0;
+  el.noTopics.hidden = items.length > 0;
+  fitTopicNames();
+}
 
-  /** A locale for Intl with Latin digits, as ticket codes and the lobby screen use them. */
-  function locale() {
-    return state.language + "-u-nu-latn";
-  }
-
-  /** "30 Minuten", "30 хвилин", "30 دقيقة" … with the language's own plural rules. */
-  function duration(value, unit) {
-    try {
-      return new Intl.NumberFormat(locale(), { style: "unit", unit, unitDisplay: "long" }).format(value);
-    } catch (error) {
-      return value + (unit === "minute" ? " min" : " s");
+/** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline). */
+function fitTopicNames() {
+  if (screens.start.hidden) return;
+  el.topics.querySelectorAll(".topic-name").forEach((node) => {
+    node.style.fontSize = "";
+    node.classList.remove("is-breaking");
+    let size = parseFloat(window.getComputedStyle(node).fontSize);
+    const smallest = size * 0.65;
+    while (node.scrollWidth > node.clientWidth + 1 && size > smallest) {
+      size -= 1;
+      node.style.fontSize = size + "px";
     }
+    if (node.scrollWidth > node.clientWidth + 1) node.classList.add("is-breaking");
+  });
+}
+
+function arrowIcon() {
+  return svg(
+    "svg",
+    { class: "topic-arrow", viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" },
+    svg("path", { d: "M9 5l7 7-7 7" })
+  );
+}
+
+function fetchTopics() {
+  return api("GET", config.topicsUrl, null, { timeoutMs: REQUEST_TIMEOUT_MS });
+}
+
+function receiveTopics(payload) {
+  if (payload && Array.isArray(payload.topics)) setTopics(payload.topics);
+}
+
+async function loadTopics() {
+  try {
+    receiveTopics(await fetchTopics());
+  } catch (error) {
+    /* keep the tiles we have; the next event or poll brings fresh ones */
   }
+}
 
-  function topicName(names, language) {
-    return (names && (names[language] || names.de || names.en)) || "";
-  }
-
-  // --- language --------------------------------------------------------------------------
-
-  function setLanguage(code) {
-    state.language = code;
-    el.html.lang = code;
-    el.html.dir = RTL.has(code) ? "rtl" : "ltr";
-    document.querySelectorAll("[data-i18n]").forEach((node) => {
-      node.textContent = t(node.dataset.i18n);
-    });
-    document.title = t("title") + " · " + el.place.textContent;
-    document.querySelectorAll(".lang-button").forEach((button) => {
-      button.setAttribute("aria-pressed", String(button.dataset.lang === code));
-    });
-    renderTopics();
-    if (state.problem) el.problemMessage.textContent = t("error_" + state.problem);
-  }
-
-  // --- topics ----------------------------------------------------------------------------
-
-  function readTopicsFromPage() {
-    return Array.from(document.querySelectorAll("#topics .topic")).map((button) => ({
-      key: button.dataset.topic,
-      names: JSON.parse(button.dataset.names || "{}"),
-    }));
-  }
-
-  function setTopics(topics) {
-    state.topics = topics
-      .filter((topic) => topic.active !== false)
-      .map((topic) => ({ key: topic.key, names: topic.names || {} }));
-    renderTopics();
-  }
-
-  /** Columns for portrait and landscape screens, so tiles fill the screen evenly. */
-  function columns(count) {
-    const portrait = count <= 3 ? 1 : count <= 10 ? 2 : 3;
-    const landscape = count <= 4 ? Math.max(count, 1) : count <= 6 ? 3 : count <= 8 ? 4 : 5;
-    return { portrait, landscape };
-  }
-
-  function renderTopics() {
-    const language = state.language;
-    const items = state.topics.map((topic) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "topic";
-      button.dataset.topic = topic.key;
-      button.dataset.testid = "topic-" + topic.key;
-      button.dataset.names = JSON.stringify(topic.names);
-
-      const name = document.createElement("span");
-      name.className = "topic-name";
-      name.lang = topic.names[language] ? language : "de";
-      name.textContent = topicName(topic.names, language);
-      button.append(name);
-
-      const german = topic.names.de;
-      if (language !== "de" && german && german !== name.textContent) {
-        const sub = document.createElement("span");
-        sub.className = "topic-de";
-        sub.lang = "de";
-        sub.dir = "auto";
-        sub.textContent = german;
-        button.append(sub);
-      }
-      button.append(arrowIcon());
-
-      const item = document.createElement("li");
-      item.append(button);
-      return item;
-    });
-    el.topics.replaceChildren(...items);
-    const cols = columns(items.length);
-    el.topics.style.setProperty("--cols-portrait", cols.portrait);
-    el.topics.style.setProperty("--cols-landscape", cols.landscape);
-    el.topics.toggleAttribute("data-odd-portrait", cols.portrait === 2 && items.length % 2 === 1);
-    el.topics.hidden = items.length === 0;
-    el.noTopics.hidden = items.length > 0;
-    fitTopicNames();
-  }
-
-  /** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline). */
-  function fitTopicNames() {
-    if (screens.start.hidden) return;
-    el.topics.querySelectorAll(".topic-name").forEach((node) => {
-      node.style.fontSize = "";
-      node.classList.remove("is-breaking");
-      let size = parseFloat(window.getComputedStyle(node).fontSize);
-      const smallest = size * 0.65;
-      while (node.scrollWidth > node.clientWidth + 1 && size > smallest) {
-        size -= 1;
-        node.style.fontSize = size + "px";
-      }
-      if (node.scrollWidth > node.clientWidth + 1) node.classList.add("is-breaking");
-    });
-  }
-
-  function arrowIcon() {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("class", "topic-arrow");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    const path = document.createElementNS(ns, "path");
-    path.setAttribute("d", "M9 5l7 7-7 7");
-    svg.append(path);
-    return svg;
-  }
-
-  async function loadTopics() {
-    try {
-      const response = await request(config.topicsUrl, { method: "GET" });
-      if (response.ok && response.data && Array.isArray(response.data.topics)) {
-        setTopics(response.data.topics);
-      }
-    } catch (error) {
-      /* keep the tiles we have; the next event or poll brings fresh ones */
-    }
-  }
-
-  function connectLive() {
-    if (typeof window.io !== "function") {
-      window.setInterval(loadTopics, TOPIC_POLL_MS);
-      return;
-    }
-    const socket = window.io("/kiosk", { auth: socketAuth() });
-    socket.on("topics", (payload) => {
-      if (payload && Array.isArray(payload.topics)) setTopics(payload.topics);
-    });
-    socket.on("print_status", (payload) => {
-      if (payload && typeof payload.job_id === "number") printStatus(payload);
-    });
-    socket.on("connect_error", (error) => {
+function connectLive() {
+  live("/kiosk", {
+    auth: socketAuth, // read again at every attempt: a refused token is dropped
+    events: {
+      topics: receiveTopics,
+      print_status: (payload) => {
+        if (payload && typeof payload.job_id === "number") printStatus(payload);
+      },
+    },
+    poll: fetchTopics, // only while Socket.IO cannot connect
+    onPoll: receiveTopics,
+    pollEveryMs: TOPIC_POLL_MS,
+    retryRefusedMs: 15000,
+    onRefused: (error) => {
       if (error && error.message === "unknown kiosk" && state.kiosk) {
         forgetKiosk();
-        socket.auth = socketAuth();
-        socket.connect();
-        return;
+        return "now";
       }
-      // A refused connection is not retried by Socket.IO itself; a network error is.
-      if (!socket.active) window.setTimeout(() => socket.connect(), 15000);
-    });
-  }
-
-  function socketAuth() {
-    return state.kiosk ? { location: config.slug, kiosk: state.kiosk } : { location: config.slug };
-  }
-
-  /** The server does not know this kiosk's token (replaced, or the kiosk switched off):
-   * go on without printing, the screen is the ticket. */
-  function forgetKiosk() {
-    if (window.console) window.console.warn("kiosk token refused: tickets are shown on screen only");
-    state.kiosk = null;
-  }
-
-  // --- screens ---------------------------------------------------------------------------
-
-  function show(name) {
-    for (const [key, screen] of Object.entries(screens)) screen.hidden = key !== name;
-    el.html.dataset.screen = name;
-    window.scrollTo(0, 0);
-  }
-
-  function announce(text) {
-    el.announce.textContent = "";
-    window.setTimeout(() => {
-      el.announce.textContent = text;
-    }, 50);
-  }
-
-  function focusHeading(screen) {
-    const heading = screen.querySelector("h1");
-    if (heading) heading.focus({ preventScroll: true });
-  }
-
-  /** Back to the start in the default language, with nothing of the last visitor left. */
-  function resetToStart() {
-    stopCountdown();
-    window.clearTimeout(state.idleTimer);
-    state.ticket = null;
-    state.problem = null;
-    state.lastRequest = null;
-    el.code.textContent = "";
-    el.ahead.textContent = "";
-    el.wait.textContent = "";
-    el.url.textContent = "";
-    el.qr.removeAttribute("src");
-    el.qr.alt = "";
-    el.problemMessage.textContent = "";
-    stopPrint();
-    state.ignoreTapsUntil = Date.now() + GHOST_TAP_MS;
-    show("start");
-    setLanguage(config.defaultLanguage);
-  }
-
-  // --- drawing a ticket ------------------------------------------------------------------
-
-  async function request(url, options) {
-    const controller = new AbortController();
-    const timer = window.setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    try {
-      const response = await fetch(url, {
-        ...options,
-        headers: { Accept: "application/json", "Content-Type": "application/json" },
-        cache: "no-store",
-        signal: controller.signal,
-      });
-      let data = null;
-      try {
-        data = await response.json();
-      } catch (error) {
-        data = null;
-      }
-      return { ok: response.ok, status: response.status, data };
-    } finally {
-      window.clearTimeout(timer);
-    }
-  }
-
-  /** A new id for one tap; a retry of the same tap sends it again and gets the same ticket. */
-  function newRequestId() {
-    const bytes = new Uint8Array(16); // getRandomValues works without HTTPS, randomUUID not
-    window.crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  async function drawTicket(topicKey, requestId) {
-    if (state.busy || Date.now() < state.ignoreTapsUntil) return;
-    state.busy = true;
-    state.lastRequest = {
-      topic: topicKey,
-      language: state.language,
-      request_id: requestId || newRequestId(),
-    };
-    el.html.classList.add("is-busy");
-    const chosen = el.topics.querySelector(`[data-topic="${CSS.escape(topicKey)}"]`);
-    if (chosen) chosen.classList.add("is-chosen");
-    const busyTimer = window.setTimeout(() => {
-      el.busy.hidden = false;
-    }, 300);
-    try {
-      let response = await requestTicket();
-      if (!response.ok && state.kiosk && kioskRefused(response)) {
-        forgetKiosk();
-        response = await requestTicket();
-      }
-      if (response.ok && response.data && response.data.code) {
-        showTicket(response.data);
-      } else {
-        showProblem(problemKind(response));
-      }
-    } catch (error) {
-      showProblem("network");
-    } finally {
-      window.clearTimeout(busyTimer);
-      el.busy.hidden = true;
-      el.html.classList.remove("is-busy");
-      if (chosen) chosen.classList.remove("is-chosen");
-      state.busy = false;
-    }
-  }
-
-  function requestTicket() {
-    const body = state.kiosk ? { ...state.lastRequest, kiosk: state.kiosk } : state.lastRequest;
-    return request(config.ticketsUrl, { method: "POST", body: JSON.stringify(body) });
-  }
-
-  /** The refusal is about the kiosk's token, not the ticket (see kiosk/api.py). */
-  function kioskRefused(response) {
-    return Boolean(response.data && response.data.error === "unknown_kiosk");
-  }
-
-  function problemKind(response) {
-    const code = response.data && response.data.error;
-    if (code === "topic_closed" || response.status === 404) {
-      loadTopics(); // the tile may be stale; fetch the current ones
-      return "closed";
-    }
-    return "server";
-  }
-
-  function showTicket(ticket) {
-    state.ticket = ticket;
-    const names = ticket.topic_names || {};
-    el.code.textContent = ticket.code;
-    el.topicName.textContent = topicName(names, state.language);
-    el.topicName.lang = names[state.language] ? state.language : "de";
-    const german = names.de && state.language !== "de" && names.de !== el.topicName.textContent;
-    el.topicGerman.textContent = german ? names.de : "";
-    el.topicGerman.hidden = !german;
-
-    const ahead = Number(ticket.people_ahead) || 0;
-    el.ahead.textContent = new Intl.NumberFormat(locale()).format(ahead);
-    if (ahead === 0) {
-      el.wait.textContent = t("you_are_next");
-      el.wait.classList.add("is-next");
-    } else {
-      const minutes = Math.max(1, Number(ticket.estimated_wait_minutes) || 0);
-      el.wait.textContent = t("about", { time: duration(minutes, "minute") });
-      el.wait.classList.remove("is-next");
-    }
-
-    el.qr.hidden = false;
-    el.qr.alt = t("qr_alt", { code: ticket.code });
-    el.qr.src = "/t/" + encodeURIComponent(ticket.token) + "/qr.svg";
-    el.url.textContent = ticket.status_url || "";
-
-    show("ticket");
-    focusHeading(screens.ticket);
-    startCountdown();
-    const printing = startPrint(ticket.print);
-    announce(t("your_number") + ": " + ticket.code + (printing ? ". " + printing : ""));
-  }
-
-  // --- printing ----------------------------------------------------------------------------
-
-  /** Show how this ticket's printing starts; returns the text to announce (or ""). */
-  function startPrint(print) {
-    stopPrint();
-    if (!print || typeof print.job_id !== "number") return "";
-    state.print = { jobId: print.job_id, state: "pending", timer: null };
-    if (print.state === "unavailable") return setPrintState("failed", { quiet: true });
-    const early = state.printStatuses.get(print.job_id);
-    if (early) return setPrintState(early.state === "printed" ? "printed" : "failed", { quiet: true });
-    state.print.timer = window.setTimeout(() => setPrintState("failed"), PRINT_ANSWER_MS);
-    return setPrintState("pending", { quiet: true });
-  }
-
-  /** A ``print_status`` from /kiosk: ``{job_id, code, state: printed|failed|expired, error}``. */
-  function printStatus(status) {
-    if (status.state !== "printed" && status.state !== "failed" && status.state !== "expired") return;
-    if (state.print && state.print.jobId === status.job_id) {
-      // A ticket that comes out late still came out: say so, even after the fallback.
-      if (status.state === "printed") setPrintState("printed");
-      else if (state.print.state === "pending") setPrintState("failed");
-      return;
-    }
-    // The answer may overtake the ticket's own HTTP response: keep it for startPrint.
-    state.printStatuses.set(status.job_id, status);
-    if (state.printStatuses.size > PRINT_STATUS_MEMORY) {
-      state.printStatuses.delete(state.printStatuses.keys().next().value);
-    }
-  }
-
-  function setPrintState(kind, { quiet = false } = {}) {
-    const print = state.print;
-    if (!print) return "";
-    if (kind !== "pending") window.clearTimeout(print.timer);
-    const wasFailed = print.state === "failed";
-    print.state = kind;
-    el.print.dataset.state = kind;
-    el.print.hidden = false;
-    el.note.hidden = true;
-    el.printPending.hidden = kind !== "pending";
-    el.printPrinted.hidden = kind !== "printed";
-    el.printFailed.hidden = kind !== "failed";
-    screens.ticket.dataset.print = kind;
-    const text =
-      kind === "pending" ? t("print_pending")
-      : kind === "printed" ? t("print_take")
-      : t("print_failed_title") + " " + t("print_failed_help");
-    if (kind === "failed" && !wasFailed && !quiet) {
-      // The visitor now has to note the number: give them the full time again.
-      startCountdown();
-    }
-    if (!quiet) announce(text);
-    return text;
-  }
-
-  function stopPrint() {
-    if (state.print) window.clearTimeout(state.print.timer);
-    state.print = null;
-    el.print.hidden = true;
-    el.print.dataset.state = "none";
-    el.note.hidden = false;
-    delete screens.ticket.dataset.print;
-  }
-
-  function showProblem(kind) {
-    state.problem = kind;
-    el.problemMessage.textContent = t("error_" + kind);
-    // Retrying does not help when the topic takes no tickets; going back does.
-    el.retry.hidden = kind === "closed";
-    screens.problem.dataset.kind = kind;
-    show("problem");
-    focusHeading(screens.problem);
-    announce(t("error_title") + ". " + t("error_" + kind));
-    // Nobody there any more? Go back to the start after a while.
-    window.clearTimeout(state.idleTimer);
-    state.idleTimer = window.setTimeout(resetToStart, Math.max(30, config.ticketSeconds * 2) * 1000);
-  }
-
-  // --- countdown on the ticket screen ----------------------------------------------------
-
-  function startCountdown() {
-    stopCountdown();
-    state.total = config.ticketSeconds * 1000;
-    state.deadline = Date.now() + state.total;
-    tick();
-    state.countdownTimer = window.setInterval(tick, 250);
-  }
-
-  function stopCountdown() {
-    window.clearInterval(state.countdownTimer);
-    state.countdownTimer = null;
-  }
-
-  function moreTime() {
-    const now = Date.now();
-    const extra = config.ticketSeconds * 1000;
-    state.deadline = Math.min(state.deadline + extra, now + MAX_EXTRA_SECONDS * 1000);
-    state.total = Math.max(state.total, state.deadline - now);
-    tick();
-  }
-
-  function tick() {
-    const remaining = Math.max(0, state.deadline - Date.now());
-    const seconds = Math.ceil(remaining / 1000);
-    const text = t("returns_in", { time: duration(seconds, "second") });
-    if (el.countdownText.textContent !== text) el.countdownText.textContent = text;
-    el.countdownBar.style.inlineSize = ((100 * remaining) / state.total).toFixed(2) + "%";
-    if (remaining <= 0) resetToStart();
-  }
-
-  // --- idle ------------------------------------------------------------------------------
-
-  /** A visitor who chose a language but walked away: give the next one the default. */
-  function noteActivity() {
-    if (screens.start.hidden) return;
-    window.clearTimeout(state.idleTimer);
-    if (state.language !== config.defaultLanguage) {
-      state.idleTimer = window.setTimeout(() => {
-        if (!screens.start.hidden && !state.busy) setLanguage(config.defaultLanguage);
-      }, IDLE_LANGUAGE_RESET_MS);
-    }
-  }
-
-  // --- wiring ----------------------------------------------------------------------------
-
-  document.querySelector(".language-list").addEventListener("click", (event) => {
-    const button = event.target.closest(".lang-button");
-    if (!button || state.busy) return;
-    setLanguage(button.dataset.lang);
-    noteActivity();
+      return "retry";
+    },
   });
+}
 
-  el.topics.addEventListener("click", (event) => {
-    const button = event.target.closest(".topic");
-    if (button) drawTicket(button.dataset.topic);
-  });
+function socketAuth() {
+  return state.kiosk ? { location: config.slug, kiosk: state.kiosk } : { location: config.slug };
+}
 
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-action]");
-    if (!button) return;
-    switch (button.dataset.action) {
-      case "done":
-      case "back":
-        resetToStart();
-        break;
-      case "more-time":
-        moreTime();
-        break;
-      case "retry":
-        if (state.lastRequest) {
-          window.clearTimeout(state.idleTimer);
-          drawTicket(state.lastRequest.topic, state.lastRequest.request_id);
-        } else {
-          resetToStart();
-        }
-        break;
-    }
-  });
+/** The server does not know this kiosk's token (replaced, or the kiosk switched off):
+ * go on without printing, the screen is the ticket. */
+function forgetKiosk() {
+  if (window.console) window.console.warn("kiosk token refused: tickets are shown on screen only");
+  state.kiosk = null;
+}
 
-  // Without the QR image the address below it still leads to the status page.
-  el.qr.addEventListener("error", () => {
-    if (el.qr.getAttribute("src")) el.qr.hidden = true;
-  });
+// --- screens ---------------------------------------------------------------------------
 
-  let resizeTimer = null;
-  window.addEventListener("resize", () => {
-    window.clearTimeout(resizeTimer);
-    resizeTimer = window.setTimeout(fitTopicNames, 150);
-  });
+function show(name) {
+  for (const [key, screen] of Object.entries(screens)) screen.hidden = key !== name;
+  el.html.dataset.screen = name;
+  window.scrollTo(0, 0);
+}
 
-  document.addEventListener("pointerdown", noteActivity, { passive: true });
-  // No long-press menus or accidental text selection on a public touchscreen.
-  document.addEventListener("contextmenu", (event) => event.preventDefault());
+function announce(text) {
+  speak(el.announce, text);
+}
 
+function focusHeading(screen) {
+  const heading = screen.querySelector("h1");
+  if (heading) heading.focus({ preventScroll: true });
+}
+
+/** Back to the start in the default language, with nothing of the last visitor left. */
+function resetToStart() {
+  stopCountdown();
+  window.clearTimeout(state.idleTimer);
+  state.ticket = null;
+  state.problem = null;
+  state.lastRequest = null;
+  el.code.textContent = "";
+  el.ahead.textContent = "";
+  el.wait.textContent = "";
+  el.url.textContent = "";
+  el.qr.removeAttribute("src");
+  el.qr.alt = "";
+  el.problemMessage.textContent = "";
+  stopPrint();
+  state.ignoreTapsUntil = Date.now() + GHOST_TAP_MS;
   show("start");
-  setLanguage(config.defaultLanguage);
-  connectLive();
-})();
+  setLanguage(DEFAULT_LANGUAGE);
+}
+
+// --- drawing a ticket ------------------------------------------------------------------
+
+/** A new id for one tap; a retry of the same tap sends it again and gets the same ticket. */
+function newRequestId() {
+  const bytes = new Uint8Array(16); // getRandomValues works without HTTPS, randomUUID not
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function drawTicket(topicKey, requestId) {
+  if (state.busy || Date.now() < state.ignoreTapsUntil) return;
+  state.busy = true;
+  state.lastRequest = {
+    topic: topicKey,
+    language: state.language,
+    request_id: requestId || newRequestId(),
+  };
+  el.html.classList.add("is-busy");
+  const chosen = el.topics.querySelector(`[data-topic="${CSS.escape(topicKey)}"]`);
+  if (chosen) chosen.classList.add("is-chosen");
+  const busyTimer = window.setTimeout(() => {
+    el.busy.hidden = false;
+  }, 300);
+  try {
+    let ticket;
+    try {
+      ticket = await requestTicket();
+    } catch (error) {
+      if (!(state.kiosk && kioskRefused(error))) throw error;
+      forgetKiosk();
+      ticket = await requestTicket();
+    }
+    if (ticket && ticket.code) showTicket(ticket);
+    else showProblem("server");
+  } catch (error) {
+    showProblem(problemKind(error));
+  } finally {
+    window.clearTimeout(busyTimer);
+    el.busy.hidden = true;
+    el.html.classList.remove("is-busy");
+    if (chosen) chosen.classList.remove("is-chosen");
+    state.busy = false;
+  }
+}
+
+function requestTicket() {
+  const body = state.kiosk ? { ...state.lastRequest, kiosk: state.kiosk } : state.lastRequest;
+  return api("POST", config.ticketsUrl, body, { timeoutMs: REQUEST_TIMEOUT_MS });
+}
+
+/** The refusal is about the kiosk's token, not the ticket (see kiosk/api.py). */
+function kioskRefused(error) {
+  return error instanceof ApiError && error.code === "unknown_kiosk";
+}
+
+/** Which problem to show for a failed draw: network, closed (topic or place) or server. */
+function problemKind(error) {
+  if (!(error instanceof ApiError) || error.code === "network" || error.code === "aborted") {
+    return "network";
+  }
+  if (error.code === "topic_closed" || error.status === 404) {
+    loadTopics(); // the tile may be stale; fetch the current ones
+    return "closed";
+  }
+  return "server";
+}
+
+function showTicket(ticket) {
+  state.ticket = ticket;
+  const names = ticket.topic_names || {};
+  el.code.textContent = ticket.code;
+  el.topicName.textContent = topicName(names, state.language);
+  el.topicName.lang = names[state.language] ? state.language : "de";
+  const german = names.de && state.language !== "de" && names.de !== el.topicName.textContent;
+  el.topicGerman.textContent = german ? names.de : "";
+  el.topicGerman.hidden = !german;
+
+  const ahead = Number(ticket.people_ahead) || 0;
+  el.ahead.textContent = new Intl.NumberFormat(locale()).format(ahead);
+  if (ahead === 0) {
+    el.wait.textContent = t("kiosk.you_are_next");
+    el.wait.classList.add("is-next");
+  } else {
+    const minutes = Math.max(1, Number(ticket.estimated_wait_minutes) || 0);
+    el.wait.textContent = t("kiosk.about", { time: duration(minutes, "minute") });
+    el.wait.classList.remove("is-next");
+  }
+
+  el.qr.hidden = false;
+  el.qr.alt = t("kiosk.qr_alt", { code: ticket.code });
+  el.qr.src = "/t/" + encodeURIComponent(ticket.token) + "/qr.svg";
+  el.url.textContent = ticket.status_url || "";
+
+  show("ticket");
+  focusHeading(screens.ticket);
+  startCountdown();
+  const printing = startPrint(ticket.print);
+  announce(t("kiosk.your_number") + ": " + ticket.code + (printing ? ". " + printing : ""));
+}
+
+// --- printing ----------------------------------------------------------------------------
+
+/** Show how this ticket's printing starts; returns the text to announce (or ""). */
+function startPrint(print) {
+  stopPrint();
+  if (!print || typeof print.job_id !== "number") return "";
+  state.print = { jobId: print.job_id, state: "pending", timer: null };
+  if (print.state === "unavailable") return setPrintState("failed", { quiet: true });
+  const early = state.printStatuses.get(print.job_id);
+  if (early) return setPrintState(early.state === "printed" ? "printed" : "failed", { quiet: true });
+  state.print.timer = window.setTimeout(() => setPrintState("failed"), PRINT_ANSWER_MS);
+  return setPrintState("pending", { quiet: true });
+}
+
+/** A ``print_status`` from /kiosk: ``{job_id, code, state: printed|failed|expired, error}``. */
+function printStatus(status) {
+  if (status.state !== "printed" && status.state !== "failed" && status.state !== "expired") return;
+  if (state.print && state.print.jobId === status.job_id) {
+    // A ticket that comes out late still came out: say so, even after the fallback.
+    if (status.state === "printed") setPrintState("printed");
+    else if (state.print.state === "pending") setPrintState("failed");
+    return;
+  }
+  // The answer may overtake the ticket's own HTTP response: keep it for startPrint.
+  state.printStatuses.set(status.job_id, status);
+  if (state.printStatuses.size > PRINT_STATUS_MEMORY) {
+    state.printStatuses.delete(state.printStatuses.keys().next().value);
+  }
+}
+
+function setPrintState(kind, { quiet = false } = {}) {
+  const print = state.print;
+  if (!print) return "";
+  if (kind !== "pending") window.clearTimeout(print.timer);
+  const wasFailed = print.state === "failed";
+  print.state = kind;
+  el.print.dataset.state = kind;
+  el.print.hidden = false;
+  el.note.hidden = true;
+  el.printPending.hidden = kind !== "pending";
+  el.printPrinted.hidden = kind !== "printed";
+  el.printFailed.hidden = kind !== "failed";
+  screens.ticket.dataset.print = kind;
+  const text =
+    kind === "pending" ? t("kiosk.print_pending")
+    : kind === "printed" ? t("kiosk.print_take")
+    : t("kiosk.print_failed_title") + " " + t("kiosk.print_failed_help");
+  if (kind === "failed" && !wasFailed && !quiet) {
+    // The visitor now has to note the number: give them the full time again.
+    startCountdown();
+  }
+  if (!quiet) announce(text);
+  return text;
+}
+
+function stopPrint() {
+  if (state.print) window.clearTimeout(state.print.timer);
+  state.print = null;
+  el.print.hidden = true;
+  el.print.dataset.state = "none";
+  el.note.hidden = false;
+  delete screens.ticket.dataset.print;
+}
+
+function showProblem(kind) {
+  state.problem = kind;
+  el.problemMessage.textContent = t("kiosk.error_" + kind);
+  // Retrying does not help when the topic takes no tickets; going back does.
+  el.retry.hidden = kind === "closed";
+  screens.problem.dataset.kind = kind;
+  show("problem");
+  focusHeading(screens.problem);
+  announce(t("kiosk.error_title") + ". " + t("kiosk.error_" + kind));
+  // Nobody there any more? Go back to the start after a while.
+  window.clearTimeout(state.idleTimer);
+  state.idleTimer = window.setTimeout(resetToStart, Math.max(30, config.ticketSeconds * 2) * 1000);
+}
+
+// --- countdown on the ticket screen ----------------------------------------------------
+
+function startCountdown() {
+  stopCountdown();
+  state.total = config.ticketSeconds * 1000;
+  state.deadline = Date.now() + state.total;
+  tick();
+  state.countdownTimer = window.setInterval(tick, 250);
+}
+
+function stopCountdown() {
+  window.clearInterval(state.countdownTimer);
+  state.countdownTimer = null;
+}
+
+function moreTime() {
+  const now = Date.now();
+  const extra = config.ticketSeconds * 1000;
+  state.deadline = Math.min(state.deadline + extra, now + MAX_EXTRA_SECONDS * 1000);
+  state.total = Math.max(state.total, state.deadline - now);
+  tick();
+}
+
+function tick() {
+  const remaining = Math.max(0, state.deadline - Date.now());
+  const seconds = Math.ceil(remaining / 1000);
+  const text = t("kiosk.returns_in", { time: duration(seconds, "second") });
+  if (el.countdownText.textContent !== text) el.countdownText.textContent = text;
+  el.countdownBar.style.inlineSize = ((100 * remaining) / state.total).toFixed(2) + "%";
+  if (remaining <= 0) resetToStart();
+}
+
+// --- idle ------------------------------------------------------------------------------
+
+/** A visitor who chose a language but walked away: give the next one the default. */
+function noteActivity() {
+  if (screens.start.hidden) return;
+  window.clearTimeout(state.idleTimer);
+  if (state.language !== DEFAULT_LANGUAGE) {
+    state.idleTimer = window.setTimeout(() => {
+      if (!screens.start.hidden && !state.busy) setLanguage(DEFAULT_LANGUAGE);
+    }, IDLE_LANGUAGE_RESET_MS);
+  }
+}
+
+// --- wiring ----------------------------------------------------------------------------
+
+$(".language-list").addEventListener("click", (event) => {
+  const button = event.target.closest(".lang-button");
+  if (!button || state.busy) return;
+  setLanguage(button.dataset.lang);
+  noteActivity();
+});
+
+el.topics.addEventListener("click", (event) => {
+  const button = event.target.closest(".topic");
+  if (button) drawTicket(button.dataset.topic);
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  if (!button) return;
+  switch (button.dataset.action) {
+    case "done":
+    case "back":
+      resetToStart();
+      break;
+    case "more-time":
+      moreTime();
+      break;
+    case "retry":
+      if (state.lastRequest) {
+        window.clearTimeout(state.idleTimer);
+        drawTicket(state.lastRequest.topic, state.lastRequest.request_id);
+      } else {
+        resetToStart();
+      }
+      break;
+  }
+});
+
+// Without the QR image the address below it still leads to the status page.
+el.qr.addEventListener("error", () => {
+  if (el.qr.getAttribute("src")) el.qr.hidden = true;
+});
+
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  window.clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(fitTopicNames, 150);
+});
+
+document.addEventListener("pointerdown", noteActivity, { passive: true });
+// No long-press menus or accidental text selection on a public touchscreen.
+document.addEventListener("contextmenu", (event) => event.preventDefault());
+
+show("start");
+setLanguage(DEFAULT_LANGUAGE);
+connectLive();
