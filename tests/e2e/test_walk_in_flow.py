@@ -84,7 +84,8 @@ def test_wrong_password_is_shown_on_the_sign_in_page(browser, live_server):
     page.get_by_test_id("login-username").fill("beratung1")
     page.get_by_test_id("login-password").fill("not the password")
     page.get_by_test_id("login-submit").click()
-    expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
+    # The server's message, in the page's language.
+    expect(page.get_by_role("alert")).to_contain_text("Benutzername oder Passwort ist falsch")
 
 
 def test_arabic_kiosk_turns_right_to_left(browser, live_server):

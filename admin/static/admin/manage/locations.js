@@ -1,0 +1,101 @@
+/* Managers' page, tab "Standorte": the list of active locations, a form to add or edit
+ * one, deactivating, and bringing a deactivated one back by its slug. */
+
+import { api, pageError, showNote } from "../common.js";
+import { $, h } from "/static/js/dom.js";
+import { formMode, rowButton, submitting } from "./forms.js";
+
+const enc = encodeURIComponent;
+
+export function setup(store) {
+  const form = $("#location-form");
+  const error = $("#locations-error");
+  const note = $("#locations-note");
+  let editing = null; // the slug of the location in the form
+
+  function render() {
+    const rows = store.locations.map((loc) => h("tr", { "data-testid": `location-${loc.slug}` },
+      h("td", {}, loc.name),
+      h("td", { class: "mono" }, loc.slug),
+      h("td", {}, loc.address || "–"),
+      h("td", {}, loc.timezone),
+      h("td", { class: "actions-cell" },
+        h("button", {
+          type: "button", class: "small", "aria-label": `${loc.name} bearbeiten`,
+          "data-focus-key": `edit-location-${loc.slug}`, onclick: () => edit(loc),
+        }, "Bearbeiten"),
+        rowButton("Deaktivieren", {
+          label: `${loc.name} deaktivieren`, errorEl: error, noteEl: note, cls: "danger",
+          focusKey: `toggle-location-${loc.slug}`,
+          work: async () => {
+            if (!window.confirm(`Standort „${loc.name}“ deaktivieren?\nKiosk, Anzeige und Beratungsplätze dieses Standorts sind danach nicht mehr erreichbar.`)) return null;
+            await api("PATCH", `/locations/${enc(loc.slug)}`, { active: false });
+            if (editing === loc.slug) reset();
+            await store.loadLocations();
+            return `Standort „${loc.name}“ wurde deaktiviert.`;
+          },
+        }))));
+    if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 5, class: "muted" }, "Noch keine Standorte.")));
+    $("#locations-body").replaceChildren(...rows);
+  }
+
+  function edit(loc) {
+    editing = loc.slug;
+    formMode(form, { editing: true, heading: `Standort bearbeiten: ${loc.name}`, submitText: "Speichern" });
+    $("#location-slug").value = loc.slug;
+    $("#location-slug").readOnly = true;
+    $("#location-name").value = loc.name;
+    $("#location-address").value = loc.address || "";
+    $("#location-timezone").value = loc.timezone;
+    form.scrollIntoView({ block: "nearest" });
+    $("#location-name").focus();
+  }
+
+  function reset() {
+    editing = null;
+    formMode(form, { editing: false, heading: "Neuer Standort", submitText: "Standort anlegen" });
+    form.reset();
+    $("#location-slug").readOnly = false;
+  }
+
+  $("[data-cancel]", form).addEventListener("click", () => {
+    const slug = editing;
+    reset();
+    const back = document.querySelector(`[data-focus-key="edit-location-${slug}"]`);
+    (back || $("#location-slug")).focus();
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(form, async ({ note: formNote }) => {
+      const data = {
+        name: $("#location-name").value,
+        address: $("#location-address").value,
+        timezone: $("#location-timezone").value.trim(),
+      };
+      const created = !editing;
+      const saved = created
+        ? await api("POST", "/locations", { slug: $("#location-slug").value, ...data })
+        : await api("PATCH", `/locations/${enc(editing)}`, data);
+      reset();
+      await store.loadLocations();
+      showNote(formNote, created ? `Standort „${saved.name}“ wurde angelegt.` : `Standort „${saved.name}“ wurde gespeichert.`);
+    });
+  });
+
+  const reactivate = $("#reactivate-form");
+  reactivate.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(reactivate, async () => {
+      const slug = $("#reactivate-slug").value.trim().toLowerCase();
+      if (!slug) throw pageError("Bitte das Kürzel des Standorts eingeben.", "slug");
+      const loc = await api("PATCH", `/locations/${enc(slug)}`, { active: true });
+      reactivate.reset();
+      await store.loadLocations();
+      await store.loadTopics(loc.slug);
+      showNote(note, `Standort „${loc.name}“ ist wieder aktiv.`);
+    });
+  });
+
+  store.on("locations", render);
+}

@@ -1,0 +1,74 @@
+/* What the tabs of the managers' page share: the signed-in manager, the locations, the one
+ * location the tabs work on, and every location's topics (the staff tab offers them all).
+ *
+ * Promises: `store.on(name, fn)` calls `fn` after each change of that kind:
+ * "locations" (the list), "location" (another one chosen; the tabs then load their lists
+ * of it), "topics" (the topics of some location). The loaders change the store and say so.
+ */
+
+import { api } from "../common.js";
+
+const STORE_LOCATION = "servicepoint.manage.location";
+const enc = encodeURIComponent;
+const listeners = new Map();
+
+function remembered() {
+  try { return window.localStorage.getItem(STORE_LOCATION); } catch (_err) { return null; }
+}
+
+function remember(slug) {
+  try { window.localStorage.setItem(STORE_LOCATION, slug); } catch (_err) { /* not kept */ }
+}
+
+export const store = {
+  me: null,
+  locations: [],
+  slug: "",
+  topics: {},   // slug → every topic of that location (inactive ones included), API order
+
+  on(name, fn) {
+    if (!listeners.has(name)) listeners.set(name, []);
+    listeners.get(name).push(fn);
+  },
+
+  emit(name) {
+    for (const fn of listeners.get(name) || []) fn(this);
+  },
+
+  location(slug = this.slug) {
+    return this.locations.find((l) => l.slug === slug) || null;
+  },
+
+  locationName(slug) {
+    const loc = this.location(slug);
+    return loc ? loc.name : slug;
+  },
+
+  /** Load the list of locations; a location that is gone gives way to another one. */
+  async loadLocations() {
+    const data = await api("GET", "/locations");
+    this.locations = data.locations || [];
+    this.emit("locations");
+    if (!this.location(this.slug)) await this.chooseRemembered();
+  },
+
+  /** Work on the location chosen last time on this browser, else the first one. */
+  async chooseRemembered() {
+    const kept = remembered();
+    await this.choose(this.location(kept) ? kept : (this.locations[0] || { slug: "" }).slug, { keep: false });
+  },
+
+  /** Work on location `slug` in the tabs that show one location. */
+  async choose(slug, { keep = true } = {}) {
+    this.slug = slug;
+    if (keep && slug) remember(slug);
+    if (slug && !this.topics[slug]) await this.loadTopics(slug);
+    this.emit("location");
+  },
+
+  async loadTopics(slug) {
+    const data = await api("GET", `/locations/${enc(slug)}/topics/all`);
+    this.topics[slug] = data.topics || [];
+    this.emit("topics");
+  },
+};

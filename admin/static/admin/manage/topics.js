@@ -1,0 +1,111 @@
+/* Managers' page, tab "Themen": the chosen location's topics (inactive ones included) in
+ * the server's order, a form to add or edit one with its name in every language, and
+ * switching a topic on or off. */
+
+import { api, pageError, showNote, t } from "../common.js";
+import { $, $$, h } from "/static/js/dom.js";
+import { formMode, pill, rowButton, submitting } from "./forms.js";
+
+const enc = encodeURIComponent;
+
+export function setup(store) {
+  const form = $("#topic-form");
+  const error = $("#topics-error");
+  const note = $("#topics-note");
+  const nameInputs = $$("[data-lang]", form);
+  const languages = nameInputs.map((el) => el.dataset.lang);
+  let editing = null; // the key of the topic in the form
+
+  const label = (topic) => topic.names.de || topic.key;
+
+  function render() {
+    const topics = store.topics[store.slug] || [];
+    const rows = topics.map((topic) => {
+      const named = Object.keys(topic.names);
+      return h("tr", { class: topic.active ? null : "inactive", "data-testid": `topic-${topic.key}` },
+        h("td", {}, String(topic.position)),
+        h("td", { class: "mono" }, h("strong", {}, topic.prefix)),
+        h("td", { class: "mono" }, topic.key),
+        h("td", {}, topic.names.de || "–"),
+        h("td", { title: `Namen in: ${named.join(", ")}` }, `${named.length} / ${languages.length}`),
+        h("td", {}, pill(topic.active)),
+        h("td", { class: "actions-cell" },
+          h("button", {
+            type: "button", class: "small", "aria-label": `Thema ${label(topic)} bearbeiten`,
+            "data-focus-key": `edit-topic-${topic.key}`, onclick: () => edit(topic),
+          }, "Bearbeiten"),
+          rowButton(topic.active ? "Deaktivieren" : "Aktivieren", {
+            label: `Thema ${label(topic)} ${topic.active ? "deaktivieren" : "aktivieren"}`,
+            errorEl: error, noteEl: note, cls: topic.active ? "warn" : null,
+            focusKey: `toggle-topic-${topic.key}`,
+            work: async () => {
+              const saved = await api("PATCH", `/locations/${enc(store.slug)}/topics/${enc(topic.key)}`, { active: !topic.active });
+              await store.loadTopics(store.slug);
+              return `Thema „${saved.names.de}“ ist jetzt ${saved.active ? "aktiv" : "inaktiv"}.`;
+            },
+          })));
+    });
+    if (!rows.length) {
+      rows.push(h("tr", {}, h("td", { colspan: 7, class: "muted" },
+        store.slug ? "Dieser Standort hat noch keine Themen." : t("manage.no_location"))));
+    }
+    $("#topics-body").replaceChildren(...rows);
+  }
+
+  function edit(topic) {
+    editing = topic.key;
+    formMode(form, { editing: true, heading: `Thema bearbeiten: ${label(topic)}`, submitText: "Speichern" });
+    $("#topic-key").value = topic.key;
+    $("#topic-key").readOnly = true;
+    $("#topic-prefix").value = topic.prefix;
+    $("#topic-position").value = topic.position;
+    $("#topic-active").checked = topic.active;
+    for (const input of nameInputs) input.value = topic.names[input.dataset.lang] || "";
+    form.scrollIntoView({ block: "nearest" });
+    $("#topic-prefix").focus();
+  }
+
+  function reset() {
+    editing = null;
+    formMode(form, { editing: false, heading: "Neues Thema", submitText: "Thema anlegen" });
+    form.reset();
+    $("#topic-key").readOnly = false;
+  }
+
+  $("[data-cancel]", form).addEventListener("click", () => {
+    const key = editing;
+    reset();
+    const back = document.querySelector(`[data-focus-key="edit-topic-${key}"]`);
+    (back || $("#topic-key")).focus();
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(form, async ({ note: formNote }) => {
+      if (!store.slug) throw pageError(t("manage.no_location"));
+      const names = {};
+      for (const input of nameInputs) names[input.dataset.lang] = input.value;
+      const data = { prefix: $("#topic-prefix").value, names, active: $("#topic-active").checked };
+      const position = $("#topic-position");
+      // An empty position means "at the end"; a number the browser cannot read is sent as
+      // typed, so the server says what is wrong with it.
+      if (position.value.trim() !== "") data.position = Number(position.value);
+      else if (position.validity.badInput) data.position = position.value;
+      const key = editing;
+      const saved = key
+        ? await api("PATCH", `/locations/${enc(store.slug)}/topics/${enc(key)}`, data)
+        : await api("POST", `/locations/${enc(store.slug)}/topics`, { key: $("#topic-key").value, ...data });
+      reset();
+      await store.loadTopics(store.slug);
+      showNote(formNote, key
+        ? `Thema „${saved.names.de}“ wurde gespeichert.`
+        : `Thema „${saved.names.de}“ (${saved.prefix}) wurde angelegt.`);
+    });
+  });
+
+  store.on("location", () => {
+    reset();
+    render();
+  });
+  store.on("topics", render);
+}
