@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps lint bench clean
+.PHONY: run test setup system-deps lint typecheck bench clean
 
 setup: $(VENV)/.installed
 
@@ -33,13 +33,16 @@ run: setup
 	$(BIN)/servicepoint demo --if-empty
 	$(BIN)/servicepoint serve --host $(HOST) --port $(PORT)
 
-test: setup system-deps
-	$(BIN)/ruff check .
+test: setup system-deps lint typecheck
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy, configured in pyproject.toml: strict for servicepoint/ and printers/.
+typecheck: setup
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python -m bench.issue_http

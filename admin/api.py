@@ -1,25 +1,58 @@
-"""Staff JSON API: sign-in, the queue, calling and moving tickets, and management."""
+"""Staff JSON API: sign-in, the queue, calling and moving tickets, and management.
+
+Every view asks ``require`` (the one access check) before it reads or changes anything,
+parses its input into typed values and calls one domain verb.
+"""
 
 from __future__ import annotations
+
+from typing import Any, cast
 
 from flask import Response, request
 from sqlalchemy import select
 
 from admin import api_bp as api
-from servicepoint import auth, manage, printing, snapshots, tickets
-from servicepoint.errors import InvalidInput, NotFound
+from servicepoint import access, auth, manage, printing, snapshots, tickets
+from servicepoint.access import Permission
+from servicepoint.errors import InvalidInput, NotFound, NotSignedIn
 from servicepoint.models import Kiosk, Location, Staff
-from servicepoint.web import database, db_session, field, json_body, public_url
+from servicepoint.web import (
+    current_staff,
+    database,
+    db_session,
+    field,
+    json_body,
+    public_url,
+    require,
+    sign_in,
+    sign_out,
+)
+
+# Endpoints anyone may use; every other one answers 401 before it looks anything up, so
+# nothing about the installation is told to someone who is not signed in.
+PUBLIC = {"sign_in_view", "sign_out_view", "desks", "locations"}
+
+
+@api.before_request
+def _signed_in_first() -> None:
+    endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+    if endpoint not in PUBLIC and current_staff() is None:
+        raise NotSignedIn("not_signed_in")
+
 
 # --- session ----------------------------------------------------------------------------
 
 
-def _me(staff: Staff) -> dict:
-    return {**manage.staff_json(staff), "is_manager": staff.is_manager}
+def _me(staff: Staff) -> dict[str, Any]:
+    return {
+        **manage.staff_json(staff),
+        "is_manager": staff.is_manager,
+        "permissions": [p.value for p in access.permissions(staff)],
+    }
 
 
 @api.post("/session")
-def sign_in():
+def sign_in_view():
     """``{"username", "password"}`` → the staff member, with a session cookie for later calls."""
     body = json_body()
     # Checking the hash takes a tenth of a second: do it in a read-only session, so it never
@@ -31,21 +64,21 @@ def sign_in():
             field(body, "password", str, max_length=1000),
             client=request.remote_addr or "",
         )
-        auth.sign_in(staff)
+        sign_in(staff)
         return _me(staff)
 
 
 @api.delete("/session")
-def sign_out():
+def sign_out_view():
     """End the session."""
-    auth.sign_out()
+    sign_out()
     return Response(status=204)
 
 
 @api.get("/session")
 def whoami():
     """The signed-in staff member (401 when nobody is)."""
-    return _me(auth.require_staff(db_session()))
+    return _me(require(Permission.VIEW_QUEUE))
 
 
 # --- queue ------------------------------------------------------------------------------
@@ -59,32 +92,35 @@ def desks(slug: str):
 
 
 @api.get("/locations/<slug>/queue")
-@auth.staff_only
 def queue(slug: str):
-    """Today's waiting tickets and the tickets at desks, for counselors."""
+    """Today's waiting tickets in calling order and the tickets at desks, as the signed-in
+    staff member sees them: each with its ``moves``, ``served``, and the queue's ``next_id``."""
     session = db_session()
-    return snapshots.staff_queue(session, tickets.get_location(session, slug))
+    location = tickets.get_location(session, slug)
+    staff = require(Permission.VIEW_QUEUE, location)
+    return snapshots.staff_queue(session, location, staff)
 
 
 @api.post("/desks/<id:desk_id>/call-next")
 def call_next(desk_id: int):
-    """Call the oldest waiting ticket of the counselor's topics to this desk."""
+    """Call the next waiting ticket of the counselor's topics to this desk."""
     session = db_session()
-    staff = auth.require_staff(session)
-    ticket = tickets.call_next(session, tickets.get_desk(session, desk_id, for_update=True), staff)
-    return snapshots.ticket_json(ticket)
+    desk = tickets.get_desk(session, desk_id, for_update=True)
+    staff = require(Permission.MOVE_TICKETS, desk.location)
+    ticket = tickets.call_next(session, desk, staff)
+    return snapshots.staff_ticket_json(ticket, staff)
 
 
 @api.post("/desks/<id:desk_id>/call")
 def call_chosen(desk_id: int):
     """``{"ticket_id": n}``: call a chosen waiting ticket out of order."""
     session = db_session()
-    staff = auth.require_staff(session)
     body = json_body()
     desk = tickets.get_desk(session, desk_id, for_update=True)
+    staff = require(Permission.MOVE_TICKETS, desk.location)
     ticket = tickets.get_ticket(session, field(body, "ticket_id", int), for_update=True)
     tickets.call_ticket(session, ticket, desk, staff)
-    return snapshots.ticket_json(ticket)
+    return snapshots.staff_ticket_json(ticket, staff)
 
 
 MOVES = {
@@ -101,27 +137,46 @@ MOVES = {
 def move_ticket(ticket_id: int, move: str):
     """recall | start | finish | no-show | requeue | cancel | transfer (``{"topic": key}``)."""
     session = db_session()
-    staff = auth.require_staff(session)
     ticket = tickets.get_ticket(session, ticket_id, for_update=True)
+    staff = require(Permission.MOVE_TICKETS, ticket.location)
     if move == "transfer":
         key = field(json_body(), "topic", str)
         tickets.transfer(session, ticket, tickets.get_topic(session, ticket.location, key), staff)
     elif move in MOVES:
         MOVES[move](session, ticket, staff)
     else:
-        raise NotFound(f"There is no move '{move}'. Use one of: {', '.join([*MOVES, 'transfer'])}.")
-    return snapshots.ticket_json(ticket)
+        raise NotFound("no_move", move=move[:40], moves=", ".join([*MOVES, "transfer"]))
+    return snapshots.staff_ticket_json(ticket, staff)
 
 
 @api.get("/tickets/<id:ticket_id>/events")
-@auth.staff_only
 def ticket_history(ticket_id: int):
     """Every state change of a ticket: when, what, who, which desk."""
     session = db_session()
-    return snapshots.ticket_history(session, tickets.get_ticket(session, ticket_id))
+    ticket = tickets.get_ticket(session, ticket_id)
+    staff = require(Permission.VIEW_QUEUE, ticket.location)
+    return snapshots.ticket_history(session, ticket, staff)
 
 
 # --- management (managers) --------------------------------------------------------------
+
+
+def _names(body: dict[str, Any], default: Any = ...) -> dict[str, str] | None:
+    names = cast("dict[Any, Any] | None", field(body, "names", dict, default=default))
+    if names is None:
+        return None
+    if not names or not all(isinstance(k, str) and isinstance(v, str) for k, v in names.items()):
+        raise InvalidInput("names_object", field="names")
+    return names
+
+
+def _topic_ids(body: dict[str, Any], default: Any = ...) -> list[int] | None:
+    ids = cast("list[Any] | None", field(body, "topics", list, default=default))
+    if ids is None:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in ids):
+        raise InvalidInput("topic_ids", field="topics")
+    return ids
 
 
 @api.get("/locations")
@@ -130,7 +185,7 @@ def locations():
     session = db_session()
     query = select(Location).order_by(Location.name)
     if request.args.get("all") == "1":
-        auth.require_staff(session, manager=True)
+        require(Permission.MANAGE)
     else:
         query = query.where(Location.active)
     return {
@@ -141,98 +196,172 @@ def locations():
 
 
 @api.post("/locations")
-@auth.managers_only
 def create_location():
-    return snapshots.location_json(manage.create_location(db_session(), json_body())), 201
+    """``{"slug", "name", "address"?, "timezone"?}``."""
+    require(Permission.MANAGE)
+    body = json_body()
+    location = manage.create_location(
+        db_session(),
+        slug=field(body, "slug", str, max_length=64),
+        name=field(body, "name", str),
+        address=field(body, "address", str, default="", max_length=300),
+        timezone=field(body, "timezone", str, default="Europe/Berlin", max_length=64),
+    )
+    return snapshots.location_json(location), 201
 
 
 @api.patch("/locations/<slug>")
-@auth.managers_only
 def update_location(slug: str):
+    """Any of ``name``, ``address``, ``timezone``, ``active``."""
     session = db_session()
-    location = session.scalar(select(Location).where(Location.slug == slug))
-    if location is None:
-        raise NotFound(f"There is no location '{slug}'.")
-    return snapshots.location_json(manage.update_location(session, location, json_body()))
+    location = manage.get_location_any(session, slug)
+    require(Permission.MANAGE, location)
+    body = json_body()
+    manage.update_location(
+        session,
+        location,
+        name=field(body, "name", str, default=None),
+        address=field(body, "address", str, default=None, max_length=300),
+        timezone=field(body, "timezone", str, default=None, max_length=64),
+        active=field(body, "active", bool, default=None),
+    )
+    return snapshots.location_json(location)
 
 
 @api.get("/locations/<slug>/topics/all")
-@auth.managers_only
 def all_topics(slug: str):
     """Every topic of a location, inactive ones included, with ids (for managers)."""
     location = tickets.get_location(db_session(), slug)
+    require(Permission.MANAGE, location)
     return {"topics": [{"id": t.id, **snapshots.topic_json(t)} for t in location.topics]}
 
 
 @api.post("/locations/<slug>/topics")
-@auth.managers_only
 def create_topic(slug: str):
+    """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?}``."""
     session = db_session()
-    topic = manage.create_topic(session, tickets.get_location(session, slug), json_body())
+    location = tickets.get_location(session, slug)
+    require(Permission.MANAGE, location)
+    body = json_body()
+    names = _names(body)
+    assert names is not None
+    topic = manage.create_topic(
+        session,
+        location,
+        key=field(body, "key", str, max_length=64),
+        prefix=field(body, "prefix", str, max_length=8),
+        names=names,
+        active=field(body, "active", bool, default=True),
+        position=field(body, "position", int, default=None),
+    )
     return {"id": topic.id, **snapshots.topic_json(topic)}, 201
 
 
 @api.patch("/locations/<slug>/topics/<key>")
-@auth.managers_only
 def update_topic(slug: str, key: str):
+    """Any of ``prefix``, ``names``, ``active``, ``position``."""
     session = db_session()
-    topic = manage.get_topic(session, tickets.get_location(session, slug), key)
-    return {
-        "id": topic.id,
-        **snapshots.topic_json(manage.update_topic(session, topic, json_body())),
-    }
+    location = tickets.get_location(session, slug)
+    require(Permission.MANAGE, location)
+    topic = manage.get_topic(session, location, key)
+    body = json_body()
+    manage.update_topic(
+        session,
+        topic,
+        prefix=field(body, "prefix", str, default=None, max_length=8),
+        names=_names(body, default=None),
+        active=field(body, "active", bool, default=None),
+        position=field(body, "position", int, default=None),
+    )
+    return {"id": topic.id, **snapshots.topic_json(topic)}
 
 
 @api.post("/locations/<slug>/desks")
-@auth.managers_only
 def create_desk(slug: str):
+    """``{"name", "active"?}``."""
     session = db_session()
-    desk = manage.create_desk(session, tickets.get_location(session, slug), json_body())
+    location = tickets.get_location(session, slug)
+    require(Permission.MANAGE, location)
+    body = json_body()
+    desk = manage.create_desk(
+        session,
+        location,
+        name=field(body, "name", str, max_length=100),
+        active=field(body, "active", bool, default=True),
+    )
     return snapshots.desk_json(desk), 201
 
 
 @api.patch("/desks/<id:desk_id>")
-@auth.managers_only
 def update_desk(desk_id: int):
+    """Any of ``name``, ``active``, ``position``."""
     session = db_session()
-    desk = manage.update_desk(session, tickets.get_desk(session, desk_id), json_body())
+    desk = tickets.get_desk(session, desk_id)
+    require(Permission.MANAGE, desk.location)
+    body = json_body()
+    manage.update_desk(
+        session,
+        desk,
+        name=field(body, "name", str, default=None, max_length=100),
+        active=field(body, "active", bool, default=None),
+        position=field(body, "position", int, default=None),
+    )
     return snapshots.desk_json(desk)
 
 
 @api.get("/staff")
-@auth.managers_only
 def staff_list():
+    require(Permission.MANAGE)
     rows = db_session().scalars(select(Staff).order_by(Staff.username))
     return {"staff": [manage.staff_json(s) for s in rows]}
 
 
 @api.post("/staff")
-@auth.managers_only
 def create_staff():
-    return manage.staff_json(manage.create_staff(db_session(), json_body())), 201
+    """``{"username", "password", "display_name"?, "role"?, "topics"?: [topic ids]}``."""
+    require(Permission.MANAGE)
+    body = json_body()
+    staff = manage.create_staff(
+        db_session(),
+        username=field(body, "username", str, max_length=64),
+        password=field(body, "password", str, max_length=1000),
+        display_name=field(body, "display_name", str, default=None),
+        role=field(body, "role", str, default="counselor", max_length=16),
+        topic_ids=_topic_ids(body, default=[]),
+    )
+    return manage.staff_json(staff), 201
 
 
 @api.patch("/staff/<id:staff_id>")
 def update_staff(staff_id: int):
+    """Any of ``display_name``, ``role``, ``topics``, ``password``, ``active``."""
     session = db_session()
-    acting = auth.require_staff(session, manager=True)
-    staff = session.get(Staff, staff_id)
-    if staff is None:
-        raise NotFound(f"There is no staff member {staff_id}.")
-    return manage.staff_json(manage.update_staff(session, staff, json_body(), acting))
+    acting = require(Permission.MANAGE)
+    staff = manage.get_staff(session, staff_id)
+    body = json_body()
+    manage.update_staff(
+        session,
+        staff,
+        acting,
+        display_name=field(body, "display_name", str, default=None),
+        role=field(body, "role", str, default=None, max_length=16),
+        topic_ids=_topic_ids(body, default=None),
+        password=field(body, "password", str, default=None, max_length=1000),
+        active=field(body, "active", bool, default=None),
+    )
+    return manage.staff_json(staff)
 
 
 # --- kiosks and printers (managers) -----------------------------------------------------
 
 
-def _kiosk_or_404(session, kiosk_id: int) -> Kiosk:
-    kiosk = session.get(Kiosk, kiosk_id)
-    if kiosk is None:
-        raise NotFound(f"There is no kiosk {kiosk_id}.")
+def _kiosk(kiosk_id: int) -> Kiosk:
+    kiosk = manage.get_kiosk(db_session(), kiosk_id)
+    require(Permission.MANAGE, kiosk.location)
     return kiosk
 
 
-def _with_token(kiosk: Kiosk, token: str) -> dict:
+def _with_token(kiosk: Kiosk, token: str) -> dict[str, Any]:
     """The kiosk with its token, its screen's address and the agent's command: shown once."""
     screen = public_url(f"/kiosk/{kiosk.location.slug}?kiosk={token}")
     return {
@@ -240,7 +369,7 @@ def _with_token(kiosk: Kiosk, token: str) -> dict:
         "token": token,
         "screen_url": screen,
         "agent_command": (
-            f"servicepoint print-agent --server {public_url('/').rstrip('/')} "
+            f"servicepoint-print-agent --server {public_url('/').rstrip('/')} "
             f"--kiosk {token} --printer {kiosk.printer_uri or 'usb://VID:PID'} "
             f"--profile {kiosk.printer_profile}"
         ),
@@ -248,11 +377,11 @@ def _with_token(kiosk: Kiosk, token: str) -> dict:
 
 
 @api.get("/locations/<slug>/kiosks")
-@auth.managers_only
 def kiosks(slug: str):
     """The location's kiosks and their printers' states."""
     session = db_session()
     location = tickets.get_location(session, slug)
+    require(Permission.MANAGE, location)
     rows = session.scalars(
         select(Kiosk).where(Kiosk.location_id == location.id).order_by(Kiosk.name)
     )
@@ -260,29 +389,49 @@ def kiosks(slug: str):
 
 
 @api.post("/locations/<slug>/kiosks")
-@auth.managers_only
 def create_kiosk(slug: str):
     """``{"name", "printer_mode": none|server|agent, "printer_uri", "printer_profile"}``."""
     session = db_session()
-    kiosk, token = manage.create_kiosk(session, tickets.get_location(session, slug), json_body())
+    location = tickets.get_location(session, slug)
+    require(Permission.MANAGE, location)
+    body = json_body()
+    kiosk, token = manage.create_kiosk(
+        session,
+        location,
+        name=field(body, "name", str, max_length=100),
+        printer=manage.PrinterSettings(
+            mode=field(body, "printer_mode", str, default="none", max_length=8),
+            uri=field(body, "printer_uri", str, default="", max_length=300),
+            profile=field(body, "printer_profile", str, default="TM-T20II", max_length=64),
+        ),
+    )
     return _with_token(kiosk, token), 201
 
 
 @api.patch("/kiosks/<id:kiosk_id>")
-@auth.managers_only
 def update_kiosk(kiosk_id: int):
     """Change name, printer or active flag; ``"new_token": true`` issues a new token."""
     session = db_session()
-    kiosk, token = manage.update_kiosk(session, _kiosk_or_404(session, kiosk_id), json_body())
+    kiosk = _kiosk(kiosk_id)
+    body = json_body()
+    kiosk, token = manage.update_kiosk(
+        session,
+        kiosk,
+        name=field(body, "name", str, default=None, max_length=100),
+        active=field(body, "active", bool, default=None),
+        printer_mode=field(body, "printer_mode", str, default=None, max_length=8),
+        printer_uri=field(body, "printer_uri", str, default=None, max_length=300),
+        printer_profile=field(body, "printer_profile", str, default=None, max_length=64),
+        new_token=field(body, "new_token", bool, default=False),
+    )
     return _with_token(kiosk, token) if token else printing.kiosk_json(kiosk)
 
 
 @api.post("/kiosks/<id:kiosk_id>/test-print")
-@auth.managers_only
 def test_print(kiosk_id: int):
     """Print a sample ticket (``{"language": "ar"}`` optional) on the kiosk's printer."""
     session = db_session()
-    kiosk = _kiosk_or_404(session, kiosk_id)
+    kiosk = _kiosk(kiosk_id)
     body = json_body() if request.content_length else {}
     language = field(body, "language", str, default="de", max_length=8)
     sample = printing.sample_print(
@@ -290,25 +439,24 @@ def test_print(kiosk_id: int):
     )
     job = printing.queue_print(session, kiosk, None, sample)
     if job is None:
-        raise InvalidInput(f"Kiosk '{kiosk.name}' has no printer.")
+        raise InvalidInput("no_printer", kiosk=kiosk.name)
     return printing.job_json(job), 202
 
 
 @api.get("/kiosks/<id:kiosk_id>/jobs")
-@auth.managers_only
 def print_jobs(kiosk_id: int):
     """The kiosk's last 50 print jobs, failures with their reasons."""
-    session = db_session()
-    return {"jobs": printing.job_log(session, _kiosk_or_404(session, kiosk_id))}
+    return {"jobs": printing.job_log(db_session(), _kiosk(kiosk_id))}
 
 
 @api.get("/printers/preview.png")
-@auth.managers_only
 def print_preview():
     """A sample ticket as printed, ``?language=ar&location=<slug>``: what visitors get."""
     language = request.args.get("language", "de")[:8]
     slug = request.args.get("location")
-    name = tickets.get_location(db_session(), slug).name if slug else "servicepoint"
+    location = tickets.get_location(db_session(), slug) if slug else None
+    require(Permission.MANAGE, location)
+    name = location.name if location else "servicepoint"
     png = printing.preview_png(
         printing.sample_print(language, name, public_url("/t/example"), code="A012")
     )

@@ -6,40 +6,43 @@ with ``fetch()``, the same API integrators use.
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
 from admin import bp
-from servicepoint import auth
-from servicepoint.web import db_session
+from servicepoint import access, i18n
+from servicepoint.access import Permission
+from servicepoint.i18n.flask import configured_languages
+from servicepoint.web import current_staff
 
-# Languages with a right-to-left script, so name inputs get ``dir="rtl"``.
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
 
-
-def _languages() -> list[str]:
-    return [code.strip() for code in current_app.config["LANGUAGES"].split(",") if code.strip()]
+def _language_names(codes: list[str]) -> dict[str, str]:
+    """The German names of ``codes`` from the catalog (the staff pages speak German)."""
+    return {code: language.name_de for code in codes if (language := i18n.language(code))}
 
 
 @bp.get("/")
 def desk_view():
     """The sign-in page when nobody is signed in, else the counselor desk view."""
-    staff = auth.current_staff(db_session())
+    staff = current_staff()
     if staff is None:
         return render_template("admin/signin.html")
+    if not access.allowed(staff, Permission.VIEW_QUEUE):
+        return render_template("admin/forbidden.html", staff=staff), 403
     return render_template("admin/desk.html", staff=staff)
 
 
 @bp.get("/manage")
 def manage_page():
     """Locations, topics, desks and staff (managers only; counselors get a 403 page)."""
-    staff = auth.current_staff(db_session())
+    staff = current_staff()
     if staff is None:
         return redirect(url_for("admin.desk_view"))
-    if not staff.is_manager:
+    if not access.allowed(staff, Permission.MANAGE):
         return render_template("admin/forbidden.html", staff=staff), 403
     return render_template(
         "admin/manage.html",
         staff=staff,
-        languages=_languages(),
-        rtl_languages=RTL_LANGUAGES,
+        languages=configured_languages(),
+        language_names=_language_names(configured_languages()),
+        rtl_languages={code for code in configured_languages() if i18n.is_rtl(code)},
     )

@@ -6,16 +6,20 @@ ask for the full state again at any time by emitting ``snapshot``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import emit, join_room
+from socketio.exceptions import ConnectionRefusedError
 
 from servicepoint import snapshots, tickets
 from servicepoint.errors import NotFound
-from servicepoint.realtime import joined, location_of_slug, location_room, on, ticket_room
+from servicepoint.events import location_room, ticket_room
+from servicepoint.realtime import joined, location_of_slug, on
 from servicepoint.web import database
 
 
-def _display_snapshot(slug: str) -> dict | None:
+def _display_snapshot(slug: str) -> dict[str, Any] | None:
     with database().session(read_only=True) as session:
         location = location_of_slug(session, slug)
         if location is None:
@@ -26,13 +30,14 @@ def _display_snapshot(slug: str) -> dict | None:
 
 
 @on("connect", namespace="/display")
-def display_connect(auth=None):
+def display_connect(auth: Any = None) -> None:
     """``auth={"location": slug}``: join the location's room; ``snapshot`` follows at once."""
     slug = auth.get("location") if isinstance(auth, dict) else None
-    with database().session(read_only=True) as session:
-        known = isinstance(slug, str) and location_of_slug(session, slug) is not None
-    if not known:
+    if not isinstance(slug, str):
         raise ConnectionRefusedError("unknown location")
+    with database().session(read_only=True) as session:
+        if location_of_slug(session, slug) is None:
+            raise ConnectionRefusedError("unknown location")
     # Join first, read after: a change committed in between reaches the screen either way.
     join_room(location_room(slug))
     snapshot = _display_snapshot(slug)
@@ -49,7 +54,7 @@ def display_resync():
         emit("snapshot", snapshot)
 
 
-def _ticket_status(token: str) -> dict | None:
+def _ticket_status(token: str) -> dict[str, Any] | None:
     with database().session(read_only=True) as session:
         try:
             ticket = tickets.get_ticket_by_token(session, token)
@@ -61,10 +66,12 @@ def _ticket_status(token: str) -> dict | None:
 
 
 @on("connect", namespace="/ticket")
-def ticket_connect(auth=None):
+def ticket_connect(auth: Any = None) -> None:
     """``auth={"token": public_token}``: join the ticket's room; ``status`` follows at once."""
     token = auth.get("token") if isinstance(auth, dict) else None
-    status = _ticket_status(token) if isinstance(token, str) and len(token) <= 64 else None
+    if not isinstance(token, str) or len(token) > 64:
+        raise ConnectionRefusedError("unknown ticket")
+    status = _ticket_status(token)
     if status is None:
         raise ConnectionRefusedError("unknown ticket")
     # Join, then read again: a call committed in between reaches the phone either way.

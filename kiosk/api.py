@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
 from kiosk import api_bp as api
 from servicepoint import printing, snapshots, tickets
 from servicepoint.errors import InvalidInput
-from servicepoint.models import PrinterMode
+from servicepoint.models import PrintJob
 from servicepoint.web import db_session, field, json_body, status_url
 
 LANGUAGE_CODE_MAX = 8
@@ -36,7 +38,7 @@ def issue(slug: str):
     topic_key = field(body, "topic", str)
     language = field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX)
     if not language.replace("-", "").isalpha():
-        raise InvalidInput("'language' must be a language code such as 'de' or 'uk'.")
+        raise InvalidInput("bad_language", field="language", value=language)
     kiosk_token = field(body, "kiosk", str, default=None, max_length=64)
     kiosk = printing.kiosk_by_token(session, kiosk_token, location.id) if kiosk_token else None
     request_id = field(body, "request_id", str, default=None, max_length=64) or None
@@ -66,21 +68,19 @@ def issue(slug: str):
         "token": ticket.public_token,
         "status_url": status_url(ticket.public_token),
         "location": snapshots.location_json(location),
-        "print": _print_state(job.kiosk if job else kiosk, job),
+        "print": _print_state(job),
     }, 200 if issued.repeated else 201
 
 
-def _print_state(kiosk, job) -> dict | None:
+def _print_state(job: PrintJob | None) -> dict[str, Any] | None:
     """How the printing of this ticket starts: None without a printer; ``unavailable`` when
     the kiosk already knows its printer cannot print (the screen is the ticket then)."""
     if job is None:
         return None
-    unavailable = (
-        kiosk.printer_mode == PrinterMode.AGENT and not kiosk.agent_connected
-    ) or kiosk.printer_state in ("offline", "paper_out")
+    kiosk = job.kiosk
     return {
         "job_id": job.id,
-        "state": "unavailable" if unavailable else "pending",
+        "state": "pending" if printing.can_print_now(kiosk) else "unavailable",
         "printer_state": kiosk.printer_state,
         "detail": kiosk.printer_detail,
     }

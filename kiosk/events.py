@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import emit, join_room
+from socketio.exceptions import ConnectionRefusedError
 
 from servicepoint import printing, snapshots
 from servicepoint.errors import NotFound
+from servicepoint.events import agent_room, kiosk_room, location_room
 from servicepoint.models import PrintJob
-from servicepoint.realtime import (
-    agent_room,
-    joined,
-    kiosk_room,
-    location_of_slug,
-    location_room,
-    on,
-)
+from servicepoint.realtime import joined, location_of_slug, on
 from servicepoint.web import database
 
 log = logging.getLogger(__name__)
@@ -122,6 +117,8 @@ def printer_status(data):
         from servicepoint.models import Kiosk
 
         kiosk = session.get(Kiosk, kiosk_id)
+        if kiosk is None:
+            return
         printing.agent_seen(session, kiosk, connected=True)
         printing.set_printer_state(
             session, kiosk, str(data.get("state") or "unknown"), str(data.get("detail") or "")

@@ -64,7 +64,8 @@ def _can_encode(profile_class: type, text: str) -> bool:
 
 def can_encode(profile: BaseProfile, text: str) -> bool:
     """Return True if every character of ``text`` is in one of ``profile``'s code pages."""
-    return _can_encode(type(profile), text)
+    profile_class: type = profile.__class__
+    return _can_encode(profile_class, text)
 
 
 def image_impl(profile: BaseProfile) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypedDict
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont, ImageOps
@@ -62,6 +63,13 @@ def _segment(text: str, preferred: Script, bold: bool) -> list[_Run]:
     return runs
 
 
+class _TextOptions(TypedDict, total=False):
+    """Pillow's complex-layout options for one run of text."""
+
+    direction: str
+    language: str
+
+
 class _Shaper:
     """Measures and draws runs of one paragraph in one size and weight."""
 
@@ -74,10 +82,10 @@ class _Shaper:
     def font(self, script: Script) -> ImageFont.FreeTypeFont:
         return load_font(script, max(1, round(self.px * SCRIPT_SCALE[script])), self.bold)
 
-    def options(self, script: Script, primary: Script) -> dict[str, str]:
+    def options(self, script: Script, primary: Script) -> _TextOptions:
         if not has_raqm():
             return {}
-        options = {"direction": "rtl" if self.rtl else "ltr"}
+        options: _TextOptions = {"direction": "rtl" if self.rtl else "ltr"}
         if self.language and script == primary:
             options["language"] = self.language
         return options

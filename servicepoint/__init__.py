@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from servicepoint import config as config_module
+if TYPE_CHECKING:  # importing the package must not need Flask (printers read servicepoint.i18n)
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -18,6 +17,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Settings come from the defaults in ``servicepoint.config``, then ``SERVICEPOINT_*``
     environment variables, then ``config`` (tests pass a dict).
     """
+    from flask import Flask
+    from flask_socketio import SocketIO
+
+    from servicepoint import config as config_module
+
     settings: dict[str, Any] = dict(config_module.DEFAULTS)
     settings.update(config_module.from_environment())
     settings.update(config or {})
@@ -37,28 +41,38 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = config_module.sqlite_url(app.instance_path)
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's setting
 
     from servicepoint import realtime, web
     from servicepoint.db import Database
+    from servicepoint.events import Context
 
-    db = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
-    app.extensions["servicepoint.db"] = db
-    realtime.socketio.init_app(
+    shared = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
+    # This app's own Socket.IO server (Flask-SocketIO keeps it in app.extensions["socketio"]).
+    socketio = SocketIO(
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
         channel=app.config["REDIS_CHANNEL"],
     )
+    # The app's own view of the database: same engine and sessions, its own hub, so two apps
+    # on one database (tests) each announce their commits to their own clients.
+    db = shared.with_hub(None)
     db.hub = realtime.SocketHub(
-        realtime.socketio,
+        socketio,
         db,
+        Context(
+            minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
+            recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
+        ),
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),
-        recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
-        minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
     )
+    app.extensions["servicepoint.db"] = db
     web.init_app(app)
+    from servicepoint.i18n import flask as i18n_flask
+
+    i18n_flask.init_app(app)
 
     import admin
     import display
@@ -66,11 +80,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for surface in (kiosk, display, admin):
         surface.init_app(app)
-    realtime.bind_handlers()
+    realtime.bind_handlers(socketio)
 
     from servicepoint import pages
     from servicepoint.wsgi import PlainWebSockets
 
     pages.init_app(app)
-    app.wsgi_app = PlainWebSockets(app.wsgi_app)
+    app.wsgi_app = PlainWebSockets(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -1,20 +1,21 @@
-"""Staff accounts: password hashing, sign-in and the guards for staff-only requests."""
+"""Staff accounts: password hashing and checking credentials (no web session here).
+
+Who is signed in is the web layer's business (``servicepoint.web``); what they may do is
+``servicepoint.access``'s.
+"""
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import time
-from collections.abc import Callable
 
-from flask import g, session
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from servicepoint.errors import InvalidInput, ServicepointError
-from servicepoint.models import Role, Staff
+from servicepoint.errors import InvalidInput, NotSignedIn, TooManyAttempts
+from servicepoint.models import Staff
 
 MIN_PASSWORD_LENGTH = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -22,20 +23,10 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-class NotSignedIn(ServicepointError):
-    status = 401
-    code = "not_signed_in"
-
-
-class Forbidden(ServicepointError):
-    status = 403
-    code = "forbidden"
-
-
 def hash_password(password: str) -> str:
     """A salted scrypt hash of ``password``; refuses passwords that are too short."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InvalidInput("password_too_short", field="password", min=MIN_PASSWORD_LENGTH)
     return generate_password_hash(password, method="scrypt")
 
 
@@ -43,15 +34,8 @@ def check_username(username: str) -> str:
     """The username, lower-cased, if it is well formed."""
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise InvalidInput(
-            "A username has 2 to 64 characters: lower-case letters, digits, '.', '_' or '-'."
-        )
+        raise InvalidInput("bad_username", field="username")
     return username
-
-
-class TooManyAttempts(ServicepointError):
-    status = 429
-    code = "too_many_attempts"
 
 
 class FailedSignIns:
@@ -74,9 +58,7 @@ class FailedSignIns:
     def check(self, key: tuple[str, str]) -> None:
         with self._lock:
             if len(self._recent(key, time.monotonic())) >= self.limit:
-                raise TooManyAttempts(
-                    "Too many wrong passwords. Please wait a few minutes and try again."
-                )
+                raise TooManyAttempts()
 
     def failed(self, key: tuple[str, str]) -> None:
         with self._lock:
@@ -104,61 +86,6 @@ def authenticate(db: Session, username: str, password: str, client: str = "") ->
     valid = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
     if staff is None or not valid or not staff.active:
         failed_sign_ins.failed(key)
-        raise NotSignedIn("Wrong username or password.")
+        raise NotSignedIn("wrong_credentials")
     failed_sign_ins.succeeded(key)
     return staff
-
-
-def sign_in(staff: Staff) -> None:
-    session.clear()
-    session["staff_id"] = staff.id
-    session.permanent = True
-
-
-def sign_out() -> None:
-    session.clear()
-
-
-def current_staff(db: Session) -> Staff | None:
-    """The signed-in, still active staff member of this request, if any."""
-    if "current_staff" not in g:
-        staff_id = session.get("staff_id")
-        staff = db.get(Staff, staff_id) if isinstance(staff_id, int) else None
-        g.current_staff = staff if staff is not None and staff.active else None
-    return g.current_staff
-
-
-def require_staff(db: Session, manager: bool = False) -> Staff:
-    """The signed-in staff member, or 401; with ``manager``, 403 for counselors."""
-    staff = current_staff(db)
-    if staff is None:
-        raise NotSignedIn("Please sign in first.")
-    if manager and staff.role != Role.MANAGER:
-        raise Forbidden("Only managers may do this.")
-    return staff
-
-
-def staff_only(view: Callable) -> Callable:
-    """Decorator for API views: 401 unless a staff member is signed in."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        from servicepoint.web import db_session
-
-        require_staff(db_session())
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def managers_only(view: Callable) -> Callable:
-    """Decorator for API views: 401 unless signed in, 403 unless a manager."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        from servicepoint.web import db_session
-
-        require_staff(db_session(), manager=True)
-        return view(*args, **kwargs)
-
-    return wrapper

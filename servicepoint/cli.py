@@ -11,10 +11,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from servicepoint import create_app, demo
-from servicepoint.auth import check_username, hash_password
 from servicepoint.errors import ServicepointError
 from servicepoint.migrate import upgrade
-from servicepoint.models import Location, Role, Staff
+from servicepoint.models import Location, Role
 from servicepoint.web import database
 
 DEMO_LOGINS = "demo-logins.txt"
@@ -23,7 +22,8 @@ DEMO_LOGINS = "demo-logins.txt"
 def _app(ctx: click.Context) -> Flask:
     if ctx.obj is None:
         ctx.obj = create_app()
-    return ctx.obj
+    app: Flask = ctx.obj
+    return app
 
 
 @click.group()
@@ -42,15 +42,37 @@ def main(ctx: click.Context) -> None:
     type=int,
     help="Threads of the server; each open screen or phone holds one.",
 )
+@click.option(
+    "--graceful-timeout",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=0),
+    envvar="SERVICEPOINT_GRACEFUL_TIMEOUT",
+    help="Seconds a stopping server gives open requests before it drops them "
+    "(open screens never finish; 0 stops at once).",
+)
+@click.option(
+    "--control-socket",
+    type=click.Path(dir_okay=False),
+    envvar="SERVICEPOINT_CONTROL_SOCKET",
+    help="Path of gunicorn's control socket for gunicornc (default: none).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    threads: int,
+    graceful_timeout: int,
+    control_socket: str | None,
+) -> None:
     """Serve the app with gunicorn (one process, threaded; WebSockets included)."""
     from servicepoint.server import run
 
     app = _app(ctx)
     upgrade(database(app).engine)
     _print_welcome(app, host, port)
-    run(app, host, port, threads)
+    run(app, host, port, threads, graceful_timeout, control_socket)
 
 
 def _print_welcome(app: Flask, host: str, port: int) -> None:
@@ -143,22 +165,13 @@ def users_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = secrets.token_urlsafe(12)
+    from servicepoint import manage
+
     try:
-        username = check_username(username)
-        password_hash = hash_password(password)
+        with database(app).unit_of_work() as session:
+            manage.create_staff(session, username, password, display_name=display_name, role=role)
     except ServicepointError as error:
         raise click.ClickException(error.message) from error
-    with database(app).unit_of_work() as session:
-        if session.scalar(select(Staff).where(Staff.username == username)):
-            raise click.ClickException(f"A user '{username}' exists already.")
-        session.add(
-            Staff(
-                username=username,
-                display_name=display_name or username,
-                role=role,
-                password_hash=password_hash,
-            )
-        )
     click.echo(f"Added {role} '{username}'.")
     if not password_stdin:
         click.echo(f"Password: {password}")
@@ -196,50 +209,17 @@ def printers_test(uri: str, profile: str, language: str) -> None:
     click.echo(f"Printed a sample ticket ({language}) on {uri}.")
 
 
-@main.command("print-agent")
-@click.option("--server", required=True, help="The servicepoint server, e.g. http://server:8000")
-@click.option(
-    "--kiosk",
-    "token",
-    required=True,
-    envvar="SERVICEPOINT_KIOSK_TOKEN",
-    help="The kiosk's token (or SERVICEPOINT_KIOSK_TOKEN).",
+@main.command(
+    "print-agent",
+    add_help_option=False,
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
 )
-@click.option("--printer", "printer_uri", required=True, help="The printer's URI.")
-@click.option("--profile", default="TM-T20II", show_default=True)
-@click.option(
-    "--journal",
-    type=click.Path(path_type=Path),
-    help="File of printed jobs (default: $STATE_DIRECTORY or ~/.local/state).",
-)
-@click.option(
-    "--status-interval",
-    default=30.0,
-    show_default=True,
-    help="Seconds between printer status checks (0: never).",
-)
-def print_agent(
-    server: str,
-    token: str,
-    printer_uri: str,
-    profile: str,
-    journal: Path | None,
-    status_interval: float,
-) -> None:
-    """Receive this kiosk's print jobs from the server and print them (runs on the kiosk)."""
-    import logging
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def print_agent(args: tuple[str, ...]) -> None:
+    """Receive this kiosk's print jobs and print them (same as servicepoint-print-agent)."""
+    from printers.agent import main as agent
 
-    from printers.agent import PrintAgent
-    from printers.connections import check_profile, parse_printer_uri
-    from printers.errors import PrinterConfigError
-
-    try:
-        parse_printer_uri(printer_uri)
-        check_profile(profile)
-    except PrinterConfigError as error:
-        raise click.ClickException(error.reason) from error
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    PrintAgent(server, token, printer_uri, profile, journal, status_interval).run_forever()
+    agent.main(list(args), prog_name="servicepoint print-agent")
 
 
 @main.group("kiosks")
@@ -271,12 +251,8 @@ def kiosks_add(
             kiosk, token = manage.create_kiosk(
                 session,
                 tickets.get_location(session, location),
-                {
-                    "name": name,
-                    "printer_mode": printer_mode,
-                    "printer_uri": printer_uri,
-                    "printer_profile": profile,
-                },
+                name,
+                manage.PrinterSettings(printer_mode, printer_uri, profile),
             )
             slug = kiosk.location.slug
     except ServicepointError as error:

@@ -1,8 +1,8 @@
 """Engine, sessions and the unit of work.
 
 A unit of work commits or rolls back in one place and, only after a successful commit,
-hands the session's outbox to the realtime hub. Domain functions append to the outbox and
-never commit.
+hands the session's outbox (``servicepoint.events``) to the realtime hub. Domain functions
+record events in the outbox and never commit.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-OUTBOX = "servicepoint.outbox"
+from servicepoint.events import DomainEvent, outbox, take_outbox
+
 log = logging.getLogger(__name__)
 
 
 class Hub(Protocol):
     """What the unit of work needs from the realtime hub."""
 
-    def prepare(self, session: Session, events: list[tuple[str, dict]]) -> Any: ...
+    def prepare(self, session: Session, events: list[DomainEvent]) -> Any: ...
 
     def publish(self, prepared: Any) -> None: ...
 
@@ -46,8 +47,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+    from sqlalchemy.engine import Connection
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -64,7 +67,7 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
     writer = threading.Lock()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
             return
@@ -78,40 +81,35 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
             _release(connection.info)
             raise
 
-    def _release(info) -> None:
+    def _release(info: dict[Any, Any]) -> None:
         if info.pop("servicepoint.writer", False):
             writer.release()
 
     @event.listens_for(engine, "commit")
-    def _on_commit(connection):
+    def _on_commit(connection: Connection) -> None:
         _release(connection.info)
 
     @event.listens_for(engine, "rollback")
-    def _on_rollback(connection):
+    def _on_rollback(connection: Connection) -> None:
         _release(connection.info)
 
     # A connection that leaves without commit or rollback (returned to the pool, or dropped
     # after an error) still frees the lock.
     @event.listens_for(engine, "reset")
-    def _on_reset(_dbapi_connection, record, _reset_state):
+    def _on_reset(_dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
         _release(record.info)
 
     @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_connection, record):
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         _release(record.info)
 
     @event.listens_for(engine, "invalidate")
-    def _on_invalidate(_dbapi_connection, record, _exception):
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
         _release(record.info)
 
     @event.listens_for(engine, "soft_invalidate")
-    def _on_soft_invalidate(_dbapi_connection, record, _exception):
+    def _on_soft_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
         _release(record.info)
-
-
-def outbox(session: Session) -> list[tuple[str, dict]]:
-    """The events a unit of work will publish after it commits: (kind, data) pairs."""
-    return session.info.setdefault(OUTBOX, [])
 
 
 class Database:
@@ -123,6 +121,14 @@ class Database:
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         # The realtime hub: turns the outbox into messages before commit, sends them after.
         self.hub: Hub | None = None
+
+    def with_hub(self, hub: Hub | None) -> Database:
+        """This database (same engine and sessions) announcing its commits through ``hub``:
+        each application has its own hub, even when two share one database."""
+        copy = object.__new__(Database)
+        copy.__dict__.update(self.__dict__)
+        copy.hub = hub
+        return copy
 
     def session(self, read_only: bool = False) -> Session:
         """A new session; ``read_only`` ones never wait for writers (they must not write)."""
@@ -152,9 +158,9 @@ class Database:
             session.commit()
         except BaseException:
             session.rollback()
-            session.info.pop(OUTBOX, None)
+            take_outbox(session)
             raise
-        session.info.pop(OUTBOX, None)
+        take_outbox(session)
         if messages is not None and self.hub is not None:
             try:
                 self.hub.publish(messages)

@@ -8,8 +8,8 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servicepoint.auth import hash_password
-from servicepoint.models import Desk, Location, Role, Staff, Topic
+from servicepoint import manage, tickets
+from servicepoint.models import Location, Role
 
 LEVERKUSEN_TOPICS = [
     (
@@ -211,31 +211,16 @@ def load(session: Session) -> dict[str, str]:
     Passwords are generated: there is no default password, not even in the demo.
     """
     for slug, name, address, topics, desks in LOCATIONS:
-        location = Location(slug=slug, name=name, address=address, timezone="Europe/Berlin")
-        session.add(location)
-        for position, (key, prefix, names) in enumerate(topics):
-            session.add(
-                Topic(
-                    location=location, key=key, prefix=prefix, names=dict(names), position=position
-                )
-            )
-        for position, desk in enumerate(desks):
-            session.add(Desk(location=location, name=desk, position=position))
-    session.flush()
-    leverkusen = session.scalar(select(Location).where(Location.slug == "leverkusen"))
+        location = manage.create_location(session, slug, name, address, "Europe/Berlin")
+        for key, prefix, names in topics:
+            manage.create_topic(session, location, key, prefix, dict(names))
+        for desk in desks:
+            manage.create_desk(session, location, desk)
+    leverkusen = tickets.get_location(session, "leverkusen")
     logins: dict[str, str] = {}
     for username, display_name, role, topic_keys in DEMO_STAFF:
         password = secrets.token_urlsafe(9)
-        topics = [t for t in leverkusen.topics if t.key in topic_keys]
-        session.add(
-            Staff(
-                username=username,
-                display_name=display_name,
-                role=role,
-                password_hash=hash_password(password),
-                topics=topics,
-            )
-        )
+        topic_ids = [t.id for t in leverkusen.topics if t.key in topic_keys]
+        manage.create_staff(session, username, password, display_name, role, topic_ids)
         logins[username] = password
-    session.flush()
     return logins

@@ -1,12 +1,15 @@
-"""Managers' operations on locations, topics, desks and staff: plain verbs on a Session.
+"""Managers' operations on locations, topics, desks, staff and kiosks: plain verbs on a Session.
 
-Each validates its input completely before changing anything, so a refused request leaves
-the database as it was. Changes that kiosks must see append a ``topics`` event to the outbox.
+Verbs take typed values the surface has parsed (``None`` for a change not asked for) and
+check the domain's rules on them completely before changing anything, so a refused request
+leaves the database as it was; each refusal names the ``field`` at fault. The API, the CLI
+and the demo all use these verbs. Changes that kiosks must see record ``TopicsChanged``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -14,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicepoint.auth import check_username, hash_password
-from servicepoint.db import outbox
-from servicepoint.errors import InvalidInput, NotFound, QueueError
+from servicepoint.errors import Duplicate, InvalidInput, NotFound
+from servicepoint.events import DomainEvent, record
 from servicepoint.models import Desk, Kiosk, Location, PrinterMode, Role, Staff, Topic
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -23,93 +26,108 @@ KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
-class Duplicate(QueueError):
-    code = "duplicate"
-
-
-def _text(value: Any, what: str, max_length: int = 200) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} must not be empty.")
-    if len(value.strip()) > max_length:
-        raise InvalidInput(f"{what} is longer than {max_length} characters.")
-    return value.strip()
-
-
-def _names(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not value:
-        raise InvalidInput("'names' must be an object of language code → name, e.g. {\"de\": …}.")
-    names: dict[str, str] = {}
-    for language, name in value.items():
-        if not isinstance(language, str) or not LANGUAGE.match(language):
-            raise InvalidInput(f"'{language}' is not a language code such as 'de' or 'uk'.")
-        if isinstance(name, str) and not name.strip():
-            continue
-        names[language] = _text(name, f"The {language} name", 120)
-    if "de" not in names:
-        raise InvalidInput("A topic needs at least a German name ('de').")
-    return names
-
-
-def _timezone(value: Any) -> str:
-    if not isinstance(value, str) or value not in available_timezones():
-        raise InvalidInput(f"'{value}' is not a time zone such as 'Europe/Berlin'.")
-    return value
-
-
-def _bool(value: Any, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidInput(f"'{what}' must be true or false.")
-    return value
-
-
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"'{what}' must be a whole number.")
-    if not -(2**31) < value < 2**31:
-        raise InvalidInput(f"'{what}' is out of range.")
-    return value
+@dataclass(frozen=True)
+class TopicsChanged(DomainEvent):
+    """A location's topics changed: kiosks show the new offer, queues the new names."""
 
 
 def _topics_changed(session: Session, location: Location) -> None:
-    outbox(session).append(("topics", {"location_id": location.id}))
+    record(session, TopicsChanged(location.id))
+
+
+def _text(value: str, field: str, max_length: int = 200) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput("empty", field=field)
+    if len(value) > max_length:
+        raise InvalidInput("too_long", field=field, max=max_length)
+    return value
+
+
+def _names(value: dict[str, str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for language, name in value.items():
+        if not LANGUAGE.match(language):
+            raise InvalidInput("bad_language", field="names", value=language)
+        if not name.strip():
+            continue
+        names[language] = _text(name, f"names.{language}", 120)
+    if "de" not in names:
+        raise InvalidInput("german_name_required", field="names.de")
+    return names
+
+
+def _timezone(value: str) -> str:
+    if value not in available_timezones():
+        raise InvalidInput("bad_timezone", field="timezone", value=value)
+    return value
+
+
+def _in_range(value: int, field: str) -> int:
+    if not -(2**31) < value < 2**31:
+        raise InvalidInput("out_of_range", field=field)
+    return value
+
+
+def _apply(target: object, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        if value is not None:
+            setattr(target, name, value)
 
 
 # --- locations --------------------------------------------------------------------------
 
 
-def create_location(session: Session, data: dict[str, Any]) -> Location:
-    """A new location from ``slug``, ``name``, optional ``address`` and ``timezone``."""
-    slug = _text(data.get("slug"), "The slug", 64).lower()
+def get_location_any(session: Session, slug: str) -> Location:
+    """The location with this slug, active or not (for managers), or NotFound."""
+    location = session.scalar(select(Location).where(Location.slug == slug))
+    if location is None:
+        raise NotFound("no_location", slug=slug)
+    return location
+
+
+def create_location(
+    session: Session, slug: str, name: str, address: str = "", timezone: str = "Europe/Berlin"
+) -> Location:
+    """A new location; ``slug`` names it in URLs (``/kiosk/<slug>``)."""
+    slug = _text(slug, "slug", 64).lower()
     if not SLUG.match(slug):
-        raise InvalidInput(
-            "A slug has lower-case letters, digits and '-', e.g. 'duisburg-hamborn'."
-        )
+        raise InvalidInput("bad_slug", field="slug")
     if session.scalar(select(Location).where(Location.slug == slug)):
-        raise Duplicate(f"A location '{slug}' exists already.")
+        raise Duplicate("location_exists", field="slug", slug=slug)
     location = Location(
         slug=slug,
-        name=_text(data.get("name"), "The name"),
-        address=_text(data["address"], "The address", 300) if data.get("address") else "",
-        timezone=_timezone(data.get("timezone", "Europe/Berlin")),
+        name=_text(name, "name"),
+        address=_text(address, "address", 300) if address.strip() else "",
+        timezone=_timezone(timezone),
     )
     session.add(location)
     session.flush()
     return location
 
 
-def update_location(session: Session, location: Location, data: dict[str, Any]) -> Location:
+def update_location(
+    session: Session,
+    location: Location,
+    name: str | None = None,
+    address: str | None = None,
+    timezone: str | None = None,
+    active: bool | None = None,
+) -> Location:
     """Change a location's name, address, time zone or active flag."""
-    changes: dict[str, Any] = {}
-    if "name" in data:
-        changes["name"] = _text(data["name"], "The name")
-    if "address" in data:
-        changes["address"] = _text(data["address"], "The address", 300) if data["address"] else ""
-    if "timezone" in data:
-        changes["timezone"] = _timezone(data["timezone"])
-    if "active" in data:
-        changes["active"] = _bool(data["active"], "active")
-    for key, value in changes.items():
-        setattr(location, key, value)
+    _apply(
+        location,
+        {
+            "name": _text(name, "name") if name is not None else None,
+            "address": (
+                (_text(address, "address", 300) if address.strip() else "")
+                if address is not None
+                else None
+            ),
+            "timezone": _timezone(timezone) if timezone is not None else None,
+            "active": active,
+        },
+    )
     session.flush()
     return location
 
@@ -117,34 +135,57 @@ def update_location(session: Session, location: Location, data: dict[str, Any]) 
 # --- topics -----------------------------------------------------------------------------
 
 
-def _prefix(value: Any) -> str:
-    if not isinstance(value, str) or len(value.strip()) != 1 or not value.strip().isalpha():
-        raise InvalidInput("The prefix is a single letter, e.g. 'A'.")
-    return value.strip().upper()
+def _prefix(session: Session, location: Location, value: str, topic: Topic | None) -> str:
+    value = value.strip()
+    if len(value) != 1 or not value.isalpha() or len(value.upper()) != 1:
+        raise InvalidInput("bad_prefix", field="prefix")
+    prefix = value.upper()
+    for other in location.topics:
+        if other.prefix == prefix and other is not topic:
+            # Two topics with one letter would share one number series (and one code).
+            raise Duplicate(
+                "prefix_taken",
+                field="prefix",
+                location=location.name,
+                prefix=prefix,
+                topic=other.name("en"),
+            )
+    return prefix
 
 
 def get_topic(session: Session, location: Location, key: str) -> Topic:
+    """The topic ``key`` of ``location``, active or not, or NotFound."""
     topic = session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
     if topic is None:
-        raise NotFound(f"There is no topic '{key}' at {location.name}.")
+        raise NotFound("no_topic", key=key, location=location.name)
     return topic
 
 
-def create_topic(session: Session, location: Location, data: dict[str, Any]) -> Topic:
-    """A new topic from ``key``, ``prefix`` and ``names`` (German required)."""
-    key = _text(data.get("key"), "The key", 64).lower()
+def create_topic(
+    session: Session,
+    location: Location,
+    key: str,
+    prefix: str,
+    names: dict[str, str],
+    active: bool = True,
+    position: int | None = None,
+) -> Topic:
+    """A new topic; its ``prefix`` letter (unique at the location) starts its ticket codes."""
+    key = _text(key, "key", 64).lower()
     if not KEY.match(key):
-        raise InvalidInput("A key has lower-case letters, digits, '-' and '_'.")
+        raise InvalidInput("bad_key", field="key")
     if session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key)):
-        raise Duplicate(f"{location.name} has a topic '{key}' already.")
+        raise Duplicate("topic_exists", field="key", location=location.name, key=key)
     positions = [t.position for t in location.topics]
     topic = Topic(
         location=location,
         key=key,
-        prefix=_prefix(data.get("prefix")),
-        names=_names(data.get("names")),
-        active=_bool(data.get("active", True), "active"),
-        position=_int(data.get("position", max(positions, default=-1) + 1), "position"),
+        prefix=_prefix(session, location, prefix, None),
+        names=_names(names),
+        active=active,
+        position=_in_range(
+            position if position is not None else max(positions, default=-1) + 1, "position"
+        ),
     )
     session.add(topic)
     session.flush()
@@ -152,19 +193,26 @@ def create_topic(session: Session, location: Location, data: dict[str, Any]) -> 
     return topic
 
 
-def update_topic(session: Session, topic: Topic, data: dict[str, Any]) -> Topic:
+def update_topic(
+    session: Session,
+    topic: Topic,
+    prefix: str | None = None,
+    names: dict[str, str] | None = None,
+    active: bool | None = None,
+    position: int | None = None,
+) -> Topic:
     """Change a topic's prefix, names, order or active flag (its key stays)."""
-    changes: dict[str, Any] = {}
-    if "prefix" in data:
-        changes["prefix"] = _prefix(data["prefix"])
-    if "names" in data:
-        changes["names"] = _names(data["names"])
-    if "active" in data:
-        changes["active"] = _bool(data["active"], "active")
-    if "position" in data:
-        changes["position"] = _int(data["position"], "position")
-    for key, value in changes.items():
-        setattr(topic, key, value)
+    _apply(
+        topic,
+        {
+            "prefix": _prefix(session, topic.location, prefix, topic)
+            if prefix is not None
+            else None,
+            "names": _names(names) if names is not None else None,
+            "active": active,
+            "position": _in_range(position, "position") if position is not None else None,
+        },
+    )
     session.flush()
     _topics_changed(session, topic.location)
     return topic
@@ -173,40 +221,44 @@ def update_topic(session: Session, topic: Topic, data: dict[str, Any]) -> Topic:
 # --- desks ------------------------------------------------------------------------------
 
 
-def create_desk(session: Session, location: Location, data: dict[str, Any]) -> Desk:
+def _desk_name(session: Session, location_id: int, name: str, desk: Desk | None) -> str:
+    name = _text(name, "name", 100)
+    other = session.scalar(select(Desk).where(Desk.location_id == location_id, Desk.name == name))
+    if other is not None and other is not desk:
+        raise Duplicate("desk_exists", field="name", location=other.location.name, name=name)
+    return name
+
+
+def create_desk(session: Session, location: Location, name: str, active: bool = True) -> Desk:
     """A new desk (room or counter) shown on the lobby screen by its name."""
-    name = _text(data.get("name"), "The desk name", 100)
-    if session.scalar(select(Desk).where(Desk.location_id == location.id, Desk.name == name)):
-        raise Duplicate(f"{location.name} has a desk '{name}' already.")
     positions = [d.position for d in location.desks]
     desk = Desk(
         location=location,
-        name=name,
+        name=_desk_name(session, location.id, name, None),
         position=max(positions, default=-1) + 1,
-        active=_bool(data.get("active", True), "active"),
+        active=active,
     )
     session.add(desk)
     session.flush()
     return desk
 
 
-def update_desk(session: Session, desk: Desk, data: dict[str, Any]) -> Desk:
+def update_desk(
+    session: Session,
+    desk: Desk,
+    name: str | None = None,
+    active: bool | None = None,
+    position: int | None = None,
+) -> Desk:
     """Rename, reorder, open or close a desk."""
-    changes: dict[str, Any] = {}
-    if "name" in data:
-        name = _text(data["name"], "The desk name", 100)
-        other = session.scalar(
-            select(Desk).where(Desk.location_id == desk.location_id, Desk.name == name)
-        )
-        if other is not None and other.id != desk.id:
-            raise Duplicate(f"There is a desk '{name}' already.")
-        changes["name"] = name
-    if "active" in data:
-        changes["active"] = _bool(data["active"], "active")
-    if "position" in data:
-        changes["position"] = _int(data["position"], "position")
-    for key, value in changes.items():
-        setattr(desk, key, value)
+    _apply(
+        desk,
+        {
+            "name": _desk_name(session, desk.location_id, name, desk) if name is not None else None,
+            "active": active,
+            "position": _in_range(position, "position") if position is not None else None,
+        },
+    )
     session.flush()
     return desk
 
@@ -214,70 +266,86 @@ def update_desk(session: Session, desk: Desk, data: dict[str, Any]) -> Desk:
 # --- staff ------------------------------------------------------------------------------
 
 
-def _staff_topics(session: Session, value: Any) -> list[Topic]:
-    if not isinstance(value, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in value
-    ):
-        raise InvalidInput("'topics' must be a list of topic ids.")
-    topics = session.scalars(select(Topic).where(Topic.id.in_(value))).all()
-    if len(topics) != len(set(value)):
-        raise NotFound("One of the chosen topics does not exist.")
+def _staff_topics(session: Session, topic_ids: list[int]) -> list[Topic]:
+    if not all(0 < v < 2**31 for v in topic_ids):
+        raise InvalidInput("topic_ids", field="topics")
+    topics = session.scalars(select(Topic).where(Topic.id.in_(topic_ids))).all()
+    if len(topics) != len(set(topic_ids)):
+        raise NotFound("unknown_topics", field="topics")
     return list(topics)
 
 
-def _role(value: Any) -> str:
+def _role(value: str) -> str:
     if value not in {r.value for r in Role}:
-        raise InvalidInput("The role is 'counselor' or 'manager'.")
+        raise InvalidInput("bad_role", field="role")
     return value
 
 
-def create_staff(session: Session, data: dict[str, Any]) -> Staff:
-    """A new staff account; the password is set by the manager and stored only as a hash."""
-    if not isinstance(data.get("username"), str):
-        raise InvalidInput("'username' is required.")
-    username = check_username(data["username"])
+def get_staff(session: Session, staff_id: int) -> Staff:
+    """The staff member with this id, or NotFound."""
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("no_staff", id=staff_id)
+    return staff
+
+
+def create_staff(
+    session: Session,
+    username: str,
+    password: str,
+    display_name: str | None = None,
+    role: str = Role.COUNSELOR,
+    topic_ids: list[int] | None = None,
+) -> Staff:
+    """A new staff account; the password is set by a manager and stored only as a hash."""
+    username = check_username(username)
     if session.scalar(select(Staff).where(Staff.username == username)):
-        raise Duplicate(f"A user '{username}' exists already.")
-    if not isinstance(data.get("password"), str):
-        raise InvalidInput("'password' is required.")
+        raise Duplicate("user_exists", field="username", username=username)
     staff = Staff(
         username=username,
-        display_name=_text(data.get("display_name") or username, "The display name"),
-        role=_role(data.get("role", Role.COUNSELOR.value)),
-        password_hash=hash_password(data["password"]),
-        topics=_staff_topics(session, data.get("topics", [])),
+        display_name=_text(display_name or username, "display_name"),
+        role=_role(role),
+        password_hash=hash_password(password),
+        topics=_staff_topics(session, topic_ids or []),
     )
     session.add(staff)
     session.flush()
     return staff
 
 
-def update_staff(session: Session, staff: Staff, data: dict[str, Any], acting: Staff) -> Staff:
-    """Change a staff member's name, role, topics, password or active flag."""
-    changes: dict[str, Any] = {}
-    if "display_name" in data:
-        changes["display_name"] = _text(data["display_name"], "The display name")
-    if "role" in data:
-        changes["role"] = _role(data["role"])
-    if "topics" in data:
-        changes["topics"] = _staff_topics(session, data["topics"])
-    if "password" in data:
-        if not isinstance(data["password"], str):
-            raise InvalidInput("'password' must be a string.")
-        changes["password_hash"] = hash_password(data["password"])
-    if "active" in data:
-        changes["active"] = _bool(data["active"], "active")
-    if staff.id == acting.id and (
-        changes.get("active") is False or changes.get("role", staff.role) != Role.MANAGER
+def update_staff(
+    session: Session,
+    staff: Staff,
+    acting: Staff | None,
+    display_name: str | None = None,
+    role: str | None = None,
+    topic_ids: list[int] | None = None,
+    password: str | None = None,
+    active: bool | None = None,
+) -> Staff:
+    """Change a staff member's name, role, topics, password or active flag.
+
+    ``acting`` is who asks (None for the command line): nobody locks themselves out.
+    """
+    changes: dict[str, Any] = {
+        "display_name": _text(display_name, "display_name") if display_name is not None else None,
+        "role": _role(role) if role is not None else None,
+        "topics": _staff_topics(session, topic_ids) if topic_ids is not None else None,
+        "password_hash": hash_password(password) if password is not None else None,
+        "active": active,
+    }
+    if (
+        acting is not None
+        and staff.id == acting.id
+        and (active is False or (role is not None and role != Role.MANAGER))
     ):
-        raise InvalidInput("You cannot lock yourself out or drop your own manager role.")
-    for key, value in changes.items():
-        setattr(staff, key, value)
+        raise InvalidInput("self_lockout", field="active" if active is False else "role")
+    _apply(staff, changes)
     session.flush()
     return staff
 
 
-def staff_json(staff: Staff) -> dict:
+def staff_json(staff: Staff) -> dict[str, Any]:
     return {
         "id": staff.id,
         "username": staff.username,
@@ -291,70 +359,108 @@ def staff_json(staff: Staff) -> dict:
 # --- kiosks and their printers ----------------------------------------------------------
 
 
-def _printer_settings(data: dict[str, Any], current: Kiosk | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PrinterSettings:
+    """Where a kiosk's tickets are printed: mode, the printer's URI and its profile."""
+
+    mode: str = PrinterMode.NONE
+    uri: str = ""
+    profile: str = "TM-T20II"
+
+
+def _printer_settings(settings: PrinterSettings) -> dict[str, Any]:
     from printers.connections import check_profile, parse_printer_uri
     from printers.errors import PrinterConfigError
 
-    mode = data.get("printer_mode", current.printer_mode if current else PrinterMode.NONE)
-    if mode not in {m.value for m in PrinterMode}:
-        raise InvalidInput("'printer_mode' is 'none', 'server' or 'agent'.")
-    uri = data.get("printer_uri", current.printer_uri if current else "")
-    profile = data.get("printer_profile", current.printer_profile if current else "TM-T20II")
-    if not isinstance(uri, str) or not isinstance(profile, str):
-        raise InvalidInput("'printer_uri' and 'printer_profile' must be strings.")
-    uri, profile = uri.strip(), profile.strip()
+    if settings.mode not in {m.value for m in PrinterMode}:
+        raise InvalidInput("printer_mode", field="printer_mode")
+    uri, profile = settings.uri.strip(), settings.profile.strip()
     try:
         check_profile(profile)
-        if mode != PrinterMode.NONE:
-            if not uri:
-                raise InvalidInput("A printer needs its address, e.g. tcp://192.168.1.50:9100.")
-            address = parse_printer_uri(uri)
-            if mode == PrinterMode.SERVER and address.scheme not in {"tcp", "cups", "dummy"}:
-                raise InvalidInput(
-                    "The server reaches only network (tcp://), CUPS (cups://) or test "
-                    "(dummy://) printers; a printer plugged into the kiosk needs the print agent."
-                )
     except PrinterConfigError as error:
-        raise InvalidInput(error.reason) from error
-    return {"printer_mode": mode, "printer_uri": uri, "printer_profile": profile}
+        raise InvalidInput(
+            "printer_config", field="printer_profile", reason=error.reason
+        ) from error
+    if settings.mode != PrinterMode.NONE:
+        if not uri:
+            raise InvalidInput("printer_address_needed", field="printer_uri")
+        try:
+            address = parse_printer_uri(uri)
+        except PrinterConfigError as error:
+            raise InvalidInput(
+                "printer_config", field="printer_uri", reason=error.reason
+            ) from error
+        if settings.mode == PrinterMode.SERVER and address.scheme not in {"tcp", "cups", "dummy"}:
+            raise InvalidInput("server_printer_kind", field="printer_uri")
+    return {"printer_mode": settings.mode, "printer_uri": uri, "printer_profile": profile}
 
 
-def create_kiosk(session: Session, location: Location, data: dict[str, Any]) -> tuple[Kiosk, str]:
+def get_kiosk(session: Session, kiosk_id: int) -> Kiosk:
+    """The kiosk with this id, or NotFound."""
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFound("no_kiosk", id=kiosk_id)
+    return kiosk
+
+
+def _kiosk_name(session: Session, location: Location, name: str, kiosk: Kiosk | None) -> str:
+    name = _text(name, "name", 100)
+    other = session.scalar(
+        select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.name == name)
+    )
+    if other is not None and other is not kiosk:
+        raise Duplicate("kiosk_exists", field="name", location=location.name, name=name)
+    return name
+
+
+def create_kiosk(
+    session: Session, location: Location, name: str, printer: PrinterSettings | None = None
+) -> tuple[Kiosk, str]:
     """A new kiosk and its token (shown once; only its hash is kept)."""
     from servicepoint.printing import new_token
 
-    name = _text(data.get("name"), "The kiosk name", 100)
-    if session.scalar(select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.name == name)):
-        raise Duplicate(f"{location.name} has a kiosk '{name}' already.")
+    name = _kiosk_name(session, location, name, None)
+    settings = _printer_settings(printer or PrinterSettings())
     token, token_hash = new_token()
-    kiosk = Kiosk(
-        location=location, name=name, token_hash=token_hash, **_printer_settings(data, None)
-    )
+    kiosk = Kiosk(location=location, name=name, token_hash=token_hash, **settings)
     session.add(kiosk)
     session.flush()
     return kiosk, token
 
 
-def update_kiosk(session: Session, kiosk: Kiosk, data: dict[str, Any]) -> tuple[Kiosk, str | None]:
-    """Rename, switch on or off, change the printer; ``new_token: true`` replaces the token."""
-    from servicepoint.printing import new_token
+def update_kiosk(
+    session: Session,
+    kiosk: Kiosk,
+    name: str | None = None,
+    active: bool | None = None,
+    printer_mode: str | None = None,
+    printer_uri: str | None = None,
+    printer_profile: str | None = None,
+    new_token: bool = False,
+) -> tuple[Kiosk, str | None]:
+    """Rename, switch on or off, change the printer; ``new_token`` replaces the token."""
+    from servicepoint.printing import PrinterChanged
+    from servicepoint.printing import new_token as make_token
 
-    changes: dict[str, Any] = _printer_settings(data, kiosk)
-    if "name" in data:
-        changes["name"] = _text(data["name"], "The kiosk name", 100)
-    if "active" in data:
-        changes["active"] = _bool(data["active"], "active")
-    token = None
-    if data.get("new_token") is True:
-        token, changes["token_hash"] = new_token()
-    printer_changed = any(
-        changes[key] != getattr(kiosk, key)
-        for key in ("printer_mode", "printer_uri", "printer_profile")
+    settings = _printer_settings(
+        PrinterSettings(
+            printer_mode if printer_mode is not None else kiosk.printer_mode,
+            printer_uri if printer_uri is not None else kiosk.printer_uri,
+            printer_profile if printer_profile is not None else kiosk.printer_profile,
+        )
     )
-    for key, value in changes.items():
-        setattr(kiosk, key, value)
+    changes: dict[str, Any] = {
+        **settings,
+        "name": _kiosk_name(session, kiosk.location, name, kiosk) if name is not None else None,
+        "active": active,
+    }
+    token = None
+    if new_token:
+        token, changes["token_hash"] = make_token()
+    printer_changed = any(settings[key] != getattr(kiosk, key) for key in settings)
+    _apply(kiosk, changes)
     if printer_changed:  # what was known of the old printer says nothing of the new one
         kiosk.printer_state, kiosk.printer_detail, kiosk.printer_checked_at = "unknown", "", None
     session.flush()
-    outbox(session).append(("printer", {"location_id": kiosk.location_id}))
+    record(session, PrinterChanged(kiosk.location_id))
     return kiosk, token

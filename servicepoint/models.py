@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -37,14 +39,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; store timezone-aware UTC")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -188,6 +190,8 @@ class Ticket(Base):
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"), default=None)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     call_count: Mapped[int] = mapped_column(default=0)
+    # Counts the ticket's changes: a screen drops a status older than one it has shown.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
     public_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_token)
     # Chosen by the kiosk for each tap, so a retried request returns the same ticket.
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -212,7 +216,7 @@ class TicketEvent(Base):
     to_state: Mapped[str] = mapped_column(String(16))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"), default=None)
-    detail: Mapped[dict | None] = mapped_column(JSON, default=None)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     ticket: Mapped[Ticket] = relationship()
     desk: Mapped[Desk | None] = relationship()
@@ -290,6 +294,6 @@ class PrintJob(Base):
     error: Mapped[str] = mapped_column(String(300), default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The ticket as printed (printers.jobs.ticket_to_payload): no personal data.
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     kiosk: Mapped[Kiosk] = relationship()

@@ -11,7 +11,7 @@ from servicepoint.web import db_session
 
 def init_app(app: Flask) -> None:
     @app.get("/")
-    def index():
+    def index() -> str:
         locations = (
             db_session()
             .scalars(select(Location).where(Location.active).order_by(Location.name))
@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
         return render_template("index.html", locations=locations)
 
     @app.get("/healthz")
-    def healthz():
+    def healthz() -> dict[str, str]:
         from sqlalchemy import text
 
         db_session().execute(text("SELECT 1"))

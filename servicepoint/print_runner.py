@@ -42,5 +42,7 @@ def print_job_on_server(database: Database, job_id: int) -> str:
         log.error("print job %s for kiosk %s is malformed: %s", job_id, kiosk_name, error)
     with database.unit_of_work() as session:
         job = session.get(PrintJob, job_id)
+        if job is None:  # deleted meanwhile (its kiosk was removed): nothing to record
+            return "missing"
         printing.record_result(session, job, printed, reason, state)
         return job.state

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,14 +20,24 @@ from sqlalchemy.orm import Session
 from printers.jobs import ticket_to_payload
 from printers.layout import TicketPrint
 from servicepoint import clock
-from servicepoint.db import outbox
-from servicepoint.errors import NotFound
+from servicepoint.errors import UnknownKiosk
+from servicepoint.events import (
+    Context,
+    Delivery,
+    DomainEvent,
+    Message,
+    agent_room,
+    delivers,
+    kiosk_room,
+    record,
+)
 from servicepoint.models import Kiosk, PrinterMode, PrintJob, PrintJobState, Ticket
 
 # A job not printed within this time is dropped: the visitor has long since noted the
 # number from the screen, and a ticket printed minutes later would confuse the next one.
 JOB_MAX_AGE = timedelta(minutes=2)
 PRINTER_STATES = {"ok", "offline", "paper_out", "paper_low", "error", "unknown"}
+PROBLEM_STATES = {"offline", "paper_out", "paper_low", "error"}
 
 
 def hash_token(token: str) -> str:
@@ -38,22 +50,35 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-class UnknownKiosk(NotFound):
-    """The token belongs to no active kiosk (replaced, switched off, or another location's)."""
+@dataclass(frozen=True)
+class PrintQueued(DomainEvent):
+    """A print job was written; its agent or the server prints it after the commit."""
 
-    code = "unknown_kiosk"
+    job_id: int
+
+
+@dataclass(frozen=True)
+class PrintFinished(DomainEvent):
+    """A print job ended (printed or failed); the kiosk's screen is told."""
+
+    job_id: int
+
+
+@dataclass(frozen=True)
+class PrinterChanged(DomainEvent):
+    """A printer's state or settings changed; staff views show it."""
 
 
 def kiosk_by_token(session: Session, token: str, location_id: int | None = None) -> Kiosk:
     """The active kiosk this token belongs to (at ``location_id``, if given), or UnknownKiosk."""
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
-        raise UnknownKiosk("Unknown kiosk.")
+        raise UnknownKiosk("unknown_kiosk", field="kiosk")
     digest = hash_token(token)
     kiosk = session.scalar(select(Kiosk).where(Kiosk.token_hash == digest))
     if kiosk is None or not kiosk.active or not hmac.compare_digest(kiosk.token_hash, digest):
-        raise UnknownKiosk("Unknown kiosk.")
+        raise UnknownKiosk("unknown_kiosk", field="kiosk")
     if location_id is not None and kiosk.location_id != location_id:
-        raise UnknownKiosk(f"Kiosk '{kiosk.name}' does not stand at this location.")
+        raise UnknownKiosk("kiosk_elsewhere", field="kiosk", kiosk=kiosk.name)
     return kiosk
 
 
@@ -88,7 +113,9 @@ def preview_png(printed: TicketPrint) -> bytes:
     return render(printed)
 
 
-def queue_print(session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: TicketPrint):
+def queue_print(
+    session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: TicketPrint
+) -> PrintJob | None:
     """A pending print job for ``kiosk`` (None when it has no printer); sent after commit."""
     if kiosk.printer_mode == PrinterMode.NONE:
         return None
@@ -101,7 +128,7 @@ def queue_print(session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: 
     )
     session.add(job)
     session.flush()
-    outbox(session).append(("print", {"location_id": kiosk.location_id, "job_id": job.id}))
+    record(session, PrintQueued(kiosk.location_id, job.id))
     return job
 
 
@@ -144,9 +171,7 @@ def record_result(
     job.finished_at = clock.now()
     state = printer_state if printer_state in PRINTER_STATES else ("ok" if printed else "error")
     set_printer_state(session, job.kiosk, state, "" if printed else job.error)
-    outbox(session).append(
-        ("print_result", {"location_id": job.kiosk.location_id, "job_id": job.id})
-    )
+    record(session, PrintFinished(job.kiosk.location_id, job.id))
     return job
 
 
@@ -160,7 +185,7 @@ def set_printer_state(session: Session, kiosk: Kiosk, state: str, detail: str = 
     kiosk.printer_checked_at = clock.now()
     session.flush()
     if changed:
-        outbox(session).append(("printer", {"location_id": kiosk.location_id}))
+        record(session, PrinterChanged(kiosk.location_id))
 
 
 def agent_seen(session: Session, kiosk: Kiosk, connected: bool) -> None:
@@ -170,11 +195,26 @@ def agent_seen(session: Session, kiosk: Kiosk, connected: bool) -> None:
         kiosk.agent_connected = connected
         if not connected:
             set_printer_state(session, kiosk, "offline", "the print agent is not connected")
-        outbox(session).append(("printer", {"location_id": kiosk.location_id}))
+        record(session, PrinterChanged(kiosk.location_id))
     session.flush()
 
 
-def job_json(job: PrintJob) -> dict:
+def printer_problem(kiosk: Kiosk) -> str | None:
+    """What keeps the kiosk's printer from printing well now, or None: ``agent_away`` (its
+    print agent is not connected), ``offline``, ``paper_out``, ``paper_low`` or ``error``."""
+    if kiosk.printer_mode == PrinterMode.NONE:
+        return None
+    if kiosk.printer_mode == PrinterMode.AGENT and not kiosk.agent_connected:
+        return "agent_away"
+    return kiosk.printer_state if kiosk.printer_state in PROBLEM_STATES else None
+
+
+def can_print_now(kiosk: Kiosk) -> bool:
+    """Whether a ticket drawn now is likely printed (else the screen is the ticket)."""
+    return printer_problem(kiosk) not in ("agent_away", "offline", "paper_out")
+
+
+def job_json(job: PrintJob) -> dict[str, Any]:
     """A print job as the agent and the kiosk screen receive it."""
     return {
         "id": job.id,
@@ -185,7 +225,7 @@ def job_json(job: PrintJob) -> dict:
     }
 
 
-def kiosk_json(kiosk: Kiosk) -> dict:
+def kiosk_json(kiosk: Kiosk) -> dict[str, Any]:
     """A kiosk and its printer's state, as staff see it (the token is never shown again)."""
     return {
         "id": kiosk.id,
@@ -201,10 +241,11 @@ def kiosk_json(kiosk: Kiosk) -> dict:
         if kiosk.printer_checked_at
         else None,
         "agent_connected": kiosk.agent_connected,
+        "problem": printer_problem(kiosk),
     }
 
 
-def job_log(session: Session, kiosk: Kiosk, limit: int = 50) -> list[dict]:
+def job_log(session: Session, kiosk: Kiosk, limit: int = 50) -> list[dict[str, Any]]:
     """The kiosk's last print jobs, newest first, failures with their reasons."""
     rows = session.scalars(
         select(PrintJob)
@@ -223,3 +264,42 @@ def job_log(session: Session, kiosk: Kiosk, limit: int = 50) -> list[dict]:
         }
         for job in rows
     ]
+
+
+# --- what printing events become ----------------------------------------------------------
+
+
+@delivers(PrintQueued)
+def _print_queued(session: Session, event: PrintQueued, _context: Context, out: Delivery) -> None:
+    job = session.get(PrintJob, event.job_id)
+    if job is None:
+        return
+    if job.kiosk.printer_mode == PrinterMode.AGENT:
+        out.messages.append(Message("/kiosk", "print_job", job_json(job), agent_room(job.kiosk_id)))
+    elif job.kiosk.printer_mode == PrinterMode.SERVER:
+        out.server_jobs.append(job.id)
+    out.refresh(event.location_id)
+
+
+@delivers(PrintFinished)
+def _print_finished(
+    session: Session, event: PrintFinished, _context: Context, out: Delivery
+) -> None:
+    job = session.get(PrintJob, event.job_id)
+    if job is None:
+        return
+    status: dict[str, Any] = {
+        "job_id": job.id,
+        "code": job.payload.get("code"),
+        "state": job.state,
+        "error": job.error,
+    }
+    out.messages.append(Message("/kiosk", "print_status", status, kiosk_room(job.kiosk_id)))
+    out.refresh(event.location_id)
+
+
+@delivers(PrinterChanged)
+def _printer_changed(
+    _session: Session, event: PrinterChanged, _context: Context, out: Delivery
+) -> None:
+    out.refresh(event.location_id)  # the location's staff snapshots show the printers

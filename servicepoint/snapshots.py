@@ -6,30 +6,48 @@ reconnects and asks again always sees what one that stayed connected sees.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from servicepoint import clock
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from servicepoint import access, clock
+from servicepoint.events import staff_room
 from servicepoint.models import (
     Desk,
     Kiosk,
     Location,
     PrinterMode,
+    Staff,
     Ticket,
     TicketEvent,
     TicketState,
     Topic,
 )
-from servicepoint.tickets import people_ahead, today, waiting_tickets
+from servicepoint.printing import printer_problem
+from servicepoint.tickets import (
+    allowed_moves,
+    has_expired,
+    is_open,
+    may_cancel_own,
+    next_for,
+    people_ahead,
+    served_topic_ids,
+    today,
+    waiting_tickets,
+)
 
 S = TicketState
 
 
-def iso(moment) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def location_json(location: Location) -> dict:
+def location_json(location: Location) -> dict[str, Any]:
     return {
         "slug": location.slug,
         "name": location.name,
@@ -38,7 +56,7 @@ def location_json(location: Location) -> dict:
     }
 
 
-def topic_json(topic: Topic) -> dict:
+def topic_json(topic: Topic) -> dict[str, Any]:
     return {
         "key": topic.key,
         "prefix": topic.prefix,
@@ -48,7 +66,7 @@ def topic_json(topic: Topic) -> dict:
     }
 
 
-def desk_json(desk: Desk) -> dict:
+def desk_json(desk: Desk) -> dict[str, Any]:
     return {"id": desk.id, "name": desk.name, "active": desk.active}
 
 
@@ -58,7 +76,7 @@ def estimated_wait(location: Location, ahead: int, minutes_per_visitor: int) -> 
     return round(ahead * minutes_per_visitor / open_desks)
 
 
-def ticket_json(ticket: Ticket) -> dict:
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
     """A ticket as staff and integrators see it (no personal data exists to leak)."""
     return {
         "id": ticket.id,
@@ -77,12 +95,13 @@ def ticket_json(ticket: Ticket) -> dict:
         "desk_id": ticket.desk_id,
         "staff": ticket.staff.display_name if ticket.staff else None,
         "call_count": ticket.call_count,
+        "version": ticket.version,
     }
 
 
 def ticket_status(
     session: Session, ticket: Ticket, minutes_per_visitor: int = 10, ahead: int | None = None
-) -> dict:
+) -> dict[str, Any]:
     """What the visitor's phone shows: code, state, people ahead and, once called, the desk.
 
     ``ahead`` may be given when the caller already counted it (for many tickets at once).
@@ -105,10 +124,14 @@ def ticket_status(
         "called_at": iso(ticket.called_at),
         "call_count": ticket.call_count,
         "is_today": ticket.service_day == today(ticket.location),
+        "expired": has_expired(ticket),
+        "open": is_open(ticket),
+        "can_cancel": may_cancel_own(ticket),
+        "version": ticket.version,
     }
 
 
-def display_snapshot(session: Session, location: Location, recent: int = 8) -> dict:
+def display_snapshot(session: Session, location: Location, recent: int = 8) -> dict[str, Any]:
     """What the lobby screen shows: current calls, the last calls, waiting counts per topic."""
     day = today(location)
     called = session.scalars(
@@ -123,7 +146,7 @@ def display_snapshot(session: Session, location: Location, recent: int = 8) -> d
     ).all()
     current = [t for t in called if t.state == S.CALLED]
     earlier = [t for t in called if t.state != S.CALLED][:recent]
-    waiting = session.scalars(waiting_tickets(session, location)).all()
+    waiting = session.scalars(waiting_tickets(location)).all()
     counts: dict[int, int] = {}
     for ticket in waiting:
         counts[ticket.topic_id] = counts.get(ticket.topic_id, 0) + 1
@@ -141,7 +164,7 @@ def display_snapshot(session: Session, location: Location, recent: int = 8) -> d
     }
 
 
-def _call_json(ticket: Ticket) -> dict:
+def _call_json(ticket: Ticket) -> dict[str, Any]:
     return {
         "code": ticket.code,
         "desk": ticket.desk.name if ticket.desk else None,
@@ -151,32 +174,106 @@ def _call_json(ticket: Ticket) -> dict:
     }
 
 
-def staff_queue(session: Session, location: Location) -> dict:
-    """What counselors see: today's waiting tickets and who is at which desk."""
-    day = today(location)
-    waiting = session.scalars(waiting_tickets(session, location)).all()
-    active = session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.location_id == location.id,
-            Ticket.service_day == day,
-            Ticket.state.in_((S.CALLED, S.SERVING)),
-        )
-        .order_by(Ticket.called_at)
-    ).all()
-    kiosks = session.scalars(
-        select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.active).order_by(Kiosk.name)
-    ).all()
+class StaffQueue:
+    """What counselors see of a location: today's waiting tickets in calling order and the
+    tickets at desks, each with the moves the staff member may make on it now.
+
+    The tickets are read once; ``for_staff`` adds what differs between staff members (which
+    tickets they serve, what they may do, which one their call-next takes).
+    """
+
+    def __init__(self, session: Session, location: Location) -> None:
+        self.session = session
+        self.location = location
+        self.day = today(location)
+        self.waiting: Sequence[Ticket] = session.scalars(waiting_tickets(location)).all()
+        self.active: Sequence[Ticket] = session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.location_id == location.id,
+                Ticket.service_day == self.day,
+                Ticket.state.in_((S.CALLED, S.SERVING)),
+            )
+            .order_by(Ticket.called_at)
+        ).all()
+        self._json = {t.id: ticket_json(t) for t in (*self.waiting, *self.active)}
+        kiosks = session.scalars(
+            select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.active).order_by(Kiosk.name)
+        ).all()
+        self.printers = [printer_json(k) for k in kiosks if k.printer_mode != PrinterMode.NONE]
+
+    def ticket(self, ticket: Ticket, staff: Staff | None) -> dict[str, Any]:
+        """One ticket as ``staff`` sees it."""
+        return staff_ticket_json(ticket, staff, self.day, self._json.get(ticket.id))
+
+    def for_staff(self, staff: Staff | None) -> dict[str, Any]:
+        """The whole queue as ``staff`` sees it."""
+        served = set(served_topic_ids(self.location, staff))
+        upcoming = next_for(self.session, self.location, staff)
+
+        def one(ticket: Ticket) -> dict[str, Any]:
+            return staff_ticket_json(ticket, staff, self.day, self._json[ticket.id], served)
+
+        return {
+            "location": location_json(self.location),
+            "waiting": [one(t) for t in self.waiting],
+            "active": [one(t) for t in self.active],
+            "next_id": upcoming.id if upcoming is not None else None,
+            "topics": [{**topic_json(t), "served": t.id in served} for t in self.location.topics],
+            "printers": self.printers,
+            "server_time": iso(clock.now()),
+        }
+
+
+def staff_queue(session: Session, location: Location, staff: Staff | None) -> dict[str, Any]:
+    """The location's queue as ``staff`` sees it (see StaffQueue)."""
+    return StaffQueue(session, location).for_staff(staff)
+
+
+def staff_ticket_json(
+    ticket: Ticket,
+    staff: Staff | None,
+    day: Any = None,
+    base: dict[str, Any] | None = None,
+    served: set[int] | None = None,
+) -> dict[str, Any]:
+    """A ticket as ``staff`` sees it: with ``moves`` (what they may do with it now) and
+    ``served`` (whether their call-next would ever take it)."""
+    if served is None:
+        served = set(served_topic_ids(ticket.location, staff))
     return {
-        "location": location_json(location),
-        "waiting": [ticket_json(t) for t in waiting],
-        "active": [ticket_json(t) for t in active],
-        "printers": [printer_json(k) for k in kiosks if k.printer_mode != PrinterMode.NONE],
-        "server_time": iso(clock.now()),
+        **(base or ticket_json(ticket)),
+        "moves": allowed_moves(ticket, staff, day),
+        "served": ticket.topic_id in served,
     }
 
 
-def printer_json(kiosk: Kiosk) -> dict:
+@dataclass(frozen=True)
+class StaffView:
+    """Staff members who see a location alike, and the rooms their views listen in."""
+
+    staff: Staff
+    rooms: list[str]
+
+
+def staff_views(session: Session, location: Location) -> list[StaffView]:
+    """The distinct views of ``location`` among the staff who may see its queue: members who
+    serve the same topics with the same permissions share one payload."""
+    groups: dict[tuple[frozenset[int], tuple[str, ...]], StaffView] = {}
+    members = select(Staff).where(Staff.active).order_by(Staff.id)
+    for member in session.scalars(members.options(selectinload(Staff.topics))):
+        if not access.allowed(member, access.Permission.VIEW_QUEUE, location):
+            continue
+        key = (
+            frozenset(served_topic_ids(location, member)),
+            tuple(access.permissions(member, location)),
+        )
+        view = groups.setdefault(key, StaffView(member, []))
+        view.rooms.append(staff_room(location.slug, member.id))
+    return list(groups.values())
+
+
+def printer_json(kiosk: Kiosk) -> dict[str, Any]:
     """A kiosk printer's state as counselors see it."""
     return {
         "kiosk_id": kiosk.id,
@@ -186,16 +283,18 @@ def printer_json(kiosk: Kiosk) -> dict:
         "detail": kiosk.printer_detail,
         "checked_at": iso(kiosk.printer_checked_at),
         "agent_connected": kiosk.agent_connected,
+        "problem": printer_problem(kiosk),
     }
 
 
-def ticket_history(session: Session, ticket: Ticket) -> dict:
-    """A ticket and every state change of it: when, what, who, which desk."""
+def ticket_history(session: Session, ticket: Ticket, staff: Staff | None) -> dict[str, Any]:
+    """A ticket as ``staff`` sees it and every state change of it: when, what, who, which
+    desk."""
     events = session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
     ).all()
     return {
-        "ticket": ticket_json(ticket),
+        "ticket": staff_ticket_json(ticket, staff),
         "events": [
             {
                 "at": iso(e.at),

@@ -1,21 +1,25 @@
 """Queue operations: plain verbs on a Session.
 
-Each function changes objects, flushes, records a TicketEvent, appends an event to the
-session's outbox and returns its result. None of them commits, emits or reads a request;
-an illegal move raises a QueueError and changes nothing.
+Each function changes objects, flushes, records a TicketEvent, records a ``TicketMoved``
+event in the session's outbox and returns its result. None of them commits, emits or reads
+a request; an illegal move raises a QueueError and changes nothing.
+
+The rules live here once: which moves a ticket allows now (``move_allowed``, and
+``allowed_moves`` for what a staff page may offer), which topics a staff member serves and
+the calling order (``waiting_tickets``), which call-next and every page's "next" use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from servicepoint import clock
-from servicepoint.db import outbox
+from servicepoint import access, clock
 from servicepoint.errors import (
     DeskBusy,
     IllegalTransition,
@@ -25,6 +29,7 @@ from servicepoint.errors import (
     TicketNotWaiting,
     TopicClosed,
 )
+from servicepoint.events import DomainEvent, record
 from servicepoint.models import (
     Desk,
     Location,
@@ -37,6 +42,7 @@ from servicepoint.models import (
 )
 
 S = TicketState
+T = TypeVar("T")
 
 # Which states each move may start from; the move's target state is fixed by the function.
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -51,16 +57,30 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "cancel": frozenset({S.WAITING, S.CALLED}),
 }
 
-STATE_WORDS = {
-    S.WAITING: "is waiting",
-    S.CALLED: "has been called",
-    S.SERVING: "is being served",
-    S.DONE: "is finished",
-    S.NO_SHOW: "was marked as not present",
-    S.CANCELLED: "was cancelled",
-}
+# The moves as the API and the pages name them (the endpoint after /tickets/<id>/).
+MOVE_NAMES: dict[str, str] = {move: move.replace("_", "-") for move in ALLOWED_FROM}
+
+# Moves after which the tickets still waiting may stand at another place.
+REORDERING = frozenset({"call", "cancel", "requeue", "transfer"})
 
 ACTIVE_AT_DESK = (S.CALLED, S.SERVING)
+
+
+@dataclass(frozen=True)
+class TicketMoved(DomainEvent):
+    """A ticket was issued (``kind`` "issued") or moved (a key of ALLOWED_FROM)."""
+
+    ticket_id: int
+    kind: str
+
+    @property
+    def reorders(self) -> bool:
+        """Whether the waiting tickets behind this one may now stand at another place."""
+        return self.kind in REORDERING
+
+    @property
+    def is_call(self) -> bool:
+        return self.kind in ("call", "recall")
 
 
 @dataclass(frozen=True)
@@ -80,7 +100,7 @@ def get_location(session: Session, slug: str) -> Location:
     """The active location with this slug, or NotFound."""
     location = session.scalar(select(Location).where(Location.slug == slug))
     if location is None or not location.active:
-        raise NotFound(f"There is no location '{slug}'.")
+        raise NotFound("no_location", slug=slug)
     return location
 
 
@@ -88,11 +108,11 @@ def get_topic(session: Session, location: Location, key: str) -> Topic:
     """The topic ``key`` of ``location``, or NotFound."""
     topic = session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
     if topic is None:
-        raise NotFound(f"There is no topic '{key}' at {location.name}.")
+        raise NotFound("no_topic", field="topic", key=key, location=location.name)
     return topic
 
 
-def _one(session: Session, query, for_update: bool):
+def _one(session: Session, query: Select[T], for_update: bool) -> T | None:
     if for_update:
         # Another transaction moving the same row waits here and then sees the new state
         # (PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one writer in at a time).
@@ -104,7 +124,7 @@ def get_desk(session: Session, desk_id: int, for_update: bool = False) -> Desk:
     """The desk with this id, or NotFound; ``for_update`` locks it until the commit."""
     desk = _one(session, select(Desk).where(Desk.id == desk_id), for_update)
     if desk is None:
-        raise NotFound(f"There is no desk {desk_id}.")
+        raise NotFound("no_desk", id=desk_id)
     return desk
 
 
@@ -112,7 +132,7 @@ def get_ticket_by_token(session: Session, token: str, for_update: bool = False) 
     """The ticket behind a status-page token, or NotFound; ``for_update`` locks it."""
     ticket = _one(session, select(Ticket).where(Ticket.public_token == token), for_update)
     if ticket is None:
-        raise NotFound("There is no ticket with this link.")
+        raise NotFound("no_ticket_link")
     return ticket
 
 
@@ -120,7 +140,7 @@ def get_ticket(session: Session, ticket_id: int, for_update: bool = False) -> Ti
     """The ticket with this id, or NotFound; ``for_update`` locks it until the commit."""
     ticket = _one(session, select(Ticket).where(Ticket.id == ticket_id), for_update)
     if ticket is None:
-        raise NotFound(f"There is no ticket {ticket_id}.")
+        raise NotFound("no_ticket", field="ticket_id", id=ticket_id)
     return ticket
 
 
@@ -169,8 +189,9 @@ def served_topic_ids(location: Location, staff: Staff | None) -> list[int]:
     return [t.id for t in topics]
 
 
-def waiting_tickets(session: Session, location: Location, topic_ids: list[int] | None = None):
-    """Today's waiting tickets of ``location`` (optionally only these topics), oldest first."""
+def waiting_tickets(location: Location, topic_ids: list[int] | None = None) -> Select[Ticket]:
+    """Today's waiting tickets of ``location`` (optionally only these topics) in calling
+    order: the one order call-next, every "next", the desk's list and positions follow."""
     query = select(Ticket).where(
         Ticket.location_id == location.id,
         Ticket.service_day == today(location),
@@ -182,21 +203,23 @@ def waiting_tickets(session: Session, location: Location, topic_ids: list[int] |
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:
-    """How many waiting tickets of the same topic were issued before this one."""
+    """How many waiting tickets of the same topic stand before this one in calling order."""
     if ticket.state != S.WAITING:
         return 0
-    return session.scalar(
-        select(func.count(Ticket.id)).where(
-            Ticket.location_id == ticket.location_id,
-            Ticket.service_day == ticket.service_day,
-            Ticket.topic_id == ticket.topic_id,
-            Ticket.state == S.WAITING,
-            or_(
-                Ticket.issued_at < ticket.issued_at,
-                and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
-            ),
+    with session.no_autoflush:
+        count = session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.location_id == ticket.location_id,
+                Ticket.service_day == ticket.service_day,
+                Ticket.topic_id == ticket.topic_id,
+                Ticket.state == S.WAITING,
+                or_(
+                    Ticket.issued_at < ticket.issued_at,
+                    and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
+                ),
+            )
         )
-    )
+    return count or 0
 
 
 def ticket_at_desk(session: Session, desk: Desk) -> Ticket | None:
@@ -207,6 +230,60 @@ def ticket_at_desk(session: Session, desk: Desk) -> Ticket | None:
         .order_by(Ticket.called_at.desc())
         .limit(1)
     )
+
+
+def move_allowed(ticket: Ticket, move: str, day: date | None = None) -> bool:
+    """Whether ``move`` (a key of ALLOWED_FROM) is possible on ``ticket`` now.
+
+    ``day`` is the location's service day today (computed when not given).
+    """
+    if ticket.state not in ALLOWED_FROM[move]:
+        return False
+    if move == "requeue":
+        return ticket.service_day == (day or today(ticket.location))
+    if move == "transfer" and ticket.state == S.WAITING:
+        return len(ticket.location.topics) > 1
+    return True
+
+
+def allowed_moves(ticket: Ticket, staff: Staff | None, day: date | None = None) -> list[str]:
+    """The moves ``staff`` may make on ``ticket`` now, named like the endpoints."""
+    if not access.allowed(staff, access.Permission.MOVE_TICKETS, ticket.location):
+        return []
+    day = day or today(ticket.location)
+    return [MOVE_NAMES[move] for move in ALLOWED_FROM if move_allowed(ticket, move, day)]
+
+
+ACTIVE_STATES = frozenset({S.WAITING, S.CALLED, S.SERVING})
+
+
+def is_open(ticket: Ticket) -> bool:
+    """Whether the ticket is still in play today (waiting, called or being served)."""
+    return ticket.state in ACTIVE_STATES and ticket.service_day == today(ticket.location)
+
+
+def has_expired(ticket: Ticket) -> bool:
+    """A ticket of an earlier day that never ended: it has simply lapsed."""
+    return ticket.state in ACTIVE_STATES and ticket.service_day != today(ticket.location)
+
+
+def may_cancel_own(ticket: Ticket) -> bool:
+    """Whether the visitor may still give up this ticket's place from the phone."""
+    return move_allowed(ticket, "cancel") and ticket.service_day == today(ticket.location)
+
+
+def next_for(
+    session: Session, location: Location, staff: Staff | None, lock: bool = False
+) -> Ticket | None:
+    """The ticket call-next would call for ``staff`` at ``location`` now, or None.
+
+    With ``lock`` (PostgreSQL) the row is locked until the commit and rows other
+    transactions have locked are skipped, so two counselors never get the same ticket.
+    """
+    query = waiting_tickets(location, served_topic_ids(location, staff)).limit(1)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalar(query)
 
 
 # --- moves ------------------------------------------------------------------------------
@@ -230,12 +307,12 @@ def issue_ticket(
         )
         if earlier is not None:
             if earlier.topic_id != topic.id:
-                raise InvalidInput("This request_id was already used for another topic.")
+                raise InvalidInput("request_id_reused", field="request_id")
             return Issued(earlier, people_ahead(session, earlier), repeated=True)
     if topic.location_id != location.id:
-        raise InvalidInput(f"Topic '{topic.key}' does not belong to {location.name}.")
+        raise InvalidInput("topic_elsewhere", field="topic", key=topic.key, location=location.name)
     if not topic.active:
-        raise TopicClosed(f"'{topic.name('en')}' takes no new tickets at the moment.")
+        raise TopicClosed("topic_closed", field="topic", topic=topic.name("en"))
     now = clock.now()
     day = clock.service_day(now, location.timezone)
     number = next_number(session, location.id, topic.prefix, day)
@@ -250,6 +327,7 @@ def issue_ticket(
         language=language,
         issued_at=now,
         request_id=request_id,
+        version=0,
     )
     session.add(ticket)
     session.flush()
@@ -258,7 +336,7 @@ def issue_ticket(
 
 
 def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
-    """Call the oldest waiting ticket among the topics ``staff`` serves to ``desk``.
+    """Call the next waiting ticket (``next_for``) among the topics ``staff`` serves to ``desk``.
 
     A ticket being served at the desk is finished first; one that is called but not yet
     started blocks the desk (recall it, start it, or mark it absent). Two counselors pressing
@@ -271,19 +349,12 @@ def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
     current = ticket_at_desk(session, desk)
     if current is not None:
         if current.state == S.CALLED:
-            raise DeskBusy(
-                f"{current.code} is still called to {desk.name}: start, recall or "
-                "mark it as not present before calling the next one."
-            )
+            raise DeskBusy("desk_busy", code=current.code, desk=desk.name)
         _move(session, current, "finish", S.DONE, staff, desk)
         current.finished_at = clock.now()
-    topic_ids = served_topic_ids(location, staff)
-    query = waiting_tickets(session, location, topic_ids).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ticket = session.scalar(query)
+    ticket = next_for(session, location, staff, lock=True)
     if ticket is None:
-        raise NothingToCall(f"Nobody is waiting for the topics served at {desk.name}.")
+        raise NothingToCall("nothing_to_call", desk=desk.name)
     return _call(session, ticket, desk, staff, "call")
 
 
@@ -291,12 +362,14 @@ def call_ticket(session: Session, ticket: Ticket, desk: Desk, staff: Staff) -> T
     """Call a chosen waiting ticket to ``desk`` out of order."""
     _check_desk(desk)
     if desk.location_id != ticket.location_id:
-        raise InvalidInput(f"{desk.name} is not at the location of ticket {ticket.code}.")
+        raise InvalidInput("desk_elsewhere", field="ticket_id", desk=desk.name, code=ticket.code)
     current = ticket_at_desk(session, desk)
     if current is not None and current.state == S.CALLED:
-        raise DeskBusy(f"{current.code} is still called to {desk.name}.")
+        raise DeskBusy("desk_busy", code=current.code, desk=desk.name)
     if ticket.state != S.WAITING:
-        raise TicketNotWaiting(f"Ticket {ticket.code} {STATE_WORDS[S(ticket.state)]}.")
+        raise TicketNotWaiting(
+            "ticket_not_waiting", code=ticket.code, terms={"state": f"state.{ticket.state}"}
+        )
     if current is not None:
         _move(session, current, "finish", S.DONE, staff, desk)
         current.finished_at = clock.now()
@@ -336,9 +409,9 @@ def no_show(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
 def requeue(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
     """Put a ticket back in the queue at its original place: a called or served one, or,
     to undo a slip, one marked absent, finished or cancelled earlier the same day."""
+    if ticket.state in ALLOWED_FROM["requeue"] and not move_allowed(ticket, "requeue"):
+        raise IllegalTransition("earlier_day", code=ticket.code)
     _check(ticket, "requeue")
-    if ticket.service_day != today(ticket.location):
-        raise IllegalTransition(f"Ticket {ticket.code} is from an earlier day; draw a new one.")
     desk = ticket.desk
     _clear_desk(ticket)
     _move(session, ticket, "requeue", S.WAITING, staff, desk)
@@ -349,9 +422,13 @@ def transfer(session: Session, ticket: Ticket, topic: Topic, staff: Staff) -> Ti
     """Move a ticket to another topic's queue, keeping its original issue time and code."""
     _check(ticket, "transfer")
     if topic.location_id != ticket.location_id:
-        raise InvalidInput(f"Topic '{topic.key}' is not at the location of {ticket.code}.")
+        raise InvalidInput(
+            "topic_elsewhere", field="topic", key=topic.key, location=ticket.location.name
+        )
     if topic.id == ticket.topic_id and ticket.state == S.WAITING:
-        raise IllegalTransition(f"Ticket {ticket.code} already waits for '{topic.name('en')}'.")
+        raise IllegalTransition(
+            "already_waits", field="topic", code=ticket.code, topic=topic.name("en")
+        )
     previous = ticket.topic.key
     desk = ticket.desk
     ticket.topic = topic
@@ -372,20 +449,21 @@ def cancel(session: Session, ticket: Ticket, staff: Staff | None) -> Ticket:
 
 def _check(ticket: Ticket, move: str) -> None:
     if ticket.state not in ALLOWED_FROM[move]:
-        words = STATE_WORDS[S(ticket.state)]
         raise IllegalTransition(
-            f"Ticket {ticket.code} {words}; '{move.replace('_', ' ')}' is not possible now."
+            "illegal_transition",
+            code=ticket.code,
+            terms={"state": f"state.{ticket.state}", "move": f"move.{move}"},
         )
 
 
-def _timestamp(ticket: Ticket, move: str):
+def _timestamp(ticket: Ticket, move: str) -> datetime:
     _check(ticket, move)
     return clock.now()
 
 
 def _check_desk(desk: Desk) -> None:
     if not desk.active:
-        raise InvalidInput(f"{desk.name} is closed.")
+        raise InvalidInput("desk_closed", desk=desk.name)
 
 
 def _clear_desk(ticket: Ticket) -> None:
@@ -405,7 +483,15 @@ def _call(session: Session, ticket: Ticket, desk: Desk, staff: Staff, kind: str)
     return ticket
 
 
-def _move(session, ticket, kind, to_state, staff, desk, detail=None) -> None:
+def _move(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    to_state: str,
+    staff: Staff | None,
+    desk: Desk | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     from_state = ticket.state
     _check(ticket, kind)
     ticket.state = to_state
@@ -413,7 +499,17 @@ def _move(session, ticket, kind, to_state, staff, desk, detail=None) -> None:
     _record(session, ticket, kind, from_state, to_state, staff, desk, detail)
 
 
-def _record(session, ticket, kind, from_state, to_state, staff, desk, detail=None) -> None:
+def _record(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    from_state: str | None,
+    to_state: str,
+    staff: Staff | None,
+    desk: Desk | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    ticket.version += 1
     session.add(
         TicketEvent(
             ticket_id=ticket.id,
@@ -426,4 +522,4 @@ def _record(session, ticket, kind, from_state, to_state, staff, desk, detail=Non
             detail=detail,
         )
     )
-    outbox(session).append((kind, {"ticket_id": ticket.id, "location_id": ticket.location_id}))
+    record(session, TicketMoved(ticket.location_id, ticket.id, kind))

@@ -1,4 +1,5 @@
-"""HTTP glue shared by the surfaces: the request's unit of work, JSON errors, input parsing.
+"""HTTP glue shared by the surfaces: the request's unit of work, who is signed in, the one
+access check, JSON errors in the client's language, input parsing.
 
 Every request gets one session on first use. After the view, a response below 400 commits
 it (and the realtime hub publishes the outbox); anything else rolls back. This is the only
@@ -8,44 +9,100 @@ place an HTTP request commits.
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from flask import session as cookie_session
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
+from servicepoint import access
+from servicepoint.access import Permission
 from servicepoint.db import Database
-from servicepoint.errors import InvalidInput, ServicepointError
+from servicepoint.errors import (
+    Conflict,
+    CrossSite,
+    InvalidInput,
+    ServicepointError,
+    Unavailable,
+)
+from servicepoint.models import Location, Staff
 
 log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Catalog keys of the HTTP errors Werkzeug raises itself (unknown URL, wrong method, …).
+HTTP_KEYS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 MAX_ID = 2**31 - 1
 T = TypeVar("T")
 
 
 def database(app: Flask | None = None) -> Database:
     """The application's Database."""
-    return (app or current_app).extensions["servicepoint.db"]
+    db: Database = (app or current_app).extensions["servicepoint.db"]
+    return db
 
 
 def db_session() -> Session:
     """The current request's session (one per request, created on first use)."""
     if "db_session" not in g:
         g.db_session = database().session(read_only=request.method in READ_METHODS)
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    response = jsonify(error=code, message=message)
-    response.status_code = status
+def request_language() -> str:
+    """The language the client asked for (``Accept-Language``) among the offered ones and
+    English; English for clients that ask for none (scripts, integrators)."""
+    from servicepoint.i18n.flask import offered_languages
+
+    return request.accept_languages.best_match([*offered_languages(), "en"]) or "en"
+
+
+def refusal(error: ServicepointError) -> Response:
+    """The JSON answer to a refusal, its message in the client's language."""
+    response = jsonify(error.body(request_language()))
+    response.status_code = error.status
     return response
+
+
+# --- who is signed in, and what they may do ------------------------------------------------
+
+
+def sign_in(staff: Staff) -> None:
+    """Remember ``staff`` in this browser's session cookie."""
+    cookie_session.clear()
+    cookie_session["staff_id"] = staff.id
+    cookie_session.permanent = True
+
+
+def sign_out() -> None:
+    cookie_session.clear()
+
+
+def current_staff(session: Session | None = None) -> Staff | None:
+    """The signed-in, still active staff member of this request (or socket), if any."""
+    if "current_staff" not in g:
+        staff_id = cookie_session.get("staff_id")
+        db = session if session is not None else db_session()
+        staff = db.get(Staff, staff_id) if isinstance(staff_id, int) else None
+        g.current_staff = staff if staff is not None and staff.active else None
+    signed_in: Staff | None = g.current_staff
+    return signed_in
+
+
+def require(
+    permission: Permission, location: Location | None = None, session: Session | None = None
+) -> Staff:
+    """The signed-in staff member if they may do ``permission`` at ``location``: the one
+    access check (``servicepoint.access.require``) for the current request."""
+    return access.require(current_staff(session), permission, location)
 
 
 class IdConverter(BaseConverter):
@@ -82,7 +139,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
 
     @app.before_request
-    def _refuse_cross_site_writes():
+    def _refuse_cross_site_writes() -> Response | None:
         # Staff are signed in with a cookie. A page on another site (or another port of this
         # host) must not make their browser call, move or cancel tickets: browsers name the
         # page's origin on every such request. Scripts and the print agent send none.
@@ -90,9 +147,7 @@ def init_app(app: Flask) -> None:
             return None
         origin = request.headers.get("Origin")
         if origin is not None and not same_origin(origin):
-            return error_response(
-                403, "cross_site", "Requests from other web pages are not accepted."
-            )
+            return refusal(CrossSite())
         return None
 
     @app.after_request
@@ -107,10 +162,10 @@ def init_app(app: Flask) -> None:
                 session.rollback()
         except IntegrityError:
             log.warning("commit refused by a constraint", exc_info=True)
-            return error_response(409, "conflict", "The change conflicts with existing data.")
+            return refusal(Conflict())
         except OperationalError:
             log.exception("database unavailable at commit")
-            return error_response(503, "unavailable", "The database is busy; please retry.")
+            return refusal(Unavailable())
         finally:
             session.close()
         return response
@@ -123,26 +178,27 @@ def init_app(app: Flask) -> None:
             session.close()
 
     @app.errorhandler(IntegrityError)
-    def _conflict(error: IntegrityError):
+    def _conflict(error: IntegrityError) -> Response:
         # Two requests raced for the same unique value; the loser changed nothing.
         log.info("request refused by a constraint: %s", error.orig)
-        return error_response(409, "conflict", "The change conflicts with existing data; retry.")
+        return refusal(Conflict())
 
     @app.errorhandler(ServicepointError)
-    def _refused(error: ServicepointError):
+    def _refused(error: ServicepointError) -> Response | tuple[str, int]:
         if wants_json():
-            return error_response(error.status, error.code, error.message)
-        return error.message, error.status
+            return refusal(error)
+        return error.message_in(request_language()), error.status
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
+    def _http_error(error: HTTPException) -> Response | HTTPException:
         if not wants_json():
             return error
-        message = error.description or error.name
+        code = error.name.lower().replace(" ", "_")
+        refused = ServicepointError(HTTP_KEYS.get(error.code or 500, "bad_request"))
+        refused.code, refused.status = code, error.code or 500
         if error.code == 413:
-            limit = current_app.config["MAX_CONTENT_LENGTH"]
-            message = f"The request body is larger than {limit} bytes."
-        return error_response(error.code or 500, error.name.lower().replace(" ", "_"), message)
+            refused.params["limit"] = current_app.config["MAX_CONTENT_LENGTH"]
+        return refusal(refused)
 
 
 # --- JSON input ---------------------------------------------------------------------------
@@ -151,15 +207,15 @@ def init_app(app: Flask) -> None:
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or InvalidInput saying what is wrong with it."""
     if not request.is_json:
-        raise InvalidInput("Send a JSON object with Content-Type: application/json.")
+        raise InvalidInput("json_content_type")
     try:
         data = request.get_json(silent=True)
     except RecursionError:
         data = None
     if data is None:
-        raise InvalidInput("The request body is not valid JSON (or is nested too deeply).")
+        raise InvalidInput("json_invalid")
     if not isinstance(data, dict):
-        raise InvalidInput("The request body must be a JSON object.")
+        raise InvalidInput("json_not_object")
     return data
 
 
@@ -169,28 +225,18 @@ def field(
     """``data[name]`` checked to be of ``kind``; missing fields take ``default`` or are refused."""
     if name not in data or data[name] is None:
         if default is ...:
-            raise InvalidInput(f"'{name}' is required.")
-        return default
+            raise InvalidInput("required", field=name)
+        return cast(T, default)
     value = data[name]
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise InvalidInput(f"'{name}' must be {_kind_name(kind)}.")
-    if kind is int and not -MAX_ID <= value <= MAX_ID:
-        raise InvalidInput(f"'{name}' is out of range.")
+        raise InvalidInput("wrong_type", field=name, terms={"kind": f"kind.{kind.__name__}"})
+    if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+        raise InvalidInput("out_of_range", field=name)
     if isinstance(value, str):
         value = value.strip()
         if len(value) > max_length:
-            raise InvalidInput(f"'{name}' is longer than {max_length} characters.")
-    return value
-
-
-def _kind_name(kind: type) -> str:
-    return {
-        str: "a string",
-        int: "a whole number",
-        bool: "true or false",
-        dict: "an object",
-        list: "a list",
-    }.get(kind, kind.__name__)
+            raise InvalidInput("too_long", field=name, max=max_length)
+    return cast(T, value)
 
 
 def public_url(path: str) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class PlainWebSockets:
@@ -15,10 +18,12 @@ class PlainWebSockets:
     from the handshake makes both sides send plain frames.
     """
 
-    def __init__(self, app: Callable) -> None:
+    def __init__(self, app: WSGIApp) -> None:
         self.app = app
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
             environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         return self.app(environ, start_response)

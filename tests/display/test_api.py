@@ -61,4 +61,4 @@ def test_visitor_can_cancel_own_ticket_once(client, session, centre):
     assert response.status_code == 200 and response.json["state"] == "cancelled"
     again = client.post(f"/api/v1/tickets/{ticket['token']}/cancel")
     assert again.status_code == 409 and "cancelled" in again.json["message"]
-    assert session.scalars(tickets.waiting_tickets(session, centre)).all() == []
+    assert session.scalars(tickets.waiting_tickets(centre)).all() == []

@@ -19,7 +19,12 @@ def recorder():
 
 
 def add_kiosk(session, location, **printer) -> tuple[Kiosk, str]:
-    kiosk, token = manage.create_kiosk(session, location, {"name": "Eingang", **printer})
+    settings = manage.PrinterSettings(
+        printer.get("printer_mode", "none"),
+        printer.get("printer_uri", ""),
+        printer.get("printer_profile", "TM-T20II"),
+    )
+    kiosk, token = manage.create_kiosk(session, location, "Eingang", settings)
     session.commit()
     return kiosk, token
 
@@ -93,7 +98,7 @@ def test_kiosk_without_printer_and_unknown_kiosk(client, session, centre, factor
     refused = draw(client, "x" * 32)
     assert refused.status_code == 404 and refused.json["error"] == "unknown_kiosk"
     other = factory.location("other")
-    _k, other_token = manage.create_kiosk(session, other, {"name": "Eingang"})
+    _k, other_token = manage.create_kiosk(session, other, "Eingang")
     session.commit()
     wrong_place = draw(client, other_token)
     assert wrong_place.status_code == 404 and wrong_place.json["error"] == "unknown_kiosk"

@@ -1,0 +1,133 @@
+"""Domain events, the outbox they wait in, and how each kind becomes messages.
+
+A domain verb records what happened as a small frozen dataclass (``TicketMoved``,
+``TopicsChanged``, ``PrintQueued``, …) with ``record(session, event)``. When the unit of work
+commits, the realtime hub asks ``deliveries`` what the events become: each event class has
+one builder, registered by the feature that defines it with ``@delivers(EventClass)``, which
+reads the (uncommitted, consistent) state and says which messages go to which rooms, which
+locations' snapshots must be rebuilt and which work starts after the commit. The hub only
+delivers; it knows no event kinds. Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+OUTBOX = "servicepoint.outbox"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """Something that happened at a location, to be announced once it is committed."""
+
+    location_id: int
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Socket.IO message: ``event`` with ``data`` in ``namespace`` to ``room``."""
+
+    namespace: str
+    event: str
+    data: dict[str, Any]
+    room: str | list[str]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What builders may know of the running installation (settings, not requests)."""
+
+    minutes_per_visitor: int = 10
+    recent_calls: int = 8
+
+
+@dataclass
+class Delivery:
+    """What one commit sends and does afterwards."""
+
+    messages: list[Message] = field(default_factory=list)
+    # location id → whether the waiting tickets may have moved (phones need new positions)
+    locations: dict[int, bool] = field(default_factory=dict)
+    # print jobs the server prints itself, once committed
+    server_jobs: list[int] = field(default_factory=list)
+
+    def refresh(self, location_id: int, positions: bool = False) -> None:
+        """Ask for the location's snapshots to be rebuilt (and phones' positions)."""
+        self.locations[location_id] = self.locations.get(location_id, False) or positions
+
+
+E = TypeVar("E", bound=DomainEvent)
+Builder = Callable[[Session, Any, Context, Delivery], None]
+_builders: dict[type[DomainEvent], Builder] = {}
+
+
+def delivers(kind: type[E]) -> Callable[[Callable[[Session, E, Context, Delivery], None]], Any]:
+    """Register the builder that turns events of ``kind`` into a delivery (one per kind)."""
+
+    def decorator(builder: Callable[[Session, E, Context, Delivery], None]) -> Any:
+        if kind in _builders and _builders[kind] is not builder:
+            raise RuntimeError(f"{kind.__name__} already has a builder")
+        _builders[kind] = builder
+        return builder
+
+    return decorator
+
+
+def outbox(session: Session) -> list[DomainEvent]:
+    """The events this unit of work will announce once it commits."""
+    events: list[DomainEvent] = session.info.setdefault(OUTBOX, [])
+    return events
+
+
+def record(session: Session, event: DomainEvent) -> None:
+    """Add ``event`` to the session's outbox (announced only after a successful commit)."""
+    outbox(session).append(event)
+
+
+def take_outbox(session: Session) -> list[DomainEvent]:
+    """Empty the outbox and return what was in it."""
+    events: list[DomainEvent] = session.info.pop(OUTBOX, [])
+    return events
+
+
+def deliveries(session: Session, events: Iterable[DomainEvent], context: Context) -> Delivery:
+    """Ask each event's builder what it becomes; every event kind must have one."""
+    delivery = Delivery()
+    for event in events:
+        builder = _builders.get(type(event))
+        if builder is None:
+            raise LookupError(f"no builder delivers {type(event).__name__}")
+        builder(session, event, context, delivery)
+    return delivery
+
+
+# --- rooms ----------------------------------------------------------------------------------
+
+
+def location_room(slug: str) -> str:
+    """Everyone showing one location: its lobby screens and kiosks."""
+    return f"location:{slug}"
+
+
+def staff_room(slug: str, staff_id: int) -> str:
+    """One staff member's views of one location: their queue differs from a colleague's."""
+    return f"staff:{slug}:{staff_id}"
+
+
+def ticket_room(token: str) -> str:
+    """The phones following one ticket."""
+    return f"ticket:{token}"
+
+
+def kiosk_room(kiosk_id: int) -> str:
+    """The kiosk's screen: told how its tickets' printing went."""
+    return f"kiosk:{kiosk_id}"
+
+
+def agent_room(kiosk_id: int) -> str:
+    """The kiosk's print agent: receives the jobs."""
+    return f"agent:{kiosk_id}"
