@@ -36,6 +36,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 BACKENDS = ["sqlite", "postgresql"]
 PASSWORD = "correct horse battery"
+# Hashing takes a tenth of a second (scrypt, on purpose): the factories reuse one hash.
+PASSWORD_HASH = hash_password(PASSWORD)
 
 
 # --- throw-away databases ---------------------------------------------------------------
@@ -304,7 +306,7 @@ class Factory:
             username=username,
             display_name=username.title(),
             role=role,
-            password_hash=hash_password(PASSWORD),
+            password_hash=PASSWORD_HASH,
             topics=list(topics or []),
         )
         self.session.add(staff)

@@ -91,3 +91,26 @@ def test_the_core_imports_no_surface():
         if module.endswith("__init__.py"):
             continue  # the app factory registers the surfaces
         assert not names & SURFACES, f"{module} imports a surface"
+
+
+# The core's web glue; everything else in servicepoint/ is plain domain code on a Session.
+WEB_MODULES = {
+    "servicepoint/__init__.py",  # the app factory (imports Flask inside create_app)
+    "servicepoint/web.py",
+    "servicepoint/pages.py",
+    "servicepoint/realtime.py",
+    "servicepoint/cli.py",
+    "servicepoint/server.py",
+    "servicepoint/i18n/flask.py",
+}
+
+
+def test_the_domain_knows_no_flask():
+    """Domain verbs, payloads, events and access run without a request: the CLI, jobs and
+    tests call them as they are."""
+    for module, names in imported_packages("servicepoint").items():
+        if module in WEB_MODULES:
+            continue
+        assert not names & {"flask", "flask_socketio", "werkzeug.wrappers"}, (
+            f"{module} imports Flask"
+        )
