@@ -101,11 +101,14 @@ def print_ticket(
     """Print ``ticket`` on the printer at ``uri``, or raise a :class:`PrinterError` saying why.
 
     The ticket is rendered first, so a rendering problem never leaves half a ticket; then
-    the printer is opened, sent the bytes of :func:`ticket_bytes` in one write, and closed
-    whatever happens. With ``check_paper`` the printer is asked for its paper status first
-    and :class:`PaperOut` is raised when it reports an empty roll. Every library, socket and
-    device exception comes out as :class:`PrinterConfigError`, :class:`PrinterOffline`,
-    :class:`PaperOut` or :class:`PrintFailed` with a readable ``reason``.
+    the printer is opened, sent the bytes of :func:`ticket_bytes`, and closed whatever
+    happens. It returns only once the printer has taken every byte within the URI's
+    ``timeout`` (see :func:`printers.connections.send_job`); a printer that accepts the
+    connection but does not read is :class:`PrintFailed`, never printed. With
+    ``check_paper`` the printer is asked for its paper status first and :class:`PaperOut`
+    is raised when it reports an empty roll. Every library, socket and device exception
+    comes out as :class:`PrinterConfigError`, :class:`PrinterOffline`, :class:`PaperOut`
+    or :class:`PrintFailed` with a readable ``reason``.
     """
     address = parse_printer_uri(uri)
     data = ticket_bytes(ticket, profile, image_qr=image_qr)
@@ -113,7 +116,7 @@ def print_ticket(
     try:
         if check_paper and printer_status(printer)["paper"] == "out":
             raise PaperOut(f"printer {uri} is out of paper")
-        send_job(printer, data, close_wait=address.close_wait)
+        send_job(printer, data, close_wait=address.close_wait, timeout=address.timeout)
     finally:
         close_printer(printer)
 

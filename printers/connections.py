@@ -4,21 +4,29 @@
 ``tcp://HOST[:PORT][?timeout=S&wait=S]``    network printer, raw port 9100 by default
 ``usb://VID:PID[?timeout=S&in_ep=N&...]``   USB printer by hexadecimal vendor/product id
 ``serial:///dev/ttyUSB0[?baudrate=N&...]``  serial printer (9600 8N1, DSR/DTR by default)
-``file:///dev/usb/lp0``                     a device file the kernel's usblp driver offers
+``file:///dev/usb/lp0[?timeout=S]``         a device file the kernel's usblp driver offers
 ``cups://QUEUE[?host=H&port=N]``            a raw CUPS queue (pycups, else the ``lp`` tool)
 ``dummy://``                                records bytes in memory (tests, previews)
 ==========================================  ==============================================
 
-Every timeout is bounded: nothing here waits forever for a printer.
+Every timeout is bounded: nothing here waits forever for a printer. A job counts as sent
+only when the printer has taken all of it within the URI's ``timeout`` (see
+:func:`send_job`); otherwise it is a :class:`~printers.errors.PrintFailed`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import logging
+import os
 import re
+import select
 import shutil
 import socket
+import struct
+import termios
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +52,10 @@ MAX_TIMEOUT_S = 300.0
 DEFAULT_CLOSE_WAIT_S = 3.0
 #: How long a status query may wait for the printer's answer.
 STATUS_TIMEOUT_S = 1.5
+#: Longest pause between two looks at a send queue that is draining.
+DRAIN_POLL_S = 0.05
+#: Linux's ioctl for the bytes a socket (SIOCOUTQ) or a tty (TIOCOUTQ) has not yet got rid of.
+_OUTQ: int | None = getattr(termios, "TIOCOUTQ", None)
 
 SCHEMES = ("tcp", "usb", "serial", "file", "cups", "dummy")
 
@@ -56,12 +68,14 @@ class PrinterAddress:
     """A parsed printer URI.
 
     ``kwargs`` are the keyword arguments of the python-escpos class for ``scheme``;
-    ``close_wait`` is how long, after a network job, to wait for the printer to close.
+    ``close_wait`` is how long, after a network job, to wait for the printer to close;
+    ``timeout`` is how long, in seconds, the printer may take to take a whole job.
     """
 
     scheme: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     close_wait: float = 0.0
+    timeout: float = DEFAULT_TIMEOUT_S
 
 
 def _bad(uri: str, why: str) -> PrinterConfigError:
@@ -165,7 +179,10 @@ def _parse_tcp(uri: str, parts: Any) -> PrinterAddress:
     timeout = _seconds(uri, "timeout", options.get("timeout", str(DEFAULT_TIMEOUT_S)))
     wait = _seconds(uri, "wait", options.get("wait", str(DEFAULT_CLOSE_WAIT_S)), allow_zero=True)
     return PrinterAddress(
-        "tcp", {"host": host, "port": port, "timeout": timeout}, close_wait=min(wait, timeout)
+        "tcp",
+        {"host": host, "port": port, "timeout": timeout},
+        close_wait=min(wait, timeout),
+        timeout=timeout,
     )
 
 
@@ -189,7 +206,7 @@ def _parse_usb(uri: str, parts: Any) -> PrinterAddress:
     for name in ("in_ep", "out_ep"):
         if name in options:
             kwargs[name] = _integer(uri, name, options[name], 0x01, 0xFF)
-    return PrinterAddress("usb", kwargs)
+    return PrinterAddress("usb", kwargs, timeout=timeout)
 
 
 _PARITIES = {"N": "N", "E": "E", "O": "O", "M": "M", "S": "S"}
@@ -219,7 +236,7 @@ def _parse_serial(uri: str, parts: Any) -> PrinterAddress:
     if stopbits not in ("1", "1.5", "2"):
         raise _bad(uri, "stopbits must be 1, 1.5 or 2")
     kwargs["stopbits"] = float(stopbits) if stopbits == "1.5" else int(stopbits)
-    return PrinterAddress("serial", kwargs)
+    return PrinterAddress("serial", kwargs, timeout=kwargs["timeout"])
 
 
 def _parse_file(uri: str, parts: Any) -> PrinterAddress:
@@ -228,8 +245,9 @@ def _parse_file(uri: str, parts: Any) -> PrinterAddress:
     path = unquote(parts.path)
     if not path.startswith("/") or path == "/" or path.endswith("/"):
         raise _bad(uri, "no device file; write file:///dev/usb/lp0")
-    _query(uri, parts.query, ())
-    return PrinterAddress("file", {"devfile": path})
+    options = _query(uri, parts.query, ("timeout",))
+    timeout = _seconds(uri, "timeout", options.get("timeout", str(DEFAULT_TIMEOUT_S)))
+    return PrinterAddress("file", {"devfile": path}, timeout=timeout)
 
 
 def _parse_cups(uri: str, parts: Any) -> PrinterAddress:
@@ -348,37 +366,133 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-def send_job(printer: Escpos, data: bytes, *, close_wait: float = 0.0) -> None:
-    """Write ``data`` to the open ``printer`` in one go and make sure it left.
+def send_job(
+    printer: Escpos, data: bytes, *, close_wait: float = 0.0, timeout: float | None = None
+) -> None:
+    """Write ``data`` to the open ``printer`` and return only once the printer has taken it.
 
-    For a network printer the sending side is then shut down and, for up to ``close_wait``
-    seconds, we wait for the printer to close its side (as CUPS's socket backend does): a
-    reset there means the job was cut off. A CUPS job is submitted here. Raises
-    :class:`PrintFailed` with the reason when the connection drops, a write times out or
-    the device reports an I/O error.
+    ``timeout`` (default: the printer's own, else 10 s) bounds the whole job, writing and
+    draining. A network job must be sent and then, after the sending side is shut down,
+    acknowledged by the printer: on Linux the kernel's send queue (``SIOCOUTQ``) must be
+    empty, end-of-job marker included. A printer that accepts the connection but stops
+    reading leaves bytes in that queue. Then, for up to ``close_wait`` seconds, we wait for
+    the printer to close its side (as CUPS's socket backend does): a reset there means the
+    job was cut off. A serial job must leave the port's output queue (``TIOCOUTQ``), a
+    device file must accept every byte (written without blocking), a USB write is bounded
+    by pyusb; a CUPS job is submitted here.
+
+    Raises :class:`PrintFailed` with the reason: "the printer did not take the ticket
+    within N s" when time runs out (a network connection is then reset, so that the rest
+    of the ticket does not come out of the printer minutes later), or the dropped
+    connection or I/O error.
     """
+    limit = _job_timeout(printer, timeout)
+    deadline = time.monotonic() + limit
     try:
-        printer._raw(data)
         if isinstance(printer, Network):
-            _finish_network_job(printer, close_wait)
-        elif isinstance(printer, CupsPrinter | LP):
-            printer.close()  # CUPS and lp submit the job on close
+            _send_network(printer, data, limit, deadline)
+            _wait_for_close(printer, close_wait)
+        elif isinstance(printer, File):
+            _send_file(printer, data, limit, deadline)
+        else:
+            printer._raw(data)
+            if isinstance(printer, Serial):
+                _drain_serial(printer, len(data), limit, deadline)
+            elif isinstance(printer, CupsPrinter | LP):
+                printer.close()  # CUPS and lp submit the job on close
     except PrinterError:
         raise
     except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError) as exc:
         raise PrintFailed(
             f"the printer dropped the connection while the ticket was sent: {_one_line(exc)}"
         ) from exc
-    except TimeoutError as exc:
-        raise PrintFailed(f"the printer stopped taking data (timed out): {_one_line(exc)}") from exc
+    except TimeoutError as exc:  # the kernel gave up retransmitting (SO_ERROR)
+        _abort(printer)
+        raise _not_taken(limit, len(data)) from exc
     except Exception as exc:  # OSError, USBError, SerialException, cups.IPPError, …
+        if type(exc).__name__ in ("USBTimeoutError", "SerialTimeoutException"):
+            _abort(printer)
+            raise _not_taken(limit, len(data)) from exc
         raise PrintFailed(f"the ticket could not be sent: {_one_line(exc)}") from exc
 
 
-def _finish_network_job(printer: Network, close_wait: float) -> None:
+def _job_timeout(printer: Escpos, timeout: float | None) -> float:
+    if timeout is not None:
+        return timeout
+    own = getattr(printer, "timeout", None)
+    if isinstance(printer, Network | Serial) and isinstance(own, int | float) and own > 0:
+        return float(own)
+    return DEFAULT_TIMEOUT_S
+
+
+def _not_taken(limit: float, total: int, pending: int | None = None) -> PrintFailed:
+    detail = f" ({total - pending} of {total} bytes taken)" if pending is not None else ""
+    return PrintFailed(f"the printer did not take the ticket within {limit:g} s{detail}")
+
+
+def _send_network(printer: Network, data: bytes, limit: float, deadline: float) -> None:
+    """Send ``data``, shut the sending side and wait until the printer acknowledged it all."""
     sock = printer.device
     assert isinstance(sock, socket.socket)
-    sock.shutdown(socket.SHUT_WR)
+    view = memoryview(data)
+    sent = 0
+    while sent < len(data):
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            sent += sock.send(view[sent:])
+        except TimeoutError:
+            unacknowledged = _unacknowledged(sock) or 0
+            _abort(printer)
+            raise _not_taken(limit, len(data), len(data) - sent + unacknowledged) from None
+    try:
+        sock.shutdown(socket.SHUT_WR)
+    except OSError as exc:
+        if exc.errno == errno.ENOTCONN:  # the printer reset the connection meanwhile
+            raise ConnectionResetError(errno.ECONNRESET, "connection reset by the printer") from exc
+        raise
+    queued = _wait_until_acknowledged(sock, deadline)
+    if queued:
+        _abort(printer)
+        # the queue holds the unacknowledged data and the end-of-job marker (FIN)
+        raise _not_taken(limit, len(data), min(len(data), max(0, queued - 1)))
+
+
+def _unacknowledged(sock: socket.socket) -> int | None:
+    """Bytes the kernel has not had acknowledged yet (Linux ``SIOCOUTQ``); None if unknown."""
+    if _OUTQ is None:
+        return None
+    try:
+        answer = fcntl.ioctl(sock.fileno(), _OUTQ, struct.pack("i", 0))
+    except OSError:
+        return None
+    queued: int = struct.unpack("i", answer)[0]
+    return queued
+
+
+def _wait_until_acknowledged(sock: socket.socket, deadline: float) -> int | None:
+    """Wait until the send queue is empty; return what is left (0), or None if unknown.
+
+    A reset by the printer meanwhile is raised as the socket's pending error.
+    """
+    pause = 0.001
+    while True:
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if error:
+            raise OSError(error, os.strerror(error))  # ConnectionResetError for ECONNRESET
+        queued = _unacknowledged(sock)
+        remaining = deadline - time.monotonic()
+        if not queued or remaining <= 0:
+            return queued
+        time.sleep(min(pause, remaining))
+        pause = min(2 * pause, DRAIN_POLL_S)
+
+
+def _wait_for_close(printer: Network, close_wait: float) -> None:
+    sock = printer.device
+    assert isinstance(sock, socket.socket)
     deadline = time.monotonic() + close_wait
     while (remaining := deadline - time.monotonic()) > 0:
         sock.settimeout(remaining)
@@ -390,6 +504,63 @@ def _finish_network_job(printer: Network, close_wait: float) -> None:
             return  # the printer closed its side: it has the whole job
     if close_wait > 0:
         log.info("printer %s:%s kept the connection open after the job", printer.host, printer.port)
+
+
+def _send_file(printer: File, data: bytes, limit: float, deadline: float) -> None:
+    """Write ``data`` to a device file without blocking, every byte before ``deadline``.
+
+    A blocking write to a stalled ``usblp`` device (paper out, cover open) would never
+    return. Regular files are always ready, so they take the job at once.
+    """
+    device = printer.device
+    assert device is not None
+    device.flush()
+    fd = device.fileno()
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+    view = memoryview(data)
+    sent = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _not_taken(limit, len(data), len(data) - sent)
+        _, ready, _ = select.select([], [fd], [], remaining)
+        if not ready:
+            continue
+        if sent == len(data):
+            return  # ready for more: the device has got rid of the last write
+        try:
+            sent += os.write(fd, view[sent:])
+        except BlockingIOError:
+            time.sleep(min(DRAIN_POLL_S, max(0.0, deadline - time.monotonic())))
+
+
+def _drain_serial(printer: Serial, total: int, limit: float, deadline: float) -> None:
+    """Wait until the serial port has sent everything (pyserial's write only queues it)."""
+    device = printer.device
+    pause = 0.001
+    while True:
+        try:
+            waiting = int(device.out_waiting)
+        except Exception:  # a port that cannot tell (not every driver counts)
+            return
+        remaining = deadline - time.monotonic()
+        if waiting <= 0:
+            return
+        if remaining <= 0:
+            _abort(printer)
+            raise _not_taken(limit, total, min(total, waiting))
+        time.sleep(min(pause, remaining))
+        pause = min(2 * pause, DRAIN_POLL_S)
+
+
+def _abort(printer: Escpos) -> None:
+    """Throw away what the printer did not take, so it does not print it later."""
+    with contextlib.suppress(Exception):
+        if isinstance(printer, Network) and isinstance(printer.device, socket.socket):
+            # linger 0: close() resets the connection instead of delivering the rest
+            printer.device.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif isinstance(printer, Serial) and printer.device is not None:
+            printer.device.reset_output_buffer()  # else closing waits for it to drain
 
 
 def close_printer(printer: Escpos) -> None:

@@ -17,7 +17,12 @@ def ticket_to_payload(ticket: TicketPrint) -> dict[str, Any]:
 
 
 def ticket_from_payload(data: dict[str, Any]) -> TicketPrint:
-    """The TicketPrint a payload describes; ValueError or KeyError if it is malformed."""
+    """The TicketPrint a payload describes; ValueError or KeyError if it is malformed.
+
+    A payload comes over the network (to a print agent) or out of the database: its text
+    is made :func:`~printers.text.printable` by :class:`TicketPrint` itself, so a control
+    byte in a name never reaches the printer.
+    """
     return TicketPrint(
         location_name=str(data["location_name"]),
         code=str(data["code"]),

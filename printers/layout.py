@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from printers.labels import LABELS, RTL_LANGUAGES, base_language, labels_for
+from printers.text import printable
 
 Align = Literal["left", "center", "right"]
 
@@ -43,6 +44,10 @@ class TicketPrint:
     ``issued_at`` must be timezone-aware and already in the location's zone; it is printed
     as it is. ``language`` is the visitor's language (``"de"``, ``"ar"``, ``"uk"``, …);
     ``topic`` is in that language and ``topic_de`` in German.
+
+    Every text field is passed through :func:`printers.text.printable` when the ticket is
+    made, whether by the server or from a JSON payload (:mod:`printers.jobs`): control
+    bytes, bidi overrides and zero-width characters never get further than this.
     """
 
     location_name: str
@@ -56,6 +61,8 @@ class TicketPrint:
     status_url: str
 
     def __post_init__(self) -> None:
+        for name in _TEXT_FIELDS:
+            object.__setattr__(self, name, printable(getattr(self, name)))
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
             raise ValueError("TicketPrint.issued_at must be timezone-aware")
         if not self.code.strip():
@@ -68,6 +75,9 @@ class TicketPrint:
             raise ValueError("TicketPrint.estimated_wait_minutes must not be negative")
 
 
+_TEXT_FIELDS = ("location_name", "code", "topic", "topic_de", "language", "status_url")
+
+
 @dataclass(frozen=True)
 class Text:
     """A paragraph of text.
@@ -76,7 +86,9 @@ class Text:
     when the script needs shaping or right-to-left ordering that no ESC/POS code page offers
     (Arabic, Farsi, Ethiopic); a renderer may still choose an image for other text, e.g.
     Cyrillic on a printer without a Cyrillic code page. ``align`` is the alignment of
-    left-to-right text; right-to-left text mirrors ``left`` and ``right``.
+    left-to-right text; right-to-left text mirrors ``left`` and ``right``. ``text`` is
+    passed through :func:`printers.text.printable`, so whatever builds a layout, no
+    renderer is handed a control character.
     """
 
     text: str
@@ -87,6 +99,7 @@ class Text:
     language: str = "de"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "text", printable(self.text))
         if not 1 <= self.size <= MAX_TEXT_SIZE:
             raise ValueError(f"Text.size must be 1..{MAX_TEXT_SIZE}, not {self.size}")
 
@@ -104,9 +117,12 @@ class Text:
 
 @dataclass(frozen=True)
 class QR:
-    """A QR code of ``data`` (the ticket's status URL), centred."""
+    """A QR code of ``data`` (the ticket's status URL), centred; ``data`` is made printable."""
 
     data: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data", printable(self.data))
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,7 @@ def needs_image(text: str) -> bool:
 
 
 def _text(text: str, language: str, *, size: int = 1, bold: bool = False) -> Text:
+    text = printable(text)  # before needs_image looks at it (U+061C is a bidi "AL" mark)
     return Text(text, size=size, bold=bold, needs_image=needs_image(text), language=language)
 
 

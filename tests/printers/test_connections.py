@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import time
+import tty
+
 import pytest
 from escpos.printer import Dummy, File
 
@@ -9,6 +15,7 @@ from printers import (
     PrinterConfigError,
     PrinterError,
     PrinterOffline,
+    PrintFailed,
     open_printer,
     parse_printer_uri,
     print_ticket,
@@ -32,11 +39,11 @@ from printers.connections import PrinterAddress
         ),
         (
             "TCP://[fd00::7]:9101/?timeout=2.5&wait=0",
-            PrinterAddress("tcp", {"host": "fd00::7", "port": 9101, "timeout": 2.5}, 0.0),
+            PrinterAddress("tcp", {"host": "fd00::7", "port": 9101, "timeout": 2.5}, 0.0, 2.5),
         ),
         (
             "tcp://10.0.4.7?timeout=1",
-            PrinterAddress("tcp", {"host": "10.0.4.7", "port": 9100, "timeout": 1.0}, 1.0),
+            PrinterAddress("tcp", {"host": "10.0.4.7", "port": 9100, "timeout": 1.0}, 1.0, 1.0),
         ),
         (
             "usb://04b8:0202",
@@ -53,6 +60,7 @@ from printers.connections import PrinterAddress
                     "in_ep": 0x81,
                     "out_ep": 0x03,
                 },
+                timeout=3.0,
             ),
         ),
         (
@@ -85,9 +93,14 @@ from printers.connections import PrinterAddress
                     "parity": "E",
                     "stopbits": 2,
                 },
+                timeout=4.0,
             ),
         ),
         ("file:///dev/usb/lp0", PrinterAddress("file", {"devfile": "/dev/usb/lp0"})),
+        (
+            "file:///dev/usb/lp0?timeout=4",
+            PrinterAddress("file", {"devfile": "/dev/usb/lp0"}, timeout=4.0),
+        ),
         ("cups://kiosk-printer", PrinterAddress("cups", {"printer_name": "kiosk-printer"})),
         (
             "cups://TM_T20II?host=printserver&port=631",
@@ -144,6 +157,7 @@ def test_good_uris_parse(uri, expected):
         ("file://", "no device file"),
         ("file:///dev/usb/", "no device file"),
         ("file:///dev/usb/lp0?mode=raw", "unknown option"),
+        ("file:///dev/usb/lp0?timeout=0", "between 0 and 300"),
         ("cups://", "cups://QUEUE"),
         ("cups://kiosk/printer", "cups://QUEUE"),
         ("cups://kiosk%20printer", "not a CUPS queue name"),
@@ -189,6 +203,99 @@ def test_file_uri_opens_a_file_printer(tmp_path):
         assert isinstance(printer, File)
     finally:
         printer.close()
+
+
+def read_all(fd: int, into: bytearray, size: int) -> threading.Thread:
+    """Read ``size`` bytes of ``fd`` into ``into`` in a thread (a working printer), for 5 s
+    at most; a pipe without a writer yet reads as empty, so that is waited out too."""
+
+    def run() -> None:
+        deadline = time.monotonic() + 5
+        while len(into) < size and time.monotonic() < deadline:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if chunk:
+                into.extend(chunk)
+            else:
+                time.sleep(0.005)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def small_fifo(tmp_path):
+    """A named pipe standing in for a device file, its read end open, its buffer one page."""
+    path = tmp_path / "lp0"
+    os.mkfifo(path)
+    reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(reader, fcntl.F_SETPIPE_SZ, 4096)
+    os.set_blocking(reader, True)
+    yield path, reader
+    os.close(reader)
+
+
+def test_device_file_that_stops_taking_data_fails_within_the_timeout(make_ticket, small_fifo):
+    path, _reader = small_fifo  # never read: like usblp with the paper out
+    ticket = make_ticket("ar")
+    started = time.monotonic()
+
+    with pytest.raises(PrintFailed) as raised:
+        print_ticket(ticket, f"file://{path}?timeout=1")
+
+    assert time.monotonic() - started < 3
+    assert raised.value.reason.startswith("the printer did not take the ticket within 1 s")
+    assert f"of {len(ticket_bytes(ticket))} bytes taken" in raised.value.reason
+
+
+def test_device_file_that_keeps_reading_gets_the_whole_ticket(make_ticket, small_fifo):
+    path, reader = small_fifo
+    ticket = make_ticket("ar")
+    received = bytearray()
+    thread = read_all(reader, received, len(ticket_bytes(ticket)))
+
+    print_ticket(ticket, f"file://{path}?timeout=5")
+    thread.join(5)
+
+    assert bytes(received) == ticket_bytes(ticket)
+
+
+@pytest.fixture
+def pty_port():
+    """A pseudo-terminal standing in for a serial printer: the test holds the other end."""
+    try:
+        controller, port = os.openpty()
+    except OSError:
+        pytest.skip("no pseudo-terminals here")
+    tty.setraw(controller)
+    yield os.ttyname(port), controller
+    os.close(port)
+    os.close(controller)
+
+
+def test_serial_printer_that_stops_taking_data_fails_within_the_timeout(make_ticket, pty_port):
+    device, _controller = pty_port  # never read: a printer holding the line
+    started = time.monotonic()
+
+    with pytest.raises(PrintFailed, match=r"^the printer did not take the ticket within 1 s"):
+        print_ticket(make_ticket("ar"), f"serial://{device}?timeout=1&dsrdtr=0")
+
+    assert time.monotonic() - started < 3
+
+
+def test_serial_printer_that_reads_gets_the_whole_ticket(make_ticket, pty_port):
+    device, controller = pty_port
+    ticket = make_ticket("ar")
+    received = bytearray()
+    thread = read_all(controller, received, len(ticket_bytes(ticket)))
+
+    print_ticket(ticket, f"serial://{device}?timeout=5&dsrdtr=0&baudrate=115200")
+    thread.join(5)
+
+    assert bytes(received) == ticket_bytes(ticket)
 
 
 def test_missing_device_file_is_printer_offline(make_ticket, tmp_path):

@@ -1,0 +1,51 @@
+"""What the print agent makes of a job that comes over the network (no server involved)."""
+
+from __future__ import annotations
+
+import json
+
+from printers.agent import PrintAgent
+from printers.jobs import ticket_to_payload
+from tests.printers.escpos_stream import parse
+from tests.printers.fake_printer import SMALL_RCVBUF, JobRecorder
+
+
+def agent_for(uri: str, tmp_path) -> PrintAgent:
+    # never connected: the tests call the printing step of ``handle`` directly
+    return PrintAgent(
+        "http://127.0.0.1:9", "k" * 24, uri, journal=tmp_path / "journal", status_interval=0
+    )
+
+
+def wire_job(make_ticket, language: str = "de") -> dict:
+    payload = ticket_to_payload(make_ticket(language))
+    return json.loads(json.dumps({"id": 7, "payload": payload}))
+
+
+def test_agent_prints_a_payload_with_control_bytes_as_plain_text(make_ticket, tmp_path):
+    recorder = JobRecorder()
+    try:
+        job = wire_job(make_ticket)
+        job["payload"]["location_name"] = "Zentrum\x1bp\x00\x19\xfa"  # as if sent like that
+        job["payload"]["topic"] = "A\x1dV\x00"
+        result = agent_for(recorder.uri, tmp_path)._print_job(job, "7:key")
+    finally:
+        recorder.stop()
+
+    assert result["printed"] is True
+    (data,) = recorder.jobs
+    stream = parse(data)  # raises on any command the layout does not send itself
+    assert b"\x1bp" not in data and stream.names().count("cut") == 1
+    assert "Zentrump" in stream.words and "AV" in stream.words
+
+
+def test_agent_records_a_printer_that_never_reads_as_failed(make_ticket, fake_printer, tmp_path):
+    printer = fake_printer("silent", rcvbuf=SMALL_RCVBUF)
+    agent = agent_for(printer.uri(timeout=1), tmp_path)
+
+    result = agent._print_job(wire_job(make_ticket, "ar"), "7:key")
+
+    assert result["printed"] is False
+    assert result["reason"].startswith("the printer did not take the ticket within 1 s")
+    assert result["printer_state"] == "error"
+    assert "7:key" not in agent.journal  # so the server may send it again, or let it expire
