@@ -57,6 +57,14 @@ def main(ctx: click.Context) -> None:
     envvar="SERVICEPOINT_CONTROL_SOCKET",
     help="Path of gunicorn's control socket for gunicornc (default: none).",
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    envvar="SERVICEPOINT_ACCESS_LOG",
+    help="A line per request on standard output (tokens redacted; successful static files "
+    "and Socket.IO long-polls left out).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -65,6 +73,7 @@ def serve(
     threads: int,
     graceful_timeout: int,
     control_socket: str | None,
+    access_log: bool,
 ) -> None:
     """Serve the app with gunicorn (one process, threaded; WebSockets included)."""
     from servicepoint.server import run
@@ -72,7 +81,7 @@ def serve(
     app = _app(ctx)
     upgrade(database(app).engine)
     _print_welcome(app, host, port)
-    run(app, host, port, threads, graceful_timeout, control_socket)
+    run(app, host, port, threads, graceful_timeout, control_socket, access_log)
 
 
 def _print_welcome(app: Flask, host: str, port: int) -> None:
@@ -86,11 +95,12 @@ def _print_welcome(app: Flask, host: str, port: int) -> None:
         click.echo(f"    kiosk            {base}/kiosk/{slug}")
         click.echo(f"    lobby display    {base}/display/{slug}")
     click.echo(f"  counselor view     {base}/staff/")
+    # The server's output ends up in logs: name the file, never the passwords in it.
     logins = Path(app.instance_path) / DEMO_LOGINS
     if logins.exists():
-        click.echo("\n  demo logins (username / password):")
-        for line in logins.read_text().splitlines():
-            click.echo(f"    {line}")
+        if logins.stat().st_mode & 0o077:
+            logins.chmod(0o600)
+        click.echo(f"\n  demo logins        {logins} (readable by its owner only)")
     click.echo("")
 
 

@@ -6,7 +6,10 @@
  * Going back to #start always restores the default language, so the next visitor starts
  * fresh. Topics come with the page, then live from Socket.IO namespace /kiosk (`topics`).
  *
- * A kiosk with a printer is opened as /kiosk/<slug>?kiosk=<token>. The token is sent with
+ * A kiosk with a printer is opened once as /kiosk/<slug>?kiosk=<token>: the page keeps the
+ * token in localStorage (per location) and takes it out of the address bar at once, so later
+ * loads of /kiosk/<slug> use the stored one and no request line, history entry or photo of
+ * the screen shows it; `?kiosk=` again replaces it (empty: forgets it). The token is sent with
  * every ticket and with the /kiosk connection, whose `print_status` events say how each
  * ticket's printing went. The ticket screen then says "being printed" → "take your
  * ticket"; when the printer fails, is known to be unavailable or gives no answer in time,
@@ -28,6 +31,7 @@ const MAX_EXTRA_SECONDS = 300; // "more time" can extend to at most this
 const TOPIC_POLL_MS = 60000; // only when Socket.IO is unavailable
 const PRINT_ANSWER_MS = 8000; // no print_status by then: the screen is the ticket
 const PRINT_STATUS_MEMORY = 20; // statuses that came before their ticket's answer
+const KIOSK_TOKEN_KEY = "servicepoint.kiosk-token:" + config.slug; // in localStorage
 
 const screens = { start: $("#start"), ticket: $("#ticket"), problem: $("#problem") };
 const el = {
@@ -67,17 +71,36 @@ const state = {
   total: 0,
   countdownTimer: null,
   idleTimer: null,
-  // This kiosk's token (from ?kiosk=), kept for the page's lifetime and never shown;
-  // dropped if the server no longer knows it, so tickets keep coming (on screen).
+  // This kiosk's token (from ?kiosk=, else stored), never shown; dropped for the page's
+  // lifetime if the server no longer knows it, so tickets keep coming (on screen).
   kiosk: readKioskToken(),
   print: null, // { jobId, state: "pending" | "printed" | "failed", timer }
   printStatuses: new Map(), // job id → print_status that arrived before the ticket did
 };
 
+function validKioskToken(token) {
+  return token && /^[A-Za-z0-9_-]{16,64}$/.test(token) ? token : null;
+}
+
+/** The token from ?kiosk= (then stored, and removed from the address), else the stored one. */
 function readKioskToken() {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has("kiosk")) return validKioskToken(storedKioskToken());
+  const token = validKioskToken(url.searchParams.get("kiosk"));
+  url.searchParams.delete("kiosk");
+  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   try {
-    const token = new URLSearchParams(window.location.search).get("kiosk");
-    return token && /^[A-Za-z0-9_-]{16,64}$/.test(token) ? token : null;
+    if (token) window.localStorage.setItem(KIOSK_TOKEN_KEY, token);
+    else window.localStorage.removeItem(KIOSK_TOKEN_KEY);
+  } catch (error) {
+    /* no storage (private mode): the token serves this page only */
+  }
+  return token;
+}
+
+function storedKioskToken() {
+  try {
+    return window.localStorage.getItem(KIOSK_TOKEN_KEY);
   } catch (error) {
     return null;
   }

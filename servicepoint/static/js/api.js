@@ -12,6 +12,8 @@
  *   the page says it in its own words, from the catalog, keyed by `.code`).
  * - Every request sends `Accept-Language: <html lang>`, so the server answers in the
  *   language the page is shown in; the visitor's language on the kiosk once it switches.
+ * - Every request names the page's origin (referrer policy "same-origin"), also where the
+ *   page's own policy is "no-referrer".
  * - `path` is relative to /api/v1 ("/desks/3/call-next"), unless it already starts with
  *   "/api/" or is a full URL (a URL the server rendered into the page).
  */
@@ -41,7 +43,13 @@ export async function api(method, path, body, { signal, timeoutMs } = {}) {
   const headers = { Accept: "application/json" };
   const lang = document.documentElement.lang;
   if (lang) headers["Accept-Language"] = lang;
-  const options = { method, headers, credentials: "same-origin", cache: "no-store" };
+  // Pages are served with `Referrer-Policy: no-referrer`, under which browsers that follow
+  // the Fetch standard send `Origin: null` with a same-origin POST, and the server refuses
+  // writes from an origin it does not know. "same-origin" keeps this page's origin (and its
+  // address) on requests to this server only; other sites still get nothing.
+  const options = {
+    method, headers, credentials: "same-origin", cache: "no-store", referrerPolicy: "same-origin",
+  };
   if (body !== undefined && body !== null) {
     headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);

@@ -17,7 +17,7 @@
  *   "live", "reconnecting" (was live, or a refused attempt), "unavailable" (no Socket.IO
  *   client), "closed"; `detail` is `{polling, reason?, error?}`.
  * - `onRefused(error)` is asked when the server refuses the connection (`error.message` is
- *   the server's reason, e.g. "not signed in"): return "stop" to give up (closes, no polling),
+ *   the server's reason, e.g. "not_signed_in"): return "stop" to give up (closes, no polling),
  *   "now" to retry at once (e.g. after changing what `auth` returns), anything else to retry
  *   after `retryRefusedMs`.
  * - `close()` ends it all: the socket, timers, polling, listeners; no handler runs after it.
