@@ -16,6 +16,7 @@ from servicepoint import access, auth, manage, printing, snapshots, tickets
 from servicepoint.access import Permission
 from servicepoint.errors import InvalidInput, NotFound, NotSignedIn
 from servicepoint.models import Kiosk, Location, Staff
+from servicepoint.text import LANGUAGE, TOPIC_KEY, clean_key
 from servicepoint.web import (
     current_staff,
     database,
@@ -58,14 +59,15 @@ def sign_in_view():
     # Checking the hash takes a tenth of a second: do it in a read-only session, so it never
     # holds the database's write lock (SQLite) while it works.
     with database().session(read_only=True) as session:
-        staff = auth.authenticate(
+        staff_id = auth.authenticate(
             session,
             field(body, "username", str),
             field(body, "password", str, max_length=1000),
             client=request.remote_addr or "",
-        )
-        sign_in(staff)
-        return _me(staff)
+        ).id
+    staff = manage.get_staff(db_session(), staff_id)
+    sign_in(staff)
+    return _me(staff)
 
 
 @api.delete("/session")
@@ -140,7 +142,7 @@ def move_ticket(ticket_id: int, move: str):
     ticket = tickets.get_ticket(session, ticket_id, for_update=True)
     staff = require(Permission.MOVE_TICKETS, ticket.location)
     if move == "transfer":
-        key = field(json_body(), "topic", str)
+        key = clean_key(field(json_body(), "topic", str, max_length=64), "topic", TOPIC_KEY)
         tickets.transfer(session, ticket, tickets.get_topic(session, ticket.location, key), staff)
     elif move in MOVES:
         MOVES[move](session, ticket, staff)
@@ -433,7 +435,9 @@ def test_print(kiosk_id: int):
     session = db_session()
     kiosk = _kiosk(kiosk_id)
     body = json_body() if request.content_length else {}
-    language = field(body, "language", str, default="de", max_length=8)
+    language = clean_key(
+        field(body, "language", str, default="de", max_length=8), "language", LANGUAGE
+    )
     sample = printing.sample_print(
         language, kiosk.location.name, public_url("/t/test-ticket"), code="T001"
     )
@@ -452,7 +456,7 @@ def print_jobs(kiosk_id: int):
 @api.get("/printers/preview.png")
 def print_preview():
     """A sample ticket as printed, ``?language=ar&location=<slug>``: what visitors get."""
-    language = request.args.get("language", "de")[:8]
+    language = clean_key(request.args.get("language", "de"), "language", LANGUAGE)
     slug = request.args.get("location")
     location = tickets.get_location(db_session(), slug) if slug else None
     require(Permission.MANAGE, location)

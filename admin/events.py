@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_socketio import emit, join_room
+from flask_socketio import disconnect, emit, join_room
 from socketio.exceptions import ConnectionRefusedError
 
 from servicepoint import snapshots
@@ -16,7 +16,9 @@ from servicepoint.access import Permission
 from servicepoint.errors import ServicepointError
 from servicepoint.events import staff_room
 from servicepoint.realtime import joined, location_of_slug, on
-from servicepoint.web import database, require
+from servicepoint.sessions import member_room, session_room
+from servicepoint.text import SLUG
+from servicepoint.web import current_session, database, require
 
 
 def _queue(slug: str) -> dict[str, Any] | None:
@@ -36,6 +38,8 @@ def _queue(slug: str) -> dict[str, Any] | None:
 def connect(auth_data: Any = None) -> None:
     """``auth={"location": slug}`` with the staff session cookie; ``queue`` follows at once."""
     slug = auth_data.get("location") if isinstance(auth_data, dict) else None
+    if not SLUG.matches(slug):  # malformed: names nothing, never reaches the database
+        raise ConnectionRefusedError("unknown location")
     with database().session(read_only=True) as session:
         location = location_of_slug(session, slug) if isinstance(slug, str) else None
         if location is None:
@@ -44,10 +48,17 @@ def connect(auth_data: Any = None) -> None:
             staff = require(Permission.VIEW_QUEUE, location, session=session)
         except ServicepointError as error:
             raise ConnectionRefusedError(error.code) from None
-        room = staff_room(location.slug, staff.id)
+        signed_in = current_session(session)
+        assert signed_in is not None  # require() found it
+        rooms = [
+            staff_room(location.slug, staff.id),
+            member_room(staff.id),  # closed when the staff member's access changes
+            session_room(signed_in.id),  # closed when this browser signs out
+        ]
         first = snapshots.staff_queue(session, location, staff)
     # Join, then read again: a move committed in between reaches the counselor either way.
-    join_room(room)
+    for room in rooms:
+        join_room(room)
     emit("queue", _queue(location.slug) or first)
 
 
@@ -56,5 +67,7 @@ def resync() -> None:
     """Send the location's queue again."""
     room = joined("staff:")
     queue = _queue(room.rsplit(":", 1)[0]) if room else None
-    if queue is not None:
-        emit("queue", queue)
+    if queue is None:  # signed out or access taken away meanwhile
+        disconnect()
+        return
+    emit("queue", queue)

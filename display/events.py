@@ -16,6 +16,7 @@ from servicepoint import snapshots, tickets
 from servicepoint.errors import NotFound
 from servicepoint.events import location_room, ticket_room
 from servicepoint.realtime import joined, location_of_slug, on
+from servicepoint.text import SLUG, TICKET_TOKEN
 from servicepoint.web import database
 
 
@@ -33,7 +34,7 @@ def _display_snapshot(slug: str) -> dict[str, Any] | None:
 def display_connect(auth: Any = None) -> None:
     """``auth={"location": slug}``: join the location's room; ``snapshot`` follows at once."""
     slug = auth.get("location") if isinstance(auth, dict) else None
-    if not isinstance(slug, str):
+    if not SLUG.matches(slug):  # malformed: names nothing, never reaches the database
         raise ConnectionRefusedError("unknown location")
     with database().session(read_only=True) as session:
         if location_of_slug(session, slug) is None:
@@ -69,7 +70,7 @@ def _ticket_status(token: str) -> dict[str, Any] | None:
 def ticket_connect(auth: Any = None) -> None:
     """``auth={"token": public_token}``: join the ticket's room; ``status`` follows at once."""
     token = auth.get("token") if isinstance(auth, dict) else None
-    if not isinstance(token, str) or len(token) > 64:
+    if not TICKET_TOKEN.matches(token):  # malformed: names nothing
         raise ConnectionRefusedError("unknown ticket")
     status = _ticket_status(token)
     if status is None:

@@ -8,8 +8,8 @@ from flask import current_app
 
 from kiosk import api_bp as api
 from servicepoint import printing, snapshots, tickets
-from servicepoint.errors import InvalidInput
 from servicepoint.models import PrintJob
+from servicepoint.text import LANGUAGE, REQUEST_ID, TOPIC_KEY, clean_key
 from servicepoint.web import db_session, field, json_body, status_url
 
 LANGUAGE_CODE_MAX = 8
@@ -35,15 +35,19 @@ def issue(slug: str):
     session = db_session()
     location = tickets.get_location(session, slug)
     body = json_body()
-    topic_key = field(body, "topic", str)
-    language = field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX)
-    if not language.replace("-", "").isalpha():
-        raise InvalidInput("bad_language", field="language", value=language)
+    topic_key = clean_key(field(body, "topic", str, max_length=64), "topic", TOPIC_KEY)
+    language = clean_key(
+        field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX),
+        "language",
+        LANGUAGE,
+    )
     kiosk_token = field(body, "kiosk", str, default=None, max_length=64)
     kiosk = printing.kiosk_by_token(session, kiosk_token, location.id) if kiosk_token else None
     request_id = field(body, "request_id", str, default=None, max_length=64) or None
+    if request_id is not None:
+        request_id = clean_key(request_id, "request_id", REQUEST_ID)
     topic = tickets.get_topic(session, location, topic_key)
-    issued = tickets.issue_ticket(session, location, topic, language.lower(), request_id)
+    issued = tickets.issue_ticket(session, location, topic, language, request_id)
     ticket = issued.ticket
     minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
     wait = snapshots.estimated_wait(location, issued.position, minutes)

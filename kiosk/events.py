@@ -19,6 +19,7 @@ from servicepoint.errors import NotFound
 from servicepoint.events import agent_room, kiosk_room, location_room
 from servicepoint.models import PrintJob
 from servicepoint.realtime import joined, location_of_slug, on
+from servicepoint.text import KIOSK_TOKEN, SLUG
 from servicepoint.web import database
 
 log = logging.getLogger(__name__)
@@ -35,15 +36,20 @@ def connect(auth=None):
     auth = auth if isinstance(auth, dict) else {}
     if auth.get("agent") is True:
         return _connect_agent(auth.get("kiosk"))
-    slug = auth.get("location")
+    slug, token = auth.get("location"), auth.get("kiosk")
+    # Malformed values name nothing: refused before they reach the database.
+    if not SLUG.matches(slug):
+        raise ConnectionRefusedError("unknown location")
+    if token and not KIOSK_TOKEN.matches(token):
+        raise ConnectionRefusedError("unknown kiosk")
     with database().session(read_only=True) as session:
-        location = location_of_slug(session, slug) if isinstance(slug, str) else None
+        location = location_of_slug(session, slug)
         if location is None:
             raise ConnectionRefusedError("unknown location")
         kiosk_id = None
-        if auth.get("kiosk"):
+        if token:
             try:
-                kiosk = printing.kiosk_by_token(session, auth["kiosk"], location.id)
+                kiosk = printing.kiosk_by_token(session, token, location.id)
             except NotFound:
                 raise ConnectionRefusedError("unknown kiosk") from None
             kiosk_id = kiosk.id
@@ -55,6 +61,8 @@ def connect(auth=None):
 
 
 def _connect_agent(token) -> None:
+    if not KIOSK_TOKEN.matches(token):
+        raise ConnectionRefusedError("unknown kiosk")
     with database().unit_of_work() as session:
         try:
             kiosk = printing.kiosk_by_token(session, token)

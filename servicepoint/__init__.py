@@ -37,13 +37,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret(app.instance_path)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    # The cookie lasts as long as the session it carries (Flask's own default is 31 days).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_HOURS"]))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = config_module.sqlite_url(app.instance_path)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's setting
 
-    from servicepoint import realtime, web
+    from servicepoint import realtime, security, web
     from servicepoint.db import Database
     from servicepoint.events import Context
 
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),
     )
     app.extensions["servicepoint.db"] = db
+    security.init_app(app)  # before web's unit of work, so its headers go on the final response
     web.init_app(app)
     from servicepoint.i18n import flask as i18n_flask
 

@@ -6,7 +6,6 @@ Who is signed in is the web layer's business (``servicepoint.web``); what they m
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 
@@ -16,9 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from servicepoint.errors import InvalidInput, NotSignedIn, TooManyAttempts
 from servicepoint.models import Staff
+from servicepoint.text import USERNAME, clean_key
 
 MIN_PASSWORD_LENGTH = 10
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 # A hash to compare against when the user does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -31,11 +30,8 @@ def hash_password(password: str) -> str:
 
 
 def check_username(username: str) -> str:
-    """The username, lower-cased, if it is well formed."""
-    username = username.strip().lower()
-    if not USERNAME.match(username):
-        raise InvalidInput("bad_username", field="username")
-    return username
+    """The username, lower-cased, if it is well formed (``servicepoint.text.USERNAME``)."""
+    return clean_key(username, "username", USERNAME)
 
 
 class FailedSignIns:
@@ -79,10 +75,14 @@ def authenticate(db: Session, username: str, password: str, client: str = "") ->
     After 10 failures for one username from one address within 5 minutes, further tries are
     refused for a while (TooManyAttempts) without checking the password.
     """
-    username = username.strip().lower()
-    key = (client, username)
+    username = username.strip()
+    if username.isascii():  # "İ".lower() would grow; such a name exists nowhere anyway
+        username = username.lower()
+    key = (client, username[:64])
     failed_sign_ins.check(key)
-    staff = db.scalar(select(Staff).where(Staff.username == username))
+    # What cannot be a username belongs to nobody: not asked of the database, same answer.
+    known = USERNAME.matches(username)
+    staff = db.scalar(select(Staff).where(Staff.username == username)) if known else None
     valid = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
     if staff is None or not valid or not staff.active:
         failed_sign_ins.failed(key)

@@ -30,6 +30,11 @@ DEFAULTS: dict[str, object] = {
     # Seconds over which changes are gathered before lobby and counselor snapshots are
     # rebuilt and sent (calls themselves are sent at once). 0 rebuilds after every change.
     "SNAPSHOT_INTERVAL": 0.1,
+    # How long a staff member stays signed in (hours); sign-out ends it at once.
+    "SESSION_HOURS": 12,
+    # Send the staff cookie over HTTPS only: "auto" (when the request came over HTTPS, also
+    # through a proxy saying X-Forwarded-Proto: https), "true" or "false".
+    "COOKIE_SECURE": "auto",
     # Languages offered on the kiosk, in order; German first.
     "LANGUAGES": "de,en,uk,ar,fa,tr,ru",
 }
@@ -74,3 +79,10 @@ def instance_secret(instance_path: str | Path, name: str = "secret_key") -> str:
 def sqlite_url(instance_path: str | Path) -> str:
     """The default database: a SQLite file in the instance folder."""
     return f"sqlite:///{Path(instance_path).resolve() / 'servicepoint.sqlite3'}"
+
+
+def truthy(value: object) -> bool:
+    """A yes/no setting: ``True``, ``1``, ``yes``, ``on``, ``true`` (any case) mean yes."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "yes", "on", "true"}
+    return bool(value)

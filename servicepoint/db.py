@@ -31,14 +31,30 @@ class Hub(Protocol):
 
 
 READ_ONLY = "servicepoint_read_only"
+# Seconds a SQLite writer waits for the write lock (this process's queue, then SQLite's busy
+# timeout for writers of other processes) before its request is refused as unavailable.
+WRITE_LOCK_TIMEOUT = 30.0
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE."""
+class WriteLockTimeout(TimeoutError):
+    """SQLite's write lock could not be had in time: the database is busy, retry later."""
+
+
+def make_engine(url: str, write_lock_timeout: float = WRITE_LOCK_TIMEOUT, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE.
+
+    ``write_lock_timeout`` is how long a SQLite writer waits for the write lock.
+    """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {}).update(timeout=30, check_same_thread=False)
+        kwargs.setdefault("connect_args", {}).update(
+            timeout=write_lock_timeout, check_same_thread=False
+        )
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine, in_memory=":memory:" in url or url.rstrip("/") == "sqlite:")
+        _configure_sqlite(
+            engine,
+            in_memory=":memory:" in url or url.rstrip("/") == "sqlite:",
+            write_lock_timeout=write_lock_timeout,
+        )
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
@@ -46,7 +62,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+def _configure_sqlite(
+    engine: Engine, in_memory: bool, write_lock_timeout: float = WRITE_LOCK_TIMEOUT
+) -> None:
     from sqlalchemy.engine import Connection
 
     @event.listens_for(engine, "connect")
@@ -57,7 +75,7 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(write_lock_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -71,8 +89,8 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
             return
-        if not writer.acquire(timeout=30):
-            raise TimeoutError("waited 30 s for the database write lock")
+        if not writer.acquire(timeout=write_lock_timeout):
+            raise WriteLockTimeout(f"waited {write_lock_timeout:g} s for the database write lock")
         connection.info["servicepoint.writer"] = True
         try:
             # Take SQLite's write lock at once so two writers queue instead of deadlocking.

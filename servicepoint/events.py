@@ -22,7 +22,12 @@ OUTBOX = "servicepoint.outbox"
 
 @dataclass(frozen=True)
 class DomainEvent:
-    """Something that happened at a location, to be announced once it is committed."""
+    """Something that happened, to be announced once it is committed."""
+
+
+@dataclass(frozen=True)
+class LocationEvent(DomainEvent):
+    """Something that happened at one location (its screens and staff views hear of it)."""
 
     location_id: int
 
@@ -54,6 +59,8 @@ class Delivery:
     locations: dict[int, bool] = field(default_factory=dict)
     # print jobs the server prints itself, once committed
     server_jobs: list[int] = field(default_factory=list)
+    # (namespace, room) whose sockets are closed after the messages: access ended
+    closed_rooms: list[tuple[str, str]] = field(default_factory=list)
 
     def refresh(self, location_id: int, positions: bool = False) -> None:
         """Ask for the location's snapshots to be rebuilt (and phones' positions)."""

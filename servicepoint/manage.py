@@ -8,7 +8,6 @@ and the demo all use these verbs. Changes that kiosks must see record ``TopicsCh
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import available_timezones
@@ -18,16 +17,22 @@ from sqlalchemy.orm import Session
 
 from servicepoint.auth import check_username, hash_password
 from servicepoint.errors import Duplicate, InvalidInput, NotFound
-from servicepoint.events import DomainEvent, record
+from servicepoint.events import LocationEvent, record
 from servicepoint.models import Desk, Kiosk, Location, PrinterMode, Role, Staff, Topic
-
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+from servicepoint.text import (
+    NAME_LANGUAGE,
+    PREFIX,
+    SLUG,
+    TOPIC_KEY,
+    check_characters,
+    clean_key,
+    clean_text,
+    shown,
+)
 
 
 @dataclass(frozen=True)
-class TopicsChanged(DomainEvent):
+class TopicsChanged(LocationEvent):
     """A location's topics changed: kiosks show the new offer, queues the new names."""
 
 
@@ -36,22 +41,18 @@ def _topics_changed(session: Session, location: Location) -> None:
 
 
 def _text(value: str, field: str, max_length: int = 200) -> str:
-    value = value.strip()
-    if not value:
-        raise InvalidInput("empty", field=field)
-    if len(value) > max_length:
-        raise InvalidInput("too_long", field=field, max=max_length)
-    return value
+    """A name people read, cleaned by the one text rule (``servicepoint.text.clean_text``)."""
+    return clean_text(value, field, max_length)
 
 
 def _names(value: dict[str, str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for language, name in value.items():
-        if not LANGUAGE.match(language):
-            raise InvalidInput("bad_language", field="names", value=language)
-        if not name.strip():
+        language = clean_key(language, "names", NAME_LANGUAGE)
+        name = clean_text(name, f"names.{language}", 120, required=False)
+        if not name:
             continue
-        names[language] = _text(name, f"names.{language}", 120)
+        names[language] = name
     if "de" not in names:
         raise InvalidInput("german_name_required", field="names.de")
     return names
@@ -59,7 +60,7 @@ def _names(value: dict[str, str]) -> dict[str, str]:
 
 def _timezone(value: str) -> str:
     if value not in available_timezones():
-        raise InvalidInput("bad_timezone", field="timezone", value=value)
+        raise InvalidInput("bad_timezone", field="timezone", value=shown(value))
     return value
 
 
@@ -80,9 +81,13 @@ def _apply(target: object, changes: dict[str, Any]) -> None:
 
 def get_location_any(session: Session, slug: str) -> Location:
     """The location with this slug, active or not (for managers), or NotFound."""
-    location = session.scalar(select(Location).where(Location.slug == slug))
+    location = (
+        session.scalar(select(Location).where(Location.slug == slug))
+        if SLUG.matches(slug)
+        else None
+    )
     if location is None:
-        raise NotFound("no_location", slug=slug)
+        raise NotFound("no_location", slug=shown(slug))
     return location
 
 
@@ -90,15 +95,13 @@ def create_location(
     session: Session, slug: str, name: str, address: str = "", timezone: str = "Europe/Berlin"
 ) -> Location:
     """A new location; ``slug`` names it in URLs (``/kiosk/<slug>``)."""
-    slug = _text(slug, "slug", 64).lower()
-    if not SLUG.match(slug):
-        raise InvalidInput("bad_slug", field="slug")
+    slug = clean_key(slug, "slug", SLUG)
     if session.scalar(select(Location).where(Location.slug == slug)):
         raise Duplicate("location_exists", field="slug", slug=slug)
     location = Location(
         slug=slug,
         name=_text(name, "name"),
-        address=_text(address, "address", 300) if address.strip() else "",
+        address=clean_text(address, "address", 300, required=False),
         timezone=_timezone(timezone),
     )
     session.add(location)
@@ -120,9 +123,7 @@ def update_location(
         {
             "name": _text(name, "name") if name is not None else None,
             "address": (
-                (_text(address, "address", 300) if address.strip() else "")
-                if address is not None
-                else None
+                clean_text(address, "address", 300, required=False) if address is not None else None
             ),
             "timezone": _timezone(timezone) if timezone is not None else None,
             "active": active,
@@ -136,10 +137,7 @@ def update_location(
 
 
 def _prefix(session: Session, location: Location, value: str, topic: Topic | None) -> str:
-    value = value.strip()
-    if len(value) != 1 or not value.isalpha() or len(value.upper()) != 1:
-        raise InvalidInput("bad_prefix", field="prefix")
-    prefix = value.upper()
+    prefix = clean_key(value, "prefix", PREFIX)
     for other in location.topics:
         if other.prefix == prefix and other is not topic:
             # Two topics with one letter would share one number series (and one code).
@@ -155,9 +153,13 @@ def _prefix(session: Session, location: Location, value: str, topic: Topic | Non
 
 def get_topic(session: Session, location: Location, key: str) -> Topic:
     """The topic ``key`` of ``location``, active or not, or NotFound."""
-    topic = session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
+    topic = (
+        session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
+        if TOPIC_KEY.matches(key)
+        else None
+    )
     if topic is None:
-        raise NotFound("no_topic", key=key, location=location.name)
+        raise NotFound("no_topic", key=shown(key), location=location.name)
     return topic
 
 
@@ -171,9 +173,7 @@ def create_topic(
     position: int | None = None,
 ) -> Topic:
     """A new topic; its ``prefix`` letter (unique at the location) starts its ticket codes."""
-    key = _text(key, "key", 64).lower()
-    if not KEY.match(key):
-        raise InvalidInput("bad_key", field="key")
+    key = clean_key(key, "key", TOPIC_KEY)
     if session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key)):
         raise Duplicate("topic_exists", field="key", location=location.name, key=key)
     positions = [t.position for t in location.topics]
@@ -340,8 +340,22 @@ def update_staff(
         and (active is False or (role is not None and role != Role.MANAGER))
     ):
         raise InvalidInput("self_lockout", field="active" if active is False else "role")
+    # What takes access away ends every session of the staff member at once.
+    revoked = (
+        "password_changed"
+        if password is not None
+        else "deactivated"
+        if active is False and staff.active
+        else "role_changed"
+        if role is not None and role != staff.role
+        else None
+    )
     _apply(staff, changes)
     session.flush()
+    if revoked is not None:
+        from servicepoint.sessions import end_all_sessions
+
+        end_all_sessions(session, staff, revoked)
     return staff
 
 
@@ -374,7 +388,8 @@ def _printer_settings(settings: PrinterSettings) -> dict[str, Any]:
 
     if settings.mode not in {m.value for m in PrinterMode}:
         raise InvalidInput("printer_mode", field="printer_mode")
-    uri, profile = settings.uri.strip(), settings.profile.strip()
+    uri = check_characters(settings.uri, "printer_uri").strip()
+    profile = check_characters(settings.profile, "printer_profile").strip()
     try:
         check_profile(profile)
     except PrinterConfigError as error:
@@ -463,4 +478,8 @@ def update_kiosk(
         kiosk.printer_state, kiosk.printer_detail, kiosk.printer_checked_at = "unknown", "", None
     session.flush()
     record(session, PrinterChanged(kiosk.location_id))
+    if new_token or active is False:  # the old token, or the kiosk, stops working now
+        from servicepoint.printing import KioskRevoked
+
+        record(session, KioskRevoked(kiosk.location_id, kiosk.id))
     return kiosk, token

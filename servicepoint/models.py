@@ -158,6 +158,24 @@ class Staff(Base):
         return self.role == Role.MANAGER
 
 
+class StaffSession(Base):
+    """One signed-in browser of a staff member; deleting the row signs that browser out.
+
+    The browser's cookie holds a random token; only its SHA-256 is stored. Signing out,
+    a new password, deactivation or a new role delete the staff member's rows.
+    """
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship()
+
+
 def new_public_token() -> str:
     """An unguessable token for a ticket's status page (128 bits)."""
     return secrets.token_urlsafe(16)

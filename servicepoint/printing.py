@@ -24,7 +24,7 @@ from servicepoint.errors import UnknownKiosk
 from servicepoint.events import (
     Context,
     Delivery,
-    DomainEvent,
+    LocationEvent,
     Message,
     agent_room,
     delivers,
@@ -51,21 +51,29 @@ def new_token() -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class PrintQueued(DomainEvent):
+class PrintQueued(LocationEvent):
     """A print job was written; its agent or the server prints it after the commit."""
 
     job_id: int
 
 
 @dataclass(frozen=True)
-class PrintFinished(DomainEvent):
+class PrintFinished(LocationEvent):
     """A print job ended (printed or failed); the kiosk's screen is told."""
 
     job_id: int
 
 
 @dataclass(frozen=True)
-class PrinterChanged(DomainEvent):
+class KioskRevoked(LocationEvent):
+    """A kiosk's token was replaced or the kiosk switched off: its screen and print agent
+    are disconnected (and refused when they come back with the old token)."""
+
+    kiosk_id: int
+
+
+@dataclass(frozen=True)
+class PrinterChanged(LocationEvent):
     """A printer's state or settings changed; staff views show it."""
 
 
@@ -303,3 +311,11 @@ def _printer_changed(
     _session: Session, event: PrinterChanged, _context: Context, out: Delivery
 ) -> None:
     out.refresh(event.location_id)  # the location's staff snapshots show the printers
+
+
+@delivers(KioskRevoked)
+def _kiosk_revoked(
+    _session: Session, event: KioskRevoked, _context: Context, out: Delivery
+) -> None:
+    out.closed_rooms.append(("/kiosk", agent_room(event.kiosk_id)))
+    out.closed_rooms.append(("/kiosk", kiosk_room(event.kiosk_id)))

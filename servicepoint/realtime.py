@@ -20,7 +20,7 @@ from flask_socketio import SocketIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import messages
+from servicepoint import messages, sessions  # noqa: F401  (sessions: its builders)
 from servicepoint.db import Database
 from servicepoint.events import Context, Delivery, DomainEvent, Message, deliveries
 from servicepoint.models import Location
@@ -95,6 +95,8 @@ class SocketHub:
         start printing what the server prints itself."""
         for message in delivery.messages:
             self.emit(message)
+        for namespace, room in delivery.closed_rooms:
+            self.close_room(namespace, room)
         self.refresh(delivery.locations)
         for job_id in delivery.server_jobs:
             if self.print_in_background:
@@ -118,6 +120,18 @@ class SocketHub:
             namespace=message.namespace,
             to=message.room,  # type: ignore[arg-type]
         )
+
+    def close_room(self, namespace: str, room: str) -> None:
+        """End access through ``room``: this process's sockets in it are disconnected, and
+        every process (through Redis) takes all sockets out of it, so none receives more;
+        a socket elsewhere is refused at its next request, since its access is gone."""
+        server: Any = getattr(self.socketio, "server", None)  # python-socketio's, untyped
+        if server is None:
+            return
+        local = [sid for sid, _eio in server.manager.get_participants(namespace, room)]
+        for sid in local:
+            server.disconnect(sid, namespace=namespace)
+        server.close_room(room, namespace=namespace)
 
     def refresh(self, locations: dict[int, bool]) -> None:
         """Rebuild and send the snapshots of these locations, coalescing bursts."""

@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from servicepoint import access, clock
+from servicepoint import access, clock, text
 from servicepoint.errors import (
     DeskBusy,
     IllegalTransition,
@@ -29,7 +29,7 @@ from servicepoint.errors import (
     TicketNotWaiting,
     TopicClosed,
 )
-from servicepoint.events import DomainEvent, record
+from servicepoint.events import LocationEvent, record
 from servicepoint.models import (
     Desk,
     Location,
@@ -67,7 +67,7 @@ ACTIVE_AT_DESK = (S.CALLED, S.SERVING)
 
 
 @dataclass(frozen=True)
-class TicketMoved(DomainEvent):
+class TicketMoved(LocationEvent):
     """A ticket was issued (``kind`` "issued") or moved (a key of ALLOWED_FROM)."""
 
     ticket_id: int
@@ -97,18 +97,26 @@ class Issued:
 
 
 def get_location(session: Session, slug: str) -> Location:
-    """The active location with this slug, or NotFound."""
-    location = session.scalar(select(Location).where(Location.slug == slug))
+    """The active location with this slug, or NotFound (also for what cannot be a slug)."""
+    location = (
+        session.scalar(select(Location).where(Location.slug == slug))
+        if text.SLUG.matches(slug)
+        else None
+    )
     if location is None or not location.active:
-        raise NotFound("no_location", slug=slug)
+        raise NotFound("no_location", slug=text.shown(slug))
     return location
 
 
 def get_topic(session: Session, location: Location, key: str) -> Topic:
-    """The topic ``key`` of ``location``, or NotFound."""
-    topic = session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
+    """The topic ``key`` of ``location``, or NotFound (also for what cannot be a key)."""
+    topic = (
+        session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
+        if text.TOPIC_KEY.matches(key)
+        else None
+    )
     if topic is None:
-        raise NotFound("no_topic", field="topic", key=key, location=location.name)
+        raise NotFound("no_topic", field="topic", key=text.shown(key), location=location.name)
     return topic
 
 
@@ -129,7 +137,10 @@ def get_desk(session: Session, desk_id: int, for_update: bool = False) -> Desk:
 
 
 def get_ticket_by_token(session: Session, token: str, for_update: bool = False) -> Ticket:
-    """The ticket behind a status-page token, or NotFound; ``for_update`` locks it."""
+    """The ticket behind a status-page token, or NotFound (also for what cannot be a
+    token); ``for_update`` locks it."""
+    if not text.TICKET_TOKEN.matches(token):
+        raise NotFound("no_ticket_link")
     ticket = _one(session, select(Ticket).where(Ticket.public_token == token), for_update)
     if ticket is None:
         raise NotFound("no_ticket_link")

@@ -9,19 +9,22 @@ place an HTTP request commits.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask import session as cookie_session
-from sqlalchemy.exc import IntegrityError, OperationalError
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from servicepoint import access
+from servicepoint import access, sessions
 from servicepoint.access import Permission
-from servicepoint.db import Database
+from servicepoint.config import truthy
+from servicepoint.db import Database, WriteLockTimeout
 from servicepoint.errors import (
     Conflict,
     CrossSite,
@@ -29,13 +32,18 @@ from servicepoint.errors import (
     ServicepointError,
     Unavailable,
 )
-from servicepoint.models import Location, Staff
+from servicepoint.models import Location, Staff, StaffSession
+from servicepoint.text import check_characters
 
 log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Catalog keys of the HTTP errors Werkzeug raises itself (unknown URL, wrong method, …).
 HTTP_KEYS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 MAX_ID = 2**31 - 1
+# What a 503 asks the client to wait before it tries again (seconds).
+RETRY_AFTER_SECONDS = 5
+# PostgreSQL's "cannot execute … in a read-only transaction".
+READ_ONLY_SQLSTATE = "25006"
 T = TypeVar("T")
 
 
@@ -66,33 +74,77 @@ def request_language() -> str:
 
 
 def refusal(error: ServicepointError) -> Response:
-    """The JSON answer to a refusal, its message in the client's language."""
+    """The JSON answer to a refusal, its message in the client's language (503s with a
+    ``Retry-After``)."""
     response = jsonify(error.body(request_language()))
     response.status_code = error.status
+    if isinstance(error, Unavailable):
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def unavailable(error: BaseException) -> Unavailable | None:
+    """The refusal a database failure amounts to when it means "not now, retry": the write
+    lock not had in time (SQLite), a read-only database, a lost or refused connection
+    (``OperationalError``). None for any other failure (a bug: it stays a 500)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:  # SQLAlchemy may wrap the timeout
+        seen.add(id(cause))
+        if isinstance(cause, WriteLockTimeout):
+            return Unavailable()
+        cause = getattr(cause, "orig", None) or cause.__cause__ or cause.__context__
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = error.orig
+    read_only = getattr(orig, "sqlstate", None) == READ_ONLY_SQLSTATE or str(
+        getattr(orig, "sqlite_errorname", "")
+    ).startswith("SQLITE_READONLY")
+    if read_only:
+        return Unavailable("read_only")
+    if isinstance(error, OperationalError):
+        return Unavailable()
+    return None
 
 
 # --- who is signed in, and what they may do ------------------------------------------------
 
 
 def sign_in(staff: Staff) -> None:
-    """Remember ``staff`` in this browser's session cookie."""
+    """Open a session for ``staff`` (``SESSION_HOURS`` long) and keep its token in this
+    browser's cookie."""
+    hours = float(current_app.config["SESSION_HOURS"])
+    token = sessions.open_session(db_session(), staff, timedelta(hours=hours))
     cookie_session.clear()
-    cookie_session["staff_id"] = staff.id
+    cookie_session["session"] = token
     cookie_session.permanent = True
+    g.current_staff = staff
 
 
 def sign_out() -> None:
+    """End this browser's session (its cookie and its sockets)."""
+    token = cookie_session.get("session")
+    if isinstance(token, str):
+        sessions.end_session(db_session(), token)
     cookie_session.clear()
+    g.current_staff = None
+
+
+def current_session(session: Session | None = None) -> StaffSession | None:
+    """This browser's unexpired session of an active staff member, if any."""
+    if "current_session" not in g:
+        token = cookie_session.get("session")
+        db = session if session is not None else db_session()
+        g.current_session = sessions.find_session(db, token) if isinstance(token, str) else None
+    found: StaffSession | None = g.current_session
+    return found
 
 
 def current_staff(session: Session | None = None) -> Staff | None:
     """The signed-in, still active staff member of this request (or socket), if any."""
     if "current_staff" not in g:
-        staff_id = cookie_session.get("staff_id")
-        db = session if session is not None else db_session()
-        staff = db.get(Staff, staff_id) if isinstance(staff_id, int) else None
-        g.current_staff = staff if staff is not None and staff.active else None
+        found = current_session(session)
+        g.current_staff = found.staff if found is not None else None
     signed_in: Staff | None = g.current_staff
     return signed_in
 
@@ -134,9 +186,22 @@ def same_origin(origin: str) -> bool:
     return urlsplit(origin).netloc.lower() in allowed
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie, marked ``Secure`` as ``SERVICEPOINT_COOKIE_SECURE`` says: in
+    ``auto``, when this request came over HTTPS (staff on the LAN may use plain HTTP)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        setting = str(app.config.get("COOKIE_SECURE", "auto")).strip().lower()
+        if setting != "auto":
+            return truthy(setting)
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+        return request.is_secure or forwarded.lower() == "https"
+
+
 def init_app(app: Flask) -> None:
     """Install the per-request unit of work, the cross-site guard and the JSON errors."""
     app.url_map.converters["id"] = IdConverter
+    app.session_interface = CookieSessions()
 
     @app.before_request
     def _refuse_cross_site_writes() -> Response | None:
@@ -163,9 +228,12 @@ def init_app(app: Flask) -> None:
         except IntegrityError:
             log.warning("commit refused by a constraint", exc_info=True)
             return refusal(Conflict())
-        except OperationalError:
-            log.exception("database unavailable at commit")
-            return refusal(Unavailable())
+        except (DBAPIError, WriteLockTimeout) as error:
+            refused = unavailable(error)
+            if refused is None:
+                raise
+            log.warning("database unavailable at commit: %s", error)
+            return refusal(refused)
         finally:
             session.close()
         return response
@@ -182,6 +250,25 @@ def init_app(app: Flask) -> None:
         # Two requests raced for the same unique value; the loser changed nothing.
         log.info("request refused by a constraint: %s", error.orig)
         return refusal(Conflict())
+
+    @app.errorhandler(DataError)
+    def _refused_value(error: DataError) -> Response | tuple[str, int]:
+        # Input is checked before it reaches the database (servicepoint.text); should a
+        # value slip through that the database cannot store, the request is still bad input.
+        log.warning("the database refused a value: %s", error.orig)
+        return _refused(InvalidInput("invalid"))
+
+    @app.errorhandler(WriteLockTimeout)
+    @app.errorhandler(DBAPIError)
+    def _unavailable(error: Exception) -> Response | tuple[str, int, dict[str, str]]:
+        refused = unavailable(error)
+        if refused is None:
+            raise error
+        log.warning("database unavailable: %s", error)
+        if wants_json():
+            return refusal(refused)
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return refused.message_in(request_language()), refused.status, retry
 
     @app.errorhandler(ServicepointError)
     def _refused(error: ServicepointError) -> Response | tuple[str, int]:
@@ -219,10 +306,31 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def _check_strings(value: Any, name: str) -> None:
+    """Refuse control characters and lone surrogates in every string of ``value``, object
+    keys and list items included (``field`` is ``name``, or ``name.key`` for a value)."""
+    if isinstance(value, str):
+        check_characters(value, name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                check_characters(key, name)
+            plain = isinstance(key, str) and key.isascii() and key.isprintable()
+            _check_strings(item, f"{name}.{key}" if plain else name)
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item, name)
+
+
 def field(
     data: dict[str, Any], name: str, kind: type[T], default: Any = ..., max_length: int = 200
 ) -> T:
-    """``data[name]`` checked to be of ``kind``; missing fields take ``default`` or are refused."""
+    """``data[name]`` checked to be of ``kind``; missing fields take ``default`` or are refused.
+
+    No string in it may hold a control character or a lone surrogate
+    (``servicepoint.text.check_characters``); a string is stripped and at most
+    ``max_length`` long. Names, keys and codes are then cleaned by the verbs' own rules.
+    """
     if name not in data or data[name] is None:
         if default is ...:
             raise InvalidInput("required", field=name)
@@ -232,6 +340,7 @@ def field(
         raise InvalidInput("wrong_type", field=name, terms={"kind": f"kind.{kind.__name__}"})
     if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
         raise InvalidInput("out_of_range", field=name)
+    _check_strings(value, name)
     if isinstance(value, str):
         value = value.strip()
         if len(value) > max_length:

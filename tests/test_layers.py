@@ -97,6 +97,7 @@ def test_the_core_imports_no_surface():
 WEB_MODULES = {
     "servicepoint/__init__.py",  # the app factory (imports Flask inside create_app)
     "servicepoint/web.py",
+    "servicepoint/security.py",
     "servicepoint/pages.py",
     "servicepoint/realtime.py",
     "servicepoint/cli.py",

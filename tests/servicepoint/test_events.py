@@ -40,7 +40,7 @@ def test_an_event_without_builder_is_refused(session, centre):
         pass
 
     with pytest.raises(LookupError, match="Unheard"):
-        deliveries(session, [Unheard(centre.id)], Context())
+        deliveries(session, [Unheard()], Context())
 
 
 def test_a_kind_has_one_builder():

@@ -598,7 +598,8 @@ function connect(slug) {
   const mine = (handler) => (...args) => { if (state.slug === slug) handler(...args); };
   state.live = live("/staff", {
     auth: { location: slug },
-    events: { queue: mine(setQueue), ticket: mine(applyTicket) },
+    // signed_out: this browser signed out elsewhere, or the staff member's access changed.
+    events: { queue: mine(setQueue), ticket: mine(applyTicket), signed_out: mine(sessionExpired) },
     resync: "queue",
     poll: () => api("GET", `/locations/${encodeURIComponent(slug)}/queue`),
     onPoll: mine(setQueue),
@@ -609,7 +610,7 @@ function connect(slug) {
       renderConnection();
     }),
     onRefused: (err) => {
-      if (err && err.message === "not signed in") {
+      if (err && (err.message === "not_signed_in" || err.message === "forbidden")) {
         if (state.slug === slug) sessionExpired();
         return "stop";
       }
