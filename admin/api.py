@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Response, request
+from flask import Response, current_app, request
 from sqlalchemy import select
 
 from admin import api_bp as api
-from servicepoint import access, auth, manage, printing, snapshots, tickets
+from servicepoint import access, auth, manage, printing, snapshots, throttle, tickets
 from servicepoint.access import Permission
 from servicepoint.errors import InvalidInput, NotFound, NotSignedIn
 from servicepoint.models import Kiosk, Location, Staff
 from servicepoint.text import LANGUAGE, TOPIC_KEY, clean_key
 from servicepoint.web import (
+    client_address,
     current_staff,
     database,
     db_session,
@@ -54,20 +55,35 @@ def _me(staff: Staff) -> dict[str, Any]:
 
 @api.post("/session")
 def sign_in_view():
-    """``{"username", "password"}`` → the staff member, with a session cookie for later calls."""
+    """``{"username", "password"}`` → the staff member, with a session cookie for later calls.
+
+    Throttled per address and account (``servicepoint.throttle``: 429 with ``Retry-After``);
+    503 when too many passwords are being checked at once.
+    """
     body = json_body()
-    # Checking the hash takes a tenth of a second: do it in a read-only session, so it never
-    # holds the database's write lock (SQLite) while it works.
-    with database().session(read_only=True) as session:
-        staff_id = auth.authenticate(
-            session,
-            field(body, "username", str),
-            field(body, "password", str, max_length=1000),
-            client=request.remote_addr or "",
-        ).id
+    staff_id = auth.authenticate(
+        database(),
+        field(body, "username", str),
+        field(body, "password", str, max_length=1000),
+        client_address(),
+        throttle.SignInLimits.from_settings(current_app.config),
+        _password_checks(),
+    )
     staff = manage.get_staff(db_session(), staff_id)
     sign_in(staff)
     return _me(staff)
+
+
+def _password_checks() -> auth.PasswordChecks:
+    """This app's bound on concurrent password checks (made at its first sign-in)."""
+    checks: auth.PasswordChecks = current_app.extensions.setdefault(
+        "servicepoint.password_checks",
+        auth.PasswordChecks(
+            int(current_app.config["PASSWORD_CHECKS"]),
+            float(current_app.config["PASSWORD_CHECK_WAIT"]),
+        ),
+    )
+    return checks
 
 
 @api.delete("/session")

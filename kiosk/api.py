@@ -7,10 +7,10 @@ from typing import Any
 from flask import current_app
 
 from kiosk import api_bp as api
-from servicepoint import printing, snapshots, tickets
+from servicepoint import printing, snapshots, throttle, tickets
 from servicepoint.models import PrintJob
 from servicepoint.text import LANGUAGE, REQUEST_ID, TOPIC_KEY, clean_key
-from servicepoint.web import db_session, field, json_body, status_url
+from servicepoint.web import client_address, db_session, field, json_body, status_url
 
 LANGUAGE_CODE_MAX = 8
 
@@ -31,6 +31,7 @@ def issue(slug: str):
 
     Optional: ``"kiosk": token`` prints it on that kiosk's printer; ``"request_id"`` (chosen
     by the kiosk per tap) makes a retry answer 200 with the same ticket instead of a new one.
+    New tickets are limited per address and per kiosk (429 ``too_many_tickets``).
     """
     session = db_session()
     location = tickets.get_location(session, slug)
@@ -48,6 +49,9 @@ def issue(slug: str):
         request_id = clean_key(request_id, "request_id", REQUEST_ID)
     topic = tickets.get_topic(session, location, topic_key)
     issued = tickets.issue_ticket(session, location, topic, language, request_id)
+    if not issued.repeated:  # a retried tap is never counted twice, never refused
+        limits = throttle.TicketLimits.from_settings(current_app.config)
+        throttle.count_ticket(session, client_address(), kiosk.id if kiosk else None, limits)
     ticket = issued.ticket
     minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
     wait = snapshots.estimated_wait(location, issued.position, minutes)

@@ -1,5 +1,7 @@
 """Staff accounts: password hashing and checking credentials (no web session here).
 
+Sign-in attempts are throttled by ``servicepoint.throttle`` (counted in the database before the
+hash is checked) and the checks themselves bounded per process (``PasswordChecks``).
 Who is signed in is the web layer's business (``servicepoint.web``); what they may do is
 ``servicepoint.access``'s.
 """
@@ -7,13 +9,13 @@ Who is signed in is the web layer's business (``servicepoint.web``); what they m
 from __future__ import annotations
 
 import threading
-import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from servicepoint.errors import InvalidInput, NotSignedIn, TooManyAttempts
+from servicepoint import throttle
+from servicepoint.db import Database
+from servicepoint.errors import InvalidInput, NotSignedIn, Unavailable
 from servicepoint.models import Staff
 from servicepoint.text import USERNAME, clean_key
 
@@ -34,58 +36,72 @@ def check_username(username: str) -> str:
     return clean_key(username, "username", USERNAME)
 
 
-class FailedSignIns:
-    """Counts failed sign-ins per client address and username within a time window."""
+class PasswordChecks:
+    """At most ``at_once`` password hashes checked at the same time in this process.
 
-    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[tuple[str, str], list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> list[float]:
-        times = [t for t in self._failures.get(key, []) if now - t < self.window]
-        if times:
-            self._failures[key] = times
-        else:
-            self._failures.pop(key, None)
-        return times
-
-    def check(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            if len(self._recent(key, time.monotonic())) >= self.limit:
-                raise TooManyAttempts()
-
-    def failed(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._failures[key] = [*self._recent(key, now), now]
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-failed_sign_ins = FailedSignIns()
-
-
-def authenticate(db: Session, username: str, password: str, client: str = "") -> Staff:
-    """The active staff member with these credentials, or NotSignedIn (same message for both).
-
-    After 10 failures for one username from one address within 5 minutes, further tries are
-    refused for a while (TooManyAttempts) without checking the password.
+    A scrypt check takes a tenth of a second and 32 MiB: a burst of sign-ins waits here for
+    its turn instead of growing the process without bound; one that waits longer than
+    ``wait`` seconds is refused as unavailable (503, retry).
     """
+
+    def __init__(self, at_once: int = 4, wait: float = 5.0) -> None:
+        self.at_once = at_once
+        self.wait = wait
+        self._slots = threading.BoundedSemaphore(at_once)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` matches ``password_hash``; Unavailable if no turn came."""
+        if not self._slots.acquire(timeout=self.wait):
+            raise Unavailable("sign_in_busy")
+        try:
+            return check_password_hash(password_hash, password)
+        finally:
+            self._slots.release()
+
+
+def authenticate(
+    database: Database,
+    username: str,
+    password: str,
+    client: str,
+    limits: throttle.SignInLimits | None = None,
+    checks: PasswordChecks | None = None,
+) -> int:
+    """The id of the active staff member with these credentials, or NotSignedIn (the same
+    message for a wrong password, an unknown or an inactive user).
+
+    ``client`` is the address the attempt comes from. The attempt is counted and committed
+    before the hash is checked (``throttle.admit_sign_in``: TooManyAttempts, 429, without
+    checking when a limit is reached), so every process sees it; the hash is checked outside
+    any transaction, holding no database connection, one of ``checks``' turns. The one verb
+    that commits on its own (its own units of work): a count must stand even when the
+    sign-in fails.
+    """
+    limits = limits or throttle.SignInLimits()
+    checks = checks or PasswordChecks()
     username = username.strip()
     if username.isascii():  # "İ".lower() would grow; such a name exists nowhere anyway
         username = username.lower()
-    key = (client, username[:64])
-    failed_sign_ins.check(key)
-    # What cannot be a username belongs to nobody: not asked of the database, same answer.
-    known = USERNAME.matches(username)
-    staff = db.scalar(select(Staff).where(Staff.username == username)) if known else None
-    valid = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
-    if staff is None or not valid or not staff.active:
-        failed_sign_ins.failed(key)
+    username = username[:64]
+    with database.unit_of_work() as session:
+        attempt = throttle.admit_sign_in(session, client, username, limits)
+    try:
+        # What cannot be a username belongs to nobody: not asked of the database, same answer.
+        found = None
+        if USERNAME.matches(username):
+            with database.session(read_only=True) as session:
+                found = session.execute(
+                    select(Staff.id, Staff.password_hash, Staff.active).where(
+                        Staff.username == username
+                    )
+                ).first()
+        valid = checks.verify(found.password_hash if found else _DUMMY_HASH, password)
+    except BaseException:
+        with database.unit_of_work() as session:
+            throttle.not_tried(session, attempt)
+        raise
+    if found is None or not valid or not found.active:
         raise NotSignedIn("wrong_credentials")
-    failed_sign_ins.succeeded(key)
-    return staff
+    with database.unit_of_work() as session:
+        throttle.signed_in(session, attempt)
+    return int(found.id)

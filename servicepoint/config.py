@@ -37,6 +37,26 @@ DEFAULTS: dict[str, object] = {
     "COOKIE_SECURE": "auto",
     # Languages offered on the kiosk, in order; German first.
     "LANGUAGES": "de,en,uk,ar,fa,tr,ru",
+    # Proxies (addresses or networks, comma-separated, e.g. "127.0.0.1,::1") whose
+    # X-Forwarded-For is believed: the client is the rightmost hop that is not one of them.
+    # Empty believes no one (the peer's address is the client's).
+    "TRUSTED_PROXIES": "",
+    # Sign-in throttling (servicepoint.throttle), per window of SIGN_IN_WINDOW_MINUTES:
+    # wrong passwords one address may try for one account, then it is refused (429) ...
+    "SIGN_IN_LIMIT": 10,
+    # ... for all accounts together ...
+    "SIGN_IN_ADDRESS_LIMIT": 50,
+    # ... and the failures of one account from all addresses after which it counts as under
+    # attack: each address that has itself failed for it then gets 3 tries, not 10.
+    "SIGN_IN_ACCOUNT_LIMIT": 50,
+    "SIGN_IN_WINDOW_MINUTES": 15,
+    # Password hashes checked at once per process (scrypt takes 32 MiB each), and the seconds
+    # a sign-in waits for its turn before it is refused as unavailable (503).
+    "PASSWORD_CHECKS": 4,
+    "PASSWORD_CHECK_WAIT": 5.0,
+    # Tickets drawn per minute from one address, and with one kiosk's token.
+    "TICKETS_PER_ADDRESS": 60,
+    "TICKETS_PER_KIOSK": 120,
 }
 
 _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int)}

@@ -176,6 +176,21 @@ class StaffSession(Base):
     staff: Mapped[Staff] = relationship()
 
 
+class ThrottleCounter(Base):
+    """How often one client did one thing in the current window (``servicepoint.throttle``):
+    sign-in attempts per address and account, tickets per address and kiosk.
+
+    ``key`` is the SHA-256 of what is counted and for whom, so no address or username is
+    stored in the clear; the row counts until ``expires_at`` and is deleted after it.
+    """
+
+    __tablename__ = "throttle_counter"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 def new_public_token() -> str:
     """An unguessable token for a ticket's status page (128 bits)."""
     return secrets.token_urlsafe(16)

@@ -8,6 +8,8 @@ place an HTTP request commits.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
 from datetime import timedelta
 from typing import Any, TypeVar, cast
@@ -34,6 +36,7 @@ from servicepoint.errors import (
 )
 from servicepoint.models import Location, Staff, StaffSession
 from servicepoint.text import check_characters
+from servicepoint.throttle import Throttled
 
 log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -74,12 +77,14 @@ def request_language() -> str:
 
 
 def refusal(error: ServicepointError) -> Response:
-    """The JSON answer to a refusal, its message in the client's language (503s with a
-    ``Retry-After``)."""
+    """The JSON answer to a refusal, its message in the client's language (503s and limits
+    reached with a ``Retry-After``)."""
     response = jsonify(error.body(request_language()))
     response.status_code = error.status
     if isinstance(error, Unavailable):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    elif isinstance(error, Throttled):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -105,6 +110,69 @@ def unavailable(error: BaseException) -> Unavailable | None:
     if isinstance(error, OperationalError):
         return Unavailable()
     return None
+
+
+# --- where a request comes from -----------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_proxies(setting: str) -> tuple[Network, ...]:
+    """The networks a ``TRUSTED_PROXIES`` setting names (``"127.0.0.1,::1,10.0.0.0/8"``)."""
+    found = []
+    for part in setting.split(","):
+        if part.strip():
+            try:
+                found.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError as error:
+                raise ValueError(f"SERVICEPOINT_TRUSTED_PROXIES: {error}") from None
+    return tuple(found)
+
+
+def _hop(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """One X-Forwarded-For entry as an address (IPv4-mapped IPv6 as IPv4); None if it is none."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # "192.0.2.1:5000"
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def forwarded_client(peer: str, forwarded_for: str, trusted: tuple[Network, ...]) -> str:
+    """The client's address: ``peer`` itself unless it is a trusted proxy; else, walking
+    ``forwarded_for`` (X-Forwarded-For) from the right, the first hop that is not a trusted
+    proxy (the leftmost when all are). What a client writes into the header itself stands
+    left of what the proxies add, so it is never reached. A malformed hop ends the walk at
+    the proxy that reported it."""
+    current = _hop(peer)
+    if current is None:
+        return peer
+    for hop in reversed(forwarded_for.split(",")):
+        if not any(current in network for network in trusted):
+            break
+        address = _hop(hop)
+        if address is None:
+            break
+        current = address
+    return str(current)
+
+
+def client_address() -> str:
+    """The address this request comes from, as throttling counts it: the peer, or behind the
+    proxies of ``SERVICEPOINT_TRUSTED_PROXIES`` the client their X-Forwarded-For names."""
+    peer = request.remote_addr or ""
+    trusted = trusted_proxies(str(current_app.config.get("TRUSTED_PROXIES") or ""))
+    if not trusted:
+        return peer
+    return forwarded_client(peer, ",".join(request.headers.getlist("X-Forwarded-For")), trusted)
 
 
 # --- who is signed in, and what they may do ------------------------------------------------

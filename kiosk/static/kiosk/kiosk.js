@@ -359,11 +359,13 @@ function kioskRefused(error) {
   return error instanceof ApiError && error.code === "unknown_kiosk";
 }
 
-/** Which problem to show for a failed draw: network, closed (topic or place) or server. */
+/** Which problem to show for a failed draw: network, closed (topic or place), busy (the
+ * server's limit of tickets per minute: wait a minute, then retry) or server. */
 function problemKind(error) {
   if (!(error instanceof ApiError) || error.code === "network" || error.code === "aborted") {
     return "network";
   }
+  if (error.status === 429) return "busy";
   if (error.code === "topic_closed" || error.status === 404) {
     loadTopics(); // the tile may be stale; fetch the current ones
     return "closed";
