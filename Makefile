@@ -33,8 +33,9 @@ run: setup
 	$(BIN)/servicepoint demo --if-empty
 	$(BIN)/servicepoint serve --host $(HOST) --port $(PORT)
 
+# pytest on two workers: each has its own databases, live servers and browser.
 test: setup system-deps lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: setup
 	$(BIN)/ruff check .

@@ -7,12 +7,15 @@ tests use ``fresh_database`` instead: a throw-away database and real separate co
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -395,6 +398,23 @@ def _cli(env, *args, **kwargs):
     )
 
 
+_demo_template: list[Path] = []
+
+
+def _demo_instance() -> Path:
+    """An instance folder with a migrated SQLite database and the demo, made once per test
+    process (two CLI runs, some seconds) and copied for each live server."""
+    if not _demo_template:
+        folder = Path(tempfile.mkdtemp(prefix="servicepoint-demo-"))
+        atexit.register(shutil.rmtree, folder, True)
+        env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(folder / "instance")}
+        env.pop("SERVICEPOINT_DATABASE_URL", None)
+        _cli(env, "db", "upgrade")
+        _cli(env, "demo", "--if-empty")
+        _demo_template.append(folder / "instance")
+    return _demo_template[0]
+
+
 @contextmanager
 def run_live_server(
     tmp_path: Path, database_url: str | None = None, port: int | None = None
@@ -406,8 +426,10 @@ def run_live_server(
     env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(instance)}
     if database_url:
         env["SERVICEPOINT_DATABASE_URL"] = database_url
-    _cli(env, "db", "upgrade")
-    _cli(env, "demo", "--if-empty")
+        _cli(env, "db", "upgrade")
+        _cli(env, "demo", "--if-empty")
+    elif not instance.exists():  # a restart keeps its instance; a new server copies the demo
+        shutil.copytree(_demo_instance(), instance)
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(tmp_path / "live-server.log", "w")  # noqa: SIM115  (closed below)
