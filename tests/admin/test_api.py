@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from servicepoint.models import Role, Staff, Topic
+from servicepoint.models import Staff, Topic
 from tests.conftest import PASSWORD
 
 
 def draw(client, topic="general"):
     return client.post("/api/v1/locations/test-centre/tickets", json={"topic": topic}).json
-
-
-@pytest.fixture
-def counselor(factory):
-    return factory.staff()
-
-
-@pytest.fixture
-def manager(factory):
-    return factory.staff("leitung", role=Role.MANAGER)
 
 
 def test_sign_in_with_wrong_password_is_refused(client, counselor, auth):

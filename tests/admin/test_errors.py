@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from servicepoint.models import Role
-
-
-@pytest.fixture
-def manager(factory):
-    return factory.staff("leitung", role=Role.MANAGER)
-
 
 def test_a_refusal_names_the_field_and_speaks_the_pages_language(client, centre, manager, auth):
     auth.login("leitung")

@@ -23,11 +23,6 @@ def find(payload, code):
     return next(t for t in payload["waiting"] + payload["active"] if t["code"] == code)
 
 
-@pytest.fixture
-def counselor(factory):
-    return factory.staff()
-
-
 def test_closed_topic_is_served_and_next_and_called(client, factory, centre, auth, session):
     """A visitor waits for a topic a manager then closes: the desk view and call-next agree."""
     language = factory.topic(centre, "language")

@@ -8,18 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from servicepoint import clock, create_app
-from servicepoint.models import Role
 from tests.conftest import PASSWORD, AuthActions
-
-
-@pytest.fixture
-def counselor(factory):
-    return factory.staff()
-
-
-@pytest.fixture
-def manager(factory):
-    return factory.staff("leitung", role=Role.MANAGER)
 
 
 def _cookie(client) -> str:

@@ -42,11 +42,6 @@ def sign_in(client, address, username="berater", password=PASSWORD, **headers):
     )
 
 
-@pytest.fixture
-def counselor(factory) -> Staff:
-    return factory.staff("berater")
-
-
 def counters(session) -> int:
     return session.scalar(select(func.count()).select_from(ThrottleCounter))
 
