@@ -41,10 +41,11 @@ def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: D
     if event.is_call and ticket.state == TicketState.CALLED:
         called = called_json(ticket, recall=event.kind == "recall")
         out.messages.append(Message("/display", "called", called, location_room(location.slug)))
-    day = tickets.today(location)
-    for view in snapshots.staff_views(session, location):
-        seen = snapshots.staff_ticket_json(ticket, view.staff, day)
-        out.messages.append(Message("/staff", "ticket", seen, view.rooms))
+    if event.kind != "issued":  # a new ticket reaches the staff views with the next snapshot
+        day = tickets.today(location)
+        for view in snapshots.staff_views(session, location):
+            seen = snapshots.staff_ticket_json(ticket, view.staff, day)
+            out.messages.append(Message("/staff", "ticket", seen, view.rooms))
     if event.kind != "issued":  # nobody can follow a ticket before it is handed out
         status = snapshots.ticket_status(session, ticket, context.minutes_per_visitor)
         out.messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))

@@ -259,11 +259,14 @@ def count_ticket(session: Session, client: str, kiosk_id: int | None, limits: Ti
     address = address_key(client)
     drawn, ends = count(session, counter_key("tickets.address", address), limits.window)
     refused = [ends] if drawn > limits.per_address else []
+    fresh_window = drawn == 1
     if kiosk_id is not None and not refused:
         drawn, ends = count(session, counter_key("tickets.kiosk", str(kiosk_id)), limits.window)
+        fresh_window = fresh_window or drawn == 1
         if drawn > limits.per_kiosk:
             refused.append(ends)
-    purge_expired(session)
+    if fresh_window:  # windows end rarely: clear ended ones when one begins, not every ticket
+        purge_expired(session)
     if refused:
         seconds = _seconds_until(max(refused))
         log.warning("ticket refused: too many drawn from %s (kiosk %s)", address, kiosk_id)
