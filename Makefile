@@ -33,9 +33,10 @@ run: setup
 	$(BIN)/servicepoint demo --if-empty
 	$(BIN)/servicepoint serve --host $(HOST) --port $(PORT)
 
-# pytest on two workers: each has its own databases, live servers and browser.
+# pytest on two workers: each has its own databases, live servers and browser. A file's tests
+# stay together and in order (a module shares one live server, and some build on each other).
 test: setup system-deps lint typecheck
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .

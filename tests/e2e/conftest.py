@@ -27,3 +27,14 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def sign_in(page, live_server, username: str) -> None:
+    """Sign ``page`` in as a demo staff member through the sign-in form."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/staff/")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(live_server.logins()[username])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("sign-out")).to_be_visible()

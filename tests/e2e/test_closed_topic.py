@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_in
+
 pytestmark = pytest.mark.e2e
 
 
@@ -23,10 +25,7 @@ def test_desk_view_and_call_next_agree_after_a_topic_closes(browser, live_server
     assert closed.status_code == 200 and closed.json()["active"] is False
 
     page = browser.new_page(viewport={"width": 1000, "height": 700})
-    page.goto(f"{url}/staff/")
-    page.get_by_test_id("login-username").fill("beratung2")
-    page.get_by_test_id("login-password").fill(live_server.logins()["beratung2"])
-    page.get_by_test_id("login-submit").click()
+    sign_in(page, live_server, "beratung2")
     page.get_by_test_id("select-location").select_option("leverkusen")
     page.get_by_test_id("select-desk").select_option(label="Raum 1")
 

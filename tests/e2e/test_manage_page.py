@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import sign_in
+
 pytestmark = pytest.mark.e2e
 
 LOCATION = "leverkusen"
@@ -26,11 +28,7 @@ def page(browser, live_server):
     """The managers' page, signed in through the sign-in form."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{live_server.url}/staff/")
-    page.get_by_test_id("login-username").fill("leitung")
-    page.get_by_test_id("login-password").fill(live_server.logins()["leitung"])
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("sign-out")).to_be_visible()
+    sign_in(page, live_server, "leitung")
     page.goto(f"{live_server.url}/staff/manage")
     yield page
     context.close()

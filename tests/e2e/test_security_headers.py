@@ -13,6 +13,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from tests.conftest import free_port
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -186,14 +187,6 @@ def watched(browser: Browser, **options) -> Iterator[Watched]:
         yield Watched(context)
     finally:
         context.close()
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/staff/")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(live_server.logins()[username])
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("sign-out")).to_be_visible()
 
 
 def test_start_page_loads_without_violations(browser, live_server):
