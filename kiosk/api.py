@@ -34,7 +34,7 @@ def issue(slug: str):
     New tickets are limited per address and per kiosk (429 ``too_many_tickets``).
     """
     session = db_session()
-    location = tickets.get_location(session, slug)
+    location = tickets.get_location(session, slug, with_desks=True)  # for the estimated wait
     body = json_body()
     topic_key = clean_key(field(body, "topic", str, max_length=64), "topic", TOPIC_KEY)
     language = clean_key(
@@ -49,9 +49,6 @@ def issue(slug: str):
         request_id = clean_key(request_id, "request_id", REQUEST_ID)
     topic = tickets.get_topic(session, location, topic_key)
     issued = tickets.issue_ticket(session, location, topic, language, request_id)
-    if not issued.repeated:  # a retried tap is never counted twice, never refused
-        limits = throttle.TicketLimits.from_settings(current_app.config)
-        throttle.count_ticket(session, client_address(), kiosk.id if kiosk else None, limits)
     ticket = issued.ticket
     minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
     wait = snapshots.estimated_wait(location, issued.position, minutes)
@@ -63,7 +60,7 @@ def issue(slug: str):
             ticket, status_url(ticket.public_token), issued.position, wait
         )
         job = printing.queue_print(session, kiosk, ticket, printed)
-    return {
+    answer = {
         "code": ticket.code,
         "number": ticket.number,
         "topic": topic.key,
@@ -77,7 +74,13 @@ def issue(slug: str):
         "status_url": status_url(ticket.public_token),
         "location": snapshots.location_json(location),
         "print": _print_state(job),
-    }, 200 if issued.repeated else 201
+    }
+    if not issued.repeated:  # a retried tap is never counted twice, never refused
+        # Counted last: a refusal rolls the whole draw back, and on PostgreSQL the counter
+        # rows (shared by every draw from this address or kiosk) stay locked only briefly.
+        limits = throttle.TicketLimits.from_settings(current_app.config)
+        throttle.count_ticket(session, client_address(), kiosk.id if kiosk else None, limits)
+    return answer, 200 if issued.repeated else 201
 
 
 def _print_state(job: PrintJob | None) -> dict[str, Any] | None:

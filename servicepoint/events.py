@@ -11,13 +11,15 @@ delivers; it knows no event kinds. Nothing here imports Flask.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 OUTBOX = "servicepoint.outbox"
+KEEP = "servicepoint.outbox.keep"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,20 @@ class Message:
     room: str | list[str]
 
 
+def anyone_listening(_namespace: str, _rooms: str | list[str]) -> bool:
+    """Without a hub that knows its sockets, a message may always reach someone."""
+    return True
+
+
 @dataclass(frozen=True)
 class Context:
     """What builders may know of the running installation (settings, not requests)."""
 
     minutes_per_visitor: int = 10
     recent_calls: int = 8
+    # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
+    # what nobody can hear need not be built. It must say yes when it cannot know.
+    listening: Callable[[str, str | list[str]], bool] = anyone_listening
 
 
 @dataclass
@@ -61,6 +71,16 @@ class Delivery:
     server_jobs: list[int] = field(default_factory=list)
     # (namespace, room) whose sockets are closed after the messages: access ended
     closed_rooms: list[tuple[str, str]] = field(default_factory=list)
+    # What the builders of one commit read once and share (see ``once``).
+    _read: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def once(self, key: Hashable, read: Callable[[], T]) -> T:
+        """``read()`` the first time a builder of this commit asks for ``key``; the same
+        answer after that (the state cannot change while the builders run)."""
+        if key not in self._read:
+            self._read[key] = read()
+        found: T = self._read[key]
+        return found
 
     def refresh(self, location_id: int, positions: bool = False) -> None:
         """Ask for the location's snapshots to be rebuilt (and phones' positions)."""
@@ -90,13 +110,21 @@ def outbox(session: Session) -> list[DomainEvent]:
     return events
 
 
-def record(session: Session, event: DomainEvent) -> None:
-    """Add ``event`` to the session's outbox (announced only after a successful commit)."""
+def record(session: Session, event: DomainEvent, keep: object = None) -> None:
+    """Add ``event`` to the session's outbox (announced only after a successful commit).
+
+    ``keep``: an object the event's builder will read (e.g. the ticket it names), held until
+    the outbox is emptied. The session's identity map holds objects weakly: without this, one
+    the caller no longer references would be read from the database again at the commit.
+    """
     outbox(session).append(event)
+    if keep is not None:
+        session.info.setdefault(KEEP, []).append(keep)
 
 
 def take_outbox(session: Session) -> list[DomainEvent]:
-    """Empty the outbox and return what was in it."""
+    """Empty the outbox (and let go of what it kept) and return what was in it."""
+    session.info.pop(KEEP, None)
     events: list[DomainEvent] = session.info.pop(OUTBOX, [])
     return events
 

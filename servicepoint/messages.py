@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicepoint import snapshots, tickets
@@ -18,6 +19,9 @@ from servicepoint.events import Context, Delivery, Message, delivers, location_r
 from servicepoint.manage import TopicsChanged
 from servicepoint.models import Location, Ticket, TicketState
 from servicepoint.tickets import TicketMoved
+
+# Tickets read by id in one statement at most (bound parameters stay few on every backend).
+LOAD_AT_ONCE = 500
 
 
 def called_json(ticket: Ticket, recall: bool) -> dict[str, Any]:
@@ -34,21 +38,30 @@ def called_json(ticket: Ticket, recall: bool) -> dict[str, Any]:
 @delivers(TicketMoved)
 def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: Delivery) -> None:
     out.refresh(event.location_id, positions=event.reorders)
-    ticket = session.get(Ticket, event.ticket_id)
+    if event.kind == "issued":
+        # Nobody can follow a ticket before it is handed out, and a new ticket reaches the
+        # lobby and the staff views with the next snapshot.
+        return
+    ticket = session.get(Ticket, event.ticket_id)  # kept loaded by the verb (events.record)
     if ticket is None:
         return
     location = ticket.location
-    if event.is_call and ticket.state == TicketState.CALLED:
+    room = location_room(location.slug)
+    if event.is_call and ticket.state == TicketState.CALLED and context.listening("/display", room):
         called = called_json(ticket, recall=event.kind == "recall")
-        out.messages.append(Message("/display", "called", called, location_room(location.slug)))
-    if event.kind != "issued":  # a new ticket reaches the staff views with the next snapshot
+        out.messages.append(Message("/display", "called", called, room))
+    views = out.once(("staff_views", location.id), lambda: snapshots.staff_views(session, location))
+    heard = [view for view in views if context.listening("/staff", view.rooms)]
+    if heard:
         day = tickets.today(location)
-        for view in snapshots.staff_views(session, location):
-            seen = snapshots.staff_ticket_json(ticket, view.staff, day)
+        base = snapshots.ticket_json(ticket)
+        for view in heard:
+            seen = snapshots.staff_ticket_json(ticket, view.staff, day, base)
             out.messages.append(Message("/staff", "ticket", seen, view.rooms))
-    if event.kind != "issued":  # nobody can follow a ticket before it is handed out
+    phone = ticket_room(ticket.public_token)
+    if context.listening("/ticket", phone):
         status = snapshots.ticket_status(session, ticket, context.minutes_per_visitor)
-        out.messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))
+        out.messages.append(Message("/ticket", "status", status, phone))
 
 
 @delivers(TopicsChanged)
@@ -71,16 +84,45 @@ def snapshot_messages(
     """The lobby snapshot and every staff view of ``location`` and, with ``positions``, the
     status of every waiting ticket (their places may have moved)."""
     room = location_room(location.slug)
-    display = snapshots.display_snapshot(session, location, context.recent_calls)
-    yield Message("/display", "queue", display, room)
-    queue = snapshots.StaffQueue(session, location)
-    for view in snapshots.staff_views(session, location):
+    if context.listening("/display", room):
+        display = snapshots.display_snapshot(session, location, context.recent_calls)
+        yield Message("/display", "queue", display, room)
+    views = [
+        view
+        for view in snapshots.staff_views(session, location)
+        if context.listening("/staff", view.rooms)
+    ]
+    queue = snapshots.StaffQueue(session, location) if views else None
+    for view in views:
+        assert queue is not None
         yield Message("/staff", "queue", queue.for_staff(view.staff), view.rooms)
     if not positions:
         return
+    # Today's waiting tickets in calling order, from the staff queue when it was read; else
+    # only what the phones' places need, and the tickets only of phones that listen.
+    if queue is not None:
+        waiting = [(t.id, t.topic_id, t.public_token) for t in queue.waiting]
+        loaded = {t.id: t for t in queue.waiting}
+    else:
+        columns = tickets.waiting_tickets(location).with_only_columns(
+            Ticket.id, Ticket.topic_id, Ticket.public_token
+        )
+        waiting = [(row[0], row[1], row[2]) for row in session.execute(columns)]
+        loaded = {}
     per_topic: dict[int, int] = {}
-    for ticket in queue.waiting:
-        ahead = per_topic.get(ticket.topic_id, 0)
-        per_topic[ticket.topic_id] = ahead + 1
+    places: list[tuple[int, int, str]] = []
+    for ticket_id, topic_id, token in waiting:
+        ahead = per_topic.get(topic_id, 0)
+        per_topic[topic_id] = ahead + 1
+        if context.listening("/ticket", ticket_room(token)):
+            places.append((ticket_id, ahead, token))
+    missing = [ticket_id for ticket_id, _ahead, _token in places if ticket_id not in loaded]
+    for start in range(0, len(missing), LOAD_AT_ONCE):
+        chosen = select(Ticket).where(Ticket.id.in_(missing[start : start + LOAD_AT_ONCE]))
+        loaded.update((t.id, t) for t in session.scalars(chosen))
+    for ticket_id, ahead, token in places:
+        ticket = loaded.get(ticket_id)
+        if ticket is None or ticket.state != TicketState.WAITING:
+            continue  # moved since it was counted (a second read): its move announces it
         status = snapshots.ticket_status(session, ticket, context.minutes_per_visitor, ahead)
-        yield Message("/ticket", "status", status, ticket_room(ticket.public_token))
+        yield Message("/ticket", "status", status, ticket_room(token))

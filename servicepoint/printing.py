@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from printers.jobs import ticket_to_payload
@@ -77,12 +77,15 @@ class PrinterChanged(LocationEvent):
     """A printer's state or settings changed; staff views show it."""
 
 
+_KIOSK_BY_TOKEN = select(Kiosk).where(Kiosk.token_hash == bindparam("token_hash"))
+
+
 def kiosk_by_token(session: Session, token: str, location_id: int | None = None) -> Kiosk:
     """The active kiosk this token belongs to (at ``location_id``, if given), or UnknownKiosk."""
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
         raise UnknownKiosk("unknown_kiosk", field="kiosk")
     digest = hash_token(token)
-    kiosk = session.scalar(select(Kiosk).where(Kiosk.token_hash == digest))
+    kiosk = session.scalar(_KIOSK_BY_TOKEN, {"token_hash": digest})
     if kiosk is None or not kiosk.active or not hmac.compare_digest(kiosk.token_hash, digest):
         raise UnknownKiosk("unknown_kiosk", field="kiosk")
     if location_id is not None and kiosk.location_id != location_id:
@@ -136,7 +139,7 @@ def queue_print(
     )
     session.add(job)
     session.flush()
-    record(session, PrintQueued(kiosk.location_id, job.id))
+    record(session, PrintQueued(kiosk.location_id, job.id), keep=job)
     return job
 
 

@@ -14,9 +14,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask_socketio import SocketIO
+from socketio import PubSubManager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -86,9 +88,26 @@ class SocketHub:
         self._pending: dict[int, bool] = {}
         self._scheduled = False
 
+    def listening(self, namespace: str, rooms: str | list[str]) -> bool:
+        """Whether a message to ``rooms`` of ``namespace`` may reach anyone. This process
+        knows its own sockets only: behind a message queue (several processes, Redis) the
+        others' rooms cannot be seen, so the answer is then always yes."""
+        server: Any = getattr(self.socketio, "server", None)  # python-socketio's, untyped
+        if server is None or isinstance(server.manager, PubSubManager):
+            return True
+        joined = server.manager.rooms.get(namespace)
+        if not joined:
+            return False
+        return any(joined.get(room) for room in ([rooms] if isinstance(rooms, str) else rooms))
+
+    def builders_context(self) -> Context:
+        """The context builders get: the settings, and this hub's ``listening``, so that no
+        payload is built that nobody would receive."""
+        return replace(self.context, listening=self.listening)
+
     def prepare(self, session: Session, events: list[DomainEvent]) -> Delivery:
         """What the events become, read from the uncommitted state (sent after the commit)."""
-        return deliveries(session, events, self.context)
+        return deliveries(session, events, self.builders_context())
 
     def publish(self, delivery: Delivery) -> None:
         """Send the prepared messages (after the commit), then refresh the snapshots and
@@ -173,14 +192,13 @@ class SocketHub:
                 time.sleep(1)
 
     def _send_snapshots(self, locations: dict[int, bool]) -> None:
+        context = self.builders_context()
         with self.database.session(read_only=True) as session:
             for location_id, reorders in locations.items():
                 location = session.get(Location, location_id)
                 if location is None:
                     continue
-                for message in messages.snapshot_messages(
-                    session, location, reorders, self.context
-                ):
+                for message in messages.snapshot_messages(session, location, reorders, context):
                     self.emit(message)
 
 

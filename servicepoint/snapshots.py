@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from servicepoint import access, clock
@@ -30,10 +30,11 @@ from servicepoint.models import (
 from servicepoint.printing import printer_problem
 from servicepoint.tickets import (
     allowed_moves,
+    first_in_order,
     has_expired,
     is_open,
     may_cancel_own,
-    next_for,
+    moves_for,
     people_ahead,
     served_topic_ids,
     today,
@@ -76,24 +77,30 @@ def estimated_wait(location: Location, ahead: int, minutes_per_visitor: int) -> 
     return round(ahead * minutes_per_visitor / open_desks)
 
 
-def ticket_json(ticket: Ticket) -> dict[str, Any]:
-    """A ticket as staff and integrators see it (no personal data exists to leak)."""
+def ticket_json(ticket: Ticket, topic: Topic | None = None) -> dict[str, Any]:
+    """A ticket as staff and integrators see it (no personal data exists to leak).
+
+    ``topic``: the ticket's topic when the caller has it at hand (a whole queue at once).
+    A desk and a counselor are looked up only when the (flushed) ticket has one."""
+    topic = topic or ticket.topic
     return {
         "id": ticket.id,
         "code": ticket.code,
         "number": ticket.number,
         "state": ticket.state,
-        "topic": ticket.topic.key,
-        "topic_names": dict(ticket.topic.names),
+        "topic": topic.key,
+        "topic_names": dict(topic.names),
         "language": ticket.language,
         "service_day": ticket.service_day.isoformat(),
         "issued_at": iso(ticket.issued_at),
         "called_at": iso(ticket.called_at),
         "started_at": iso(ticket.started_at),
         "finished_at": iso(ticket.finished_at),
-        "desk": ticket.desk.name if ticket.desk else None,
+        "desk": ticket.desk.name if ticket.desk_id is not None and ticket.desk else None,
         "desk_id": ticket.desk_id,
-        "staff": ticket.staff.display_name if ticket.staff else None,
+        "staff": ticket.staff.display_name
+        if ticket.staff_id is not None and ticket.staff
+        else None,
         "call_count": ticket.call_count,
         "version": ticket.version,
     }
@@ -146,10 +153,7 @@ def display_snapshot(session: Session, location: Location, recent: int = 8) -> d
     ).all()
     current = [t for t in called if t.state == S.CALLED]
     earlier = [t for t in called if t.state != S.CALLED][:recent]
-    waiting = session.scalars(waiting_tickets(location)).all()
-    counts: dict[int, int] = {}
-    for ticket in waiting:
-        counts[ticket.topic_id] = counts.get(ticket.topic_id, 0) + 1
+    counts = waiting_counts(session, location)
     return {
         "location": location_json(location),
         "current": [_call_json(t) for t in current],
@@ -159,9 +163,20 @@ def display_snapshot(session: Session, location: Location, recent: int = 8) -> d
             for topic in location.topics
             if topic.active or counts.get(topic.id)
         ],
-        "waiting_total": len(waiting),
+        "waiting_total": sum(counts.values()),
         "server_time": iso(clock.now()),
     }
+
+
+def waiting_counts(session: Session, location: Location) -> dict[int, int]:
+    """How many of today's tickets wait per topic id (``waiting_tickets``, counted)."""
+    query = (
+        waiting_tickets(location)
+        .with_only_columns(Ticket.topic_id, func.count(Ticket.id))
+        .group_by(Ticket.topic_id)
+        .order_by(None)
+    )
+    return {topic_id: count for topic_id, count in session.execute(query)}
 
 
 def _call_json(ticket: Ticket) -> dict[str, Any]:
@@ -196,7 +211,10 @@ class StaffQueue:
             )
             .order_by(Ticket.called_at)
         ).all()
-        self._json = {t.id: ticket_json(t) for t in (*self.waiting, *self.active)}
+        topics = {t.id: t for t in location.topics}
+        self._json = {
+            t.id: ticket_json(t, topics.get(t.topic_id)) for t in (*self.waiting, *self.active)
+        }
         kiosks = session.scalars(
             select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.active).order_by(Kiosk.name)
         ).all()
@@ -209,10 +227,14 @@ class StaffQueue:
     def for_staff(self, staff: Staff | None) -> dict[str, Any]:
         """The whole queue as ``staff`` sees it."""
         served = set(served_topic_ids(self.location, staff))
-        upcoming = next_for(self.session, self.location, staff)
+        # What next_for would answer, from the tickets read in calling order just now.
+        upcoming = first_in_order(self.waiting, served)
+        moves = moves_for(self.location, staff, self.day)
 
         def one(ticket: Ticket) -> dict[str, Any]:
-            return staff_ticket_json(ticket, staff, self.day, self._json[ticket.id], served)
+            return staff_ticket_json(
+                ticket, staff, self.day, self._json[ticket.id], served, moves(ticket)
+            )
 
         return {
             "location": location_json(self.location),
@@ -236,14 +258,17 @@ def staff_ticket_json(
     day: Any = None,
     base: dict[str, Any] | None = None,
     served: set[int] | None = None,
+    moves: list[str] | None = None,
 ) -> dict[str, Any]:
     """A ticket as ``staff`` sees it: with ``moves`` (what they may do with it now) and
-    ``served`` (whether their call-next would ever take it)."""
+    ``served`` (whether their call-next would ever take it). ``base``, ``served`` and
+    ``moves`` may be given when the caller has them (``ticket_json``, ``served_topic_ids``,
+    ``allowed_moves``)."""
     if served is None:
         served = set(served_topic_ids(ticket.location, staff))
     return {
         **(base or ticket_json(ticket)),
-        "moves": allowed_moves(ticket, staff, day),
+        "moves": allowed_moves(ticket, staff, day) if moves is None else moves,
         "served": ticket.topic_id in served,
     }
 

@@ -28,17 +28,17 @@ for the account. Plain verbs on a Session, no Flask.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, TextualSelect, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from servicepoint import clock
@@ -84,30 +84,55 @@ def address_key(address: str) -> str:
     return str(parsed)
 
 
+@functools.cache
+def _count_statement(keys: int) -> TextualSelect:
+    """One upsert counting one for each of ``keys`` keys (``:key0``, ``:key1``, …) at
+    ``:now``, opening windows that end at ``:ends``; returns each key's count and end.
+
+    Written out, since SQLAlchemy does not cache the compiled form of an INSERT of several
+    rows; PostgreSQL and SQLite read the same SQL."""
+    rows = ", ".join(f"(:key{n}, 1, :ends)" for n in range(keys))
+    ended = "throttle_counter.expires_at <= :now"
+    return (
+        text(
+            f'INSERT INTO throttle_counter ("key", count, expires_at) VALUES {rows} '
+            'ON CONFLICT ("key") DO UPDATE SET '
+            f"count = CASE WHEN {ended} THEN 1 ELSE throttle_counter.count + 1 END, "
+            f"expires_at = CASE WHEN {ended} THEN excluded.expires_at "
+            "ELSE throttle_counter.expires_at END "
+            'RETURNING "key", count, expires_at'
+        )
+        .bindparams(
+            bindparam("now", type_=UTCDateTime()),
+            bindparam("ends", type_=UTCDateTime()),
+            *(bindparam(f"key{n}", type_=String()) for n in range(keys)),
+        )
+        .columns(
+            ThrottleCounter.key,
+            ThrottleCounter.count,
+            ThrottleCounter.expires_at,
+        )
+    )
+
+
+def count_all(
+    session: Session, keys: Sequence[str], window: timedelta
+) -> dict[str, tuple[int, datetime]]:
+    """Count one for each of ``keys`` (distinct) in one statement; returns, per key, the
+    count in its window (this one included) and when the window ends. Atomic: concurrent
+    counts each get their own number. Rows are taken in the order of ``keys``: callers
+    that count several keys name them in one fixed order, so they never deadlock."""
+    now = clock.now()
+    statement = _count_statement(len(keys))
+    values: dict[str, Any] = {f"key{n}": key for n, key in enumerate(keys)}
+    values.update(now=now, ends=now + window)
+    return {key: (int(found), ends) for key, found, ends in session.execute(statement, values)}
+
+
 def count(session: Session, key: str, window: timedelta) -> tuple[int, datetime]:
     """Count one for ``key``; returns the count in its window (this one included) and when the
     window ends. Atomic: concurrent counts each get their own number."""
-    now = clock.now()
-    ends = now + window
-    ended = ThrottleCounter.expires_at <= literal(now, UTCDateTime())
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(ThrottleCounter)
-        .values(key=key, count=1, expires_at=ends)
-        .on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "count": case((ended, 1), else_=ThrottleCounter.count + 1),
-                "expires_at": case(
-                    (ended, literal(ends, UTCDateTime())), else_=ThrottleCounter.expires_at
-                ),
-            },
-        )
-        .returning(ThrottleCounter.count, ThrottleCounter.expires_at)
-    )
-    row = session.execute(statement).one()
-    return int(row[0]), row[1]
+    return count_all(session, [key], window)[key]
 
 
 def uncount(session: Session, key: str) -> None:
@@ -257,16 +282,14 @@ def count_ticket(session: Session, client: str, kiosk_id: int | None, limits: Ti
     a limit is reached. A retried tap that returns its earlier ticket is not counted: the
     caller counts new tickets only."""
     address = address_key(client)
-    drawn, ends = count(session, counter_key("tickets.address", address), limits.window)
-    refused = [ends] if drawn > limits.per_address else []
-    fresh_window = drawn == 1
-    if kiosk_id is not None and not refused:
-        drawn, ends = count(session, counter_key("tickets.kiosk", str(kiosk_id)), limits.window)
-        fresh_window = fresh_window or drawn == 1
-        if drawn > limits.per_kiosk:
-            refused.append(ends)
-    if fresh_window:  # windows end rarely: clear ended ones when one begins, not every ticket
-        purge_expired(session)
+    # (key, limit): the address first, then the kiosk, in one statement.
+    keys = [(counter_key("tickets.address", address), limits.per_address)]
+    if kiosk_id is not None:
+        keys.append((counter_key("tickets.kiosk", str(kiosk_id)), limits.per_kiosk))
+    counted = count_all(session, [key for key, _limit in keys], limits.window)
+    refused = [counted[key][1] for key, limit in keys if counted[key][0] > limit]
+    if any(counted[key][0] == 1 for key, _limit in keys):
+        purge_expired(session)  # windows end rarely: clear ended ones when one begins
     if refused:
         seconds = _seconds_until(max(refused))
         log.warning("ticket refused: too many drawn from %s (kiosk %s)", address, kiosk_id)

@@ -11,13 +11,16 @@ the calling order (``waiting_tickets``), which call-next and every page's "next"
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from servicepoint import access, clock, text
 from servicepoint.errors import (
@@ -39,6 +42,7 @@ from servicepoint.models import (
     TicketEvent,
     TicketState,
     Topic,
+    new_public_token,
 )
 
 S = TicketState
@@ -94,15 +98,41 @@ class Issued:
 
 
 # --- lookups ----------------------------------------------------------------------------
+# The statements of the busiest requests are built once, with bound parameters: building a
+# statement costs about as much as running it.
+
+_LOCATION_BY_SLUG = select(Location).where(Location.slug == bindparam("slug"))
+_LOCATION_WITH_DESKS = _LOCATION_BY_SLUG.options(joinedload(Location.desks))
+_TOPIC_BY_KEY = select(Topic).where(
+    Topic.location_id == bindparam("location_id"), Topic.key == bindparam("key")
+)
+_TICKET_BY_REQUEST = select(Ticket).where(
+    Ticket.location_id == bindparam("location_id"), Ticket.request_id == bindparam("request_id")
+)
 
 
-def get_location(session: Session, slug: str) -> Location:
-    """The active location with this slug, or NotFound (also for what cannot be a slug)."""
-    location = (
-        session.scalar(select(Location).where(Location.slug == slug))
-        if text.SLUG.matches(slug)
-        else None
-    )
+def _by(column: Any) -> tuple[Select[Any], Select[Any]]:
+    """The row whose ``column`` is ``:value``: as read, and locked until the commit.
+
+    Locked, another transaction moving the same row waits and then sees the new state
+    (PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
+    query = select(column.class_).where(column == bindparam("value"))
+    return query, query.with_for_update().execution_options(populate_existing=True)
+
+
+_DESK_BY_ID = _by(Desk.id)
+_TICKET_BY_ID = _by(Ticket.id)
+_TICKET_BY_TOKEN = _by(Ticket.public_token)
+
+
+def get_location(session: Session, slug: str, with_desks: bool = False) -> Location:
+    """The active location with this slug, or NotFound (also for what cannot be a slug).
+
+    ``with_desks``: its desks are read in the same statement (for an estimated wait)."""
+    location = None
+    if text.SLUG.matches(slug):
+        query = _LOCATION_WITH_DESKS if with_desks else _LOCATION_BY_SLUG
+        location = session.scalars(query, {"slug": slug}).unique().first()
     if location is None or not location.active:
         raise NotFound("no_location", slug=text.shown(slug))
     return location
@@ -111,7 +141,7 @@ def get_location(session: Session, slug: str) -> Location:
 def get_topic(session: Session, location: Location, key: str) -> Topic:
     """The topic ``key`` of ``location``, or NotFound (also for what cannot be a key)."""
     topic = (
-        session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
+        session.scalar(_TOPIC_BY_KEY, {"location_id": location.id, "key": key})
         if text.TOPIC_KEY.matches(key)
         else None
     )
@@ -120,17 +150,15 @@ def get_topic(session: Session, location: Location, key: str) -> Topic:
     return topic
 
 
-def _one(session: Session, query: Select[T], for_update: bool) -> T | None:
-    if for_update:
-        # Another transaction moving the same row waits here and then sees the new state
-        # (PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one writer in at a time).
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return session.scalar(query)
+def _one(
+    session: Session, queries: tuple[Select[Any], Select[Any]], value: object, for_update: bool
+) -> Any:
+    return session.scalar(queries[1] if for_update else queries[0], {"value": value})
 
 
 def get_desk(session: Session, desk_id: int, for_update: bool = False) -> Desk:
     """The desk with this id, or NotFound; ``for_update`` locks it until the commit."""
-    desk = _one(session, select(Desk).where(Desk.id == desk_id), for_update)
+    desk: Desk | None = _one(session, _DESK_BY_ID, desk_id, for_update)
     if desk is None:
         raise NotFound("no_desk", id=desk_id)
     return desk
@@ -141,7 +169,7 @@ def get_ticket_by_token(session: Session, token: str, for_update: bool = False) 
     token); ``for_update`` locks it."""
     if not text.TICKET_TOKEN.matches(token):
         raise NotFound("no_ticket_link")
-    ticket = _one(session, select(Ticket).where(Ticket.public_token == token), for_update)
+    ticket: Ticket | None = _one(session, _TICKET_BY_TOKEN, token, for_update)
     if ticket is None:
         raise NotFound("no_ticket_link")
     return ticket
@@ -149,7 +177,7 @@ def get_ticket_by_token(session: Session, token: str, for_update: bool = False) 
 
 def get_ticket(session: Session, ticket_id: int, for_update: bool = False) -> Ticket:
     """The ticket with this id, or NotFound; ``for_update`` locks it until the commit."""
-    ticket = _one(session, select(Ticket).where(Ticket.id == ticket_id), for_update)
+    ticket: Ticket | None = _one(session, _TICKET_BY_ID, ticket_id, for_update)
     if ticket is None:
         raise NotFound("no_ticket", field="ticket_id", id=ticket_id)
     return ticket
@@ -163,6 +191,26 @@ def today(location: Location) -> date:
 # --- numbering --------------------------------------------------------------------------
 
 
+@functools.cache
+def _next_number_statement(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    counters = cast(Table, TicketCounter.__table__)
+    return (
+        insert(counters)
+        .values(
+            location_id=bindparam("location_id"),
+            prefix=bindparam("prefix"),
+            service_day=bindparam("day"),
+            last_number=1,
+        )
+        .on_conflict_do_update(
+            index_elements=["location_id", "prefix", "service_day"],
+            set_={"last_number": counters.c.last_number + 1},
+        )
+        .returning(counters.c.last_number)
+    )
+
+
 def next_number(session: Session, location_id: int, prefix: str, day: date) -> int:
     """Advance and return the day's counter for (location, prefix) in one atomic upsert.
 
@@ -170,18 +218,10 @@ def next_number(session: Session, location_id: int, prefix: str, day: date) -> i
     ticket gives its number back: numbers stay gapless and, with the unique constraint on
     tickets, unique under any number of concurrent writers.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(TicketCounter)
-        .values(location_id=location_id, prefix=prefix, service_day=day, last_number=1)
-        .on_conflict_do_update(
-            index_elements=["location_id", "prefix", "service_day"],
-            set_={"last_number": TicketCounter.last_number + 1},
-        )
-        .returning(TicketCounter.last_number)
-    )
-    return session.execute(statement).scalar_one()
+    statement = _next_number_statement(session.get_bind().dialect.name)
+    values = {"location_id": location_id, "prefix": prefix, "day": day}
+    number: int = session.execute(statement, values).scalar_one()
+    return number
 
 
 # --- queue reads ------------------------------------------------------------------------
@@ -217,20 +257,31 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
     """How many waiting tickets of the same topic stand before this one in calling order."""
     if ticket.state != S.WAITING:
         return 0
-    with session.no_autoflush:
-        count = session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.location_id == ticket.location_id,
-                Ticket.service_day == ticket.service_day,
-                Ticket.topic_id == ticket.topic_id,
-                Ticket.state == S.WAITING,
-                or_(
-                    Ticket.issued_at < ticket.issued_at,
-                    and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
-                ),
-            )
-        )
+    # A statement on the table (not the mapped class) never flushes first.
+    count = session.scalar(
+        _PEOPLE_AHEAD,
+        {
+            "location_id": ticket.location_id,
+            "day": ticket.service_day,
+            "topic_id": ticket.topic_id,
+            "issued_at": ticket.issued_at,
+            "id": ticket.id,
+        },
+    )
     return count or 0
+
+
+_tickets = Ticket.__table__.c
+_PEOPLE_AHEAD = select(func.count(_tickets.id)).where(
+    _tickets.location_id == bindparam("location_id"),
+    _tickets.service_day == bindparam("day"),
+    _tickets.topic_id == bindparam("topic_id"),
+    _tickets.state == S.WAITING,
+    or_(
+        _tickets.issued_at < bindparam("issued_at"),
+        and_(_tickets.issued_at == bindparam("issued_at"), _tickets.id < bindparam("id")),
+    ),
+)
 
 
 def ticket_at_desk(session: Session, desk: Desk) -> Ticket | None:
@@ -265,6 +316,29 @@ def allowed_moves(ticket: Ticket, staff: Staff | None, day: date | None = None) 
     return [MOVE_NAMES[move] for move in ALLOWED_FROM if move_allowed(ticket, move, day)]
 
 
+def moves_for(
+    location: Location, staff: Staff | None, day: date | None = None
+) -> Callable[[Ticket], list[str]]:
+    """``allowed_moves`` of ``staff`` for many tickets of ``location`` at once (a whole queue).
+
+    What ``move_allowed`` and ``allowed_moves`` answer depends on nothing but the staff
+    member's permission at the location, the location's topics, the ticket's state and
+    whether the ticket is of ``day``; each (state, same day) is worked out once, by
+    ``allowed_moves`` itself, and its answer shared (do not change the lists).
+    """
+    day = day or today(location)
+    known: dict[tuple[str, bool], list[str]] = {}
+
+    def moves(ticket: Ticket) -> list[str]:
+        case = (ticket.state, ticket.service_day == day)
+        found = known.get(case)
+        if found is None:
+            found = known[case] = allowed_moves(ticket, staff, day)
+        return found
+
+    return moves
+
+
 ACTIVE_STATES = frozenset({S.WAITING, S.CALLED, S.SERVING})
 
 
@@ -297,6 +371,13 @@ def next_for(
     return session.scalar(query)
 
 
+def first_in_order(waiting: Iterable[Ticket], topic_ids: Iterable[int]) -> Ticket | None:
+    """What ``next_for`` answers, taken from today's waiting tickets already read in calling
+    order (``waiting_tickets``): the first one of these topics."""
+    served = set(topic_ids)
+    return next((ticket for ticket in waiting if ticket.topic_id in served), None)
+
+
 # --- moves ------------------------------------------------------------------------------
 
 
@@ -314,7 +395,7 @@ def issue_ticket(
     """
     if request_id is not None:
         earlier = session.scalar(
-            select(Ticket).where(Ticket.location_id == location.id, Ticket.request_id == request_id)
+            _TICKET_BY_REQUEST, {"location_id": location.id, "request_id": request_id}
         )
         if earlier is not None:
             if earlier.topic_id != topic.id:
@@ -327,9 +408,10 @@ def issue_ticket(
     now = clock.now()
     day = clock.service_day(now, location.timezone)
     number = next_number(session, location.id, topic.prefix, day)
-    ticket = Ticket(
-        location=location,
-        topic=topic,
+    ticket = _add_ticket(
+        session,
+        location,
+        topic,
         service_day=day,
         prefix=topic.prefix,
         number=number,
@@ -338,12 +420,42 @@ def issue_ticket(
         language=language,
         issued_at=now,
         request_id=request_id,
-        version=0,
+        version=1,  # its first change: being issued
     )
-    session.add(ticket)
-    session.flush()
-    _record(session, ticket, "issued", None, S.WAITING, None, None)
+    _history(session, ticket, "issued", None, S.WAITING, None, None)
+    _announce(session, ticket, "issued")
     return Issued(ticket, people_ahead(session, ticket))
+
+
+_ADD_TICKET = insert(cast(Table, Ticket.__table__)).returning(Ticket.__table__.c.id)
+
+
+def _add_ticket(session: Session, location: Location, topic: Topic, **values: Any) -> Ticket:
+    """Insert a new ticket with one statement and return it as a loaded object of the session
+    (the unit of work's INSERT costs several times as much, on the busiest request)."""
+    columns = {
+        "location_id": location.id,
+        "topic_id": topic.id,
+        "called_at": None,
+        "started_at": None,
+        "finished_at": None,
+        "desk_id": None,
+        "staff_id": None,
+        "call_count": 0,
+        "public_token": new_public_token(),
+        **values,
+    }
+    ticket = Ticket(id=session.execute(_ADD_TICKET, columns).scalar_one(), **columns)
+    make_transient_to_detached(ticket)  # as if just read: every column known, nothing to write
+    # A ticket object of a rolled-back transaction may still hold this id (SQLite reuses
+    # them); the row is this one now.
+    stale = session.identity_map.get(session.identity_key(Ticket, ticket.id))
+    if stale is not None:
+        session.expunge(stale)
+    session.add(ticket)
+    set_committed_value(ticket, "location", location)
+    set_committed_value(ticket, "topic", topic)
+    return ticket
 
 
 def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
@@ -361,8 +473,8 @@ def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
     if current is not None:
         if current.state == S.CALLED:
             raise DeskBusy("desk_busy", code=current.code, desk=desk.name)
-        _move(session, current, "finish", S.DONE, staff, desk)
-        current.finished_at = clock.now()
+        current.finished_at = _timestamp(current, "finish")
+        _move(session, current, "finish", S.DONE, staff, desk.id)
     ticket = next_for(session, location, staff, lock=True)
     if ticket is None:
         raise NothingToCall("nothing_to_call", desk=desk.name)
@@ -382,8 +494,8 @@ def call_ticket(session: Session, ticket: Ticket, desk: Desk, staff: Staff) -> T
             "ticket_not_waiting", code=ticket.code, terms={"state": f"state.{ticket.state}"}
         )
     if current is not None:
-        _move(session, current, "finish", S.DONE, staff, desk)
-        current.finished_at = clock.now()
+        current.finished_at = _timestamp(current, "finish")
+        _move(session, current, "finish", S.DONE, staff, desk.id)
     return _call(session, ticket, desk, staff, "call")
 
 
@@ -392,28 +504,28 @@ def recall(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
     _check(ticket, "recall")
     ticket.call_count += 1
     ticket.called_at = clock.now()
-    _move(session, ticket, "recall", S.CALLED, staff, ticket.desk)
+    _move(session, ticket, "recall", S.CALLED, staff, ticket.desk_id)
     return ticket
 
 
 def start(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
     """The visitor has arrived at the desk: counselling starts."""
     ticket.started_at = _timestamp(ticket, "start")
-    _move(session, ticket, "start", S.SERVING, staff, ticket.desk)
+    _move(session, ticket, "start", S.SERVING, staff, ticket.desk_id)
     return ticket
 
 
 def finish(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
     """Counselling is over."""
     ticket.finished_at = _timestamp(ticket, "finish")
-    _move(session, ticket, "finish", S.DONE, staff, ticket.desk)
+    _move(session, ticket, "finish", S.DONE, staff, ticket.desk_id)
     return ticket
 
 
 def no_show(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
     """The called visitor did not come; "back to the queue" undoes it."""
     ticket.finished_at = _timestamp(ticket, "no_show")
-    _move(session, ticket, "no_show", S.NO_SHOW, staff, ticket.desk)
+    _move(session, ticket, "no_show", S.NO_SHOW, staff, ticket.desk_id)
     return ticket
 
 
@@ -423,9 +535,9 @@ def requeue(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
     if ticket.state in ALLOWED_FROM["requeue"] and not move_allowed(ticket, "requeue"):
         raise IllegalTransition("earlier_day", code=ticket.code)
     _check(ticket, "requeue")
-    desk = ticket.desk
+    desk_id = ticket.desk_id
     _clear_desk(ticket)
-    _move(session, ticket, "requeue", S.WAITING, staff, desk)
+    _move(session, ticket, "requeue", S.WAITING, staff, desk_id)
     return ticket
 
 
@@ -441,17 +553,19 @@ def transfer(session: Session, ticket: Ticket, topic: Topic, staff: Staff) -> Ti
             "already_waits", field="topic", code=ticket.code, topic=topic.name("en")
         )
     previous = ticket.topic.key
-    desk = ticket.desk
+    desk_id = ticket.desk_id
     ticket.topic = topic
     _clear_desk(ticket)
-    _move(session, ticket, "transfer", S.WAITING, staff, desk, {"from": previous, "to": topic.key})
+    _move(
+        session, ticket, "transfer", S.WAITING, staff, desk_id, {"from": previous, "to": topic.key}
+    )
     return ticket
 
 
 def cancel(session: Session, ticket: Ticket, staff: Staff | None) -> Ticket:
     """Take a ticket out of the queue for good (by staff, or by the visitor from the phone)."""
     ticket.finished_at = _timestamp(ticket, "cancel")
-    _move(session, ticket, "cancel", S.CANCELLED, staff, ticket.desk)
+    _move(session, ticket, "cancel", S.CANCELLED, staff, ticket.desk_id)
     return ticket
 
 
@@ -490,7 +604,7 @@ def _call(session: Session, ticket: Ticket, desk: Desk, staff: Staff, kind: str)
     ticket.staff = staff
     ticket.called_at = clock.now()
     ticket.call_count += 1
-    _move(session, ticket, kind, S.CALLED, staff, desk)
+    _move(session, ticket, kind, S.CALLED, staff, desk.id)
     return ticket
 
 
@@ -500,37 +614,48 @@ def _move(
     kind: str,
     to_state: str,
     staff: Staff | None,
-    desk: Desk | None,
+    desk_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     from_state = ticket.state
     _check(ticket, kind)
     ticket.state = to_state
+    ticket.version += 1
     session.flush()
-    _record(session, ticket, kind, from_state, to_state, staff, desk, detail)
+    _history(session, ticket, kind, from_state, to_state, staff, desk_id, detail)
+    _announce(session, ticket, kind)
 
 
-def _record(
+def _history(
     session: Session,
     ticket: Ticket,
     kind: str,
     from_state: str | None,
     to_state: str,
     staff: Staff | None,
-    desk: Desk | None,
+    desk_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    ticket.version += 1
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            at=clock.now(),
-            kind=kind,
-            from_state=from_state,
-            to_state=to_state,
-            staff_id=staff.id if staff else None,
-            desk_id=desk.id if desk else None,
-            detail=detail,
-        )
+    """Write the ticket's history row (the ticket's ``version`` is raised by the caller)."""
+    session.execute(
+        _ADD_HISTORY,
+        {
+            "ticket_id": ticket.id,
+            "at": clock.now(),
+            "kind": kind,
+            "from_state": from_state,
+            "to_state": to_state,
+            "staff_id": staff.id if staff else None,
+            "desk_id": desk_id,
+            "detail": detail,
+        },
     )
-    record(session, TicketMoved(ticket.location_id, ticket.id, kind))
+
+
+_ADD_HISTORY = insert(cast(Table, TicketEvent.__table__))
+
+
+def _announce(session: Session, ticket: Ticket, kind: str) -> None:
+    """Put the (flushed) ticket's change in the outbox; the ticket stays loaded until the
+    commit, where its messages are made."""
+    record(session, TicketMoved(ticket.location_id, ticket.id, kind), keep=ticket)
