@@ -40,6 +40,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The cookie lasts as long as the session it carries (Flask's own default is 31 days).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_HOURS"]))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    # The session in the database ends a fixed time after sign-in; the cookie, set at sign-in
+    # with the same lifetime, is not signed and sent again with every answer.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = config_module.sqlite_url(app.instance_path)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's setting
@@ -50,11 +53,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     shared = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
     # This app's own Socket.IO server (Flask-SocketIO keeps it in app.extensions["socketio"]).
-    socketio = SocketIO(
+    socketio = SocketIO(  # type: ignore[call-arg]  # serializer: python-socketio's, not in the stubs
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
         channel=app.config["REDIS_CHANNEL"],
+        serializer=realtime.JsonPacket,
     )
     # The app's own view of the database: same engine and sessions, its own hub, so two apps
     # on one database (tests) each announce their commits to their own clients.

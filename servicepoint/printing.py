@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from printers.jobs import ticket_to_payload
 from printers.layout import TicketPrint
-from servicepoint import clock
+from servicepoint import clock, rows
 from servicepoint.errors import UnknownKiosk
 from servicepoint.events import (
     Context,
@@ -130,15 +130,19 @@ def queue_print(
     """A pending print job for ``kiosk`` (None when it has no printer); sent after commit."""
     if kiosk.printer_mode == PrinterMode.NONE:
         return None
-    job = PrintJob(
-        kiosk=kiosk,
+    job = rows.insert_loaded(
+        session,
+        PrintJob,
+        {"kiosk": kiosk},
+        kiosk_id=kiosk.id,
         ticket_id=ticket.id if ticket is not None else None,
         created_at=clock.now(),
         state=PrintJobState.PENDING,
+        attempts=0,
+        error="",
+        finished_at=None,
         payload=ticket_to_payload(printed),
     )
-    session.add(job)
-    session.flush()
     record(session, PrintQueued(kiosk.location_id, job.id), keep=job)
     return job
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import access, clock
 from servicepoint.events import staff_room
@@ -153,11 +153,14 @@ def display_snapshot(session: Session, location: Location, recent: int = 8) -> d
     ).all()
     current = [t for t in called if t.state == S.CALLED]
     earlier = [t for t in called if t.state != S.CALLED][:recent]
+    # The calls name their desks and topics: read with the location's, not one by one.
+    desks = {desk.id: desk.name for desk in location.desks}
+    topics = {topic.id: topic.key for topic in location.topics}
     counts = waiting_counts(session, location)
     return {
         "location": location_json(location),
-        "current": [_call_json(t) for t in current],
-        "recent": [_call_json(t) for t in earlier],
+        "current": [_call_json(t, desks, topics) for t in current],
+        "recent": [_call_json(t, desks, topics) for t in earlier],
         "waiting": [
             {**topic_json(topic), "count": counts.get(topic.id, 0)}
             for topic in location.topics
@@ -179,11 +182,17 @@ def waiting_counts(session: Session, location: Location) -> dict[int, int]:
     return {topic_id: count for topic_id, count in session.execute(query)}
 
 
-def _call_json(ticket: Ticket) -> dict[str, Any]:
+def _desk_name(ticket: Ticket) -> str | None:
+    return ticket.desk.name if ticket.desk else None
+
+
+def _call_json(ticket: Ticket, desks: dict[int, str], topics: dict[int, str]) -> dict[str, Any]:
     return {
         "code": ticket.code,
-        "desk": ticket.desk.name if ticket.desk else None,
-        "topic": ticket.topic.key,
+        "desk": (desks.get(ticket.desk_id) or _desk_name(ticket))
+        if ticket.desk_id is not None
+        else None,
+        "topic": topics.get(ticket.topic_id) or ticket.topic.key,
         "called_at": iso(ticket.called_at),
         "call_count": ticket.call_count,
     }
@@ -281,12 +290,17 @@ class StaffView:
     rooms: list[str]
 
 
+# Every active staff member with the topics they chose, in one statement.
+_ACTIVE_STAFF = (
+    select(Staff).where(Staff.active).order_by(Staff.id).options(joinedload(Staff.topics))
+)
+
+
 def staff_views(session: Session, location: Location) -> list[StaffView]:
     """The distinct views of ``location`` among the staff who may see its queue: members who
     serve the same topics with the same permissions share one payload."""
     groups: dict[tuple[frozenset[int], tuple[str, ...]], StaffView] = {}
-    members = select(Staff).where(Staff.active).order_by(Staff.id)
-    for member in session.scalars(members.options(selectinload(Staff.topics))):
+    for member in session.scalars(_ACTIVE_STAFF).unique():
         if not access.allowed(member, access.Permission.VIEW_QUEUE, location):
             continue
         key = (

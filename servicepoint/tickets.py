@@ -19,10 +19,9 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, text
+from servicepoint import access, clock, rows, text
 from servicepoint.errors import (
     DeskBusy,
     IllegalTransition,
@@ -111,18 +110,30 @@ _TICKET_BY_REQUEST = select(Ticket).where(
 )
 
 
-def _by(column: Any) -> tuple[Select[Any], Select[Any]]:
-    """The row whose ``column`` is ``:value``: as read, and locked until the commit.
+def _by(column: Any, *related: Any) -> tuple[Select[Any], Select[Any]]:
+    """The row whose ``column`` is ``:value``, as read and locked until the commit, read
+    with its location and that location's topics (every caller asks whether the staff
+    member may act there, and which topics they serve) and what else is ``related``.
 
     Locked, another transaction moving the same row waits and then sees the new state
-    (PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
-    query = select(column.class_).where(column == bindparam("value"))
-    return query, query.with_for_update().execution_options(populate_existing=True)
+    (PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one writer in at a time). Only the
+    row itself is locked, not what is read with it."""
+    kind = column.class_
+    query = (
+        select(kind)
+        .where(column == bindparam("value"))
+        .options(
+            joinedload(kind.location, innerjoin=True).joinedload(Location.topics),
+            *(joinedload(relation) for relation in related),
+        )
+    )
+    locked = query.with_for_update(of=kind).execution_options(populate_existing=True)
+    return query, locked
 
 
 _DESK_BY_ID = _by(Desk.id)
-_TICKET_BY_ID = _by(Ticket.id)
-_TICKET_BY_TOKEN = _by(Ticket.public_token)
+_TICKET_BY_ID = _by(Ticket.id, Ticket.desk)
+_TICKET_BY_TOKEN = _by(Ticket.public_token, Ticket.desk)
 
 
 def get_location(session: Session, slug: str, with_desks: bool = False) -> Location:
@@ -153,7 +164,8 @@ def get_topic(session: Session, location: Location, key: str) -> Topic:
 def _one(
     session: Session, queries: tuple[Select[Any], Select[Any]], value: object, for_update: bool
 ) -> Any:
-    return session.scalar(queries[1] if for_update else queries[0], {"value": value})
+    found = session.scalars(queries[1] if for_update else queries[0], {"value": value})
+    return found.unique().first()
 
 
 def get_desk(session: Session, desk_id: int, for_update: bool = False) -> Desk:
@@ -240,17 +252,30 @@ def served_topic_ids(location: Location, staff: Staff | None) -> list[int]:
     return [t.id for t in topics]
 
 
+# Today's waiting tickets of a location (``:location_id``, ``:day``) in calling order, and of
+# some topics only (``:topic_ids``): the one order call-next, every "next", the desk's list and
+# positions follow.
+_WAITING = (
+    select(Ticket)
+    .where(
+        Ticket.location_id == bindparam("location_id"),
+        Ticket.service_day == bindparam("day"),
+        Ticket.state == S.WAITING,
+    )
+    .order_by(Ticket.issued_at, Ticket.id)
+)
+_WAITING_OF_TOPICS = _WAITING.where(Ticket.topic_id.in_(bindparam("topic_ids", expanding=True)))
+_NEXT = _WAITING_OF_TOPICS.limit(1)
+_NEXT_LOCKED = _NEXT.with_for_update(skip_locked=True)
+
+
 def waiting_tickets(location: Location, topic_ids: list[int] | None = None) -> Select[Ticket]:
     """Today's waiting tickets of ``location`` (optionally only these topics) in calling
     order: the one order call-next, every "next", the desk's list and positions follow."""
-    query = select(Ticket).where(
-        Ticket.location_id == location.id,
-        Ticket.service_day == today(location),
-        Ticket.state == S.WAITING,
-    )
-    if topic_ids is not None:
-        query = query.where(Ticket.topic_id.in_(topic_ids))
-    return query.order_by(Ticket.issued_at, Ticket.id)
+    values: dict[str, Any] = {"location_id": location.id, "day": today(location)}
+    if topic_ids is None:
+        return _WAITING.params(values)
+    return _WAITING_OF_TOPICS.params(values, topic_ids=topic_ids)
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:
@@ -286,12 +311,15 @@ _PEOPLE_AHEAD = select(func.count(_tickets.id)).where(
 
 def ticket_at_desk(session: Session, desk: Desk) -> Ticket | None:
     """The ticket currently called to or served at ``desk``, if any."""
-    return session.scalar(
-        select(Ticket)
-        .where(Ticket.desk_id == desk.id, Ticket.state.in_(ACTIVE_AT_DESK))
-        .order_by(Ticket.called_at.desc())
-        .limit(1)
-    )
+    return session.scalar(_AT_DESK, {"desk_id": desk.id})
+
+
+_AT_DESK = (
+    select(Ticket)
+    .where(Ticket.desk_id == bindparam("desk_id"), Ticket.state.in_(ACTIVE_AT_DESK))
+    .order_by(Ticket.called_at.desc())
+    .limit(1)
+)
 
 
 def move_allowed(ticket: Ticket, move: str, day: date | None = None) -> bool:
@@ -365,10 +393,14 @@ def next_for(
     With ``lock`` (PostgreSQL) the row is locked until the commit and rows other
     transactions have locked are skipped, so two counselors never get the same ticket.
     """
-    query = waiting_tickets(location, served_topic_ids(location, staff)).limit(1)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
+    locked = lock and session.get_bind().dialect.name == "postgresql"
+    values = {
+        "location_id": location.id,
+        "day": today(location),
+        "topic_ids": served_topic_ids(location, staff),
+    }
+    ticket: Ticket | None = session.scalar(_NEXT_LOCKED if locked else _NEXT, values)
+    return ticket
 
 
 def first_in_order(waiting: Iterable[Ticket], topic_ids: Iterable[int]) -> Ticket | None:
@@ -427,35 +459,23 @@ def issue_ticket(
     return Issued(ticket, people_ahead(session, ticket))
 
 
-_ADD_TICKET = insert(cast(Table, Ticket.__table__)).returning(Ticket.__table__.c.id)
-
-
 def _add_ticket(session: Session, location: Location, topic: Topic, **values: Any) -> Ticket:
-    """Insert a new ticket with one statement and return it as a loaded object of the session
-    (the unit of work's INSERT costs several times as much, on the busiest request)."""
-    columns = {
-        "location_id": location.id,
-        "topic_id": topic.id,
-        "called_at": None,
-        "started_at": None,
-        "finished_at": None,
-        "desk_id": None,
-        "staff_id": None,
-        "call_count": 0,
-        "public_token": new_public_token(),
+    """Insert a new ticket with one statement and return it as a loaded object."""
+    return rows.insert_loaded(
+        session,
+        Ticket,
+        {"location": location, "topic": topic},
+        location_id=location.id,
+        topic_id=topic.id,
+        called_at=None,
+        started_at=None,
+        finished_at=None,
+        desk_id=None,
+        staff_id=None,
+        call_count=0,
+        public_token=new_public_token(),
         **values,
-    }
-    ticket = Ticket(id=session.execute(_ADD_TICKET, columns).scalar_one(), **columns)
-    make_transient_to_detached(ticket)  # as if just read: every column known, nothing to write
-    # A ticket object of a rolled-back transaction may still hold this id (SQLite reuses
-    # them); the row is this one now.
-    stale = session.identity_map.get(session.identity_key(Ticket, ticket.id))
-    if stale is not None:
-        session.expunge(stale)
-    session.add(ticket)
-    set_committed_value(ticket, "location", location)
-    set_committed_value(ticket, "topic", topic)
-    return ticket
+    )
 
 
 def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
