@@ -280,7 +280,10 @@ def count_ticket(session: Session, client: str, kiosk_id: int | None, limits: Ti
     """Count a newly drawn ticket against its address and its kiosk, in the ticket's own
     transaction (a refused or rolled-back draw counts for nothing); TooManyTickets (429) when
     a limit is reached. A retried tap that returns its earlier ticket is not counted: the
-    caller counts new tickets only."""
+    caller counts new tickets only. The caller counts last, just before the commit: on
+    PostgreSQL the counter rows (shared by every draw from one address or kiosk) are locked
+    from the count to the commit, so draws from one address wait for each other only that
+    long."""
     address = address_key(client)
     # (key, limit): the address first, then the kiosk, in one statement.
     keys = [(counter_key("tickets.address", address), limits.per_address)]
