@@ -450,7 +450,9 @@ def run_live_server(
             try:
                 if requests.get(f"{url}/healthz", timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            # The master listens before its worker has built the application: a connection
+            # may be taken and answered only once the worker is up.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((tmp_path / "live-server.log").read_text())
