@@ -47,12 +47,8 @@ def server(
 
 
 def worker_pid(live: LiveServer) -> int:
-    """The process id of the server's gunicorn worker (the master's one child)."""
-    pid = live.process.pid
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    if len(children) != 1:
-        raise RuntimeError(f"expected one gunicorn worker, found {children}")
-    return int(children[0])
+    """The process id of the server's gunicorn worker."""
+    return live.worker_pid()
 
 
 def cpu_seconds(pid: int) -> float:
