@@ -114,14 +114,16 @@ def test_an_emit_never_waits_for_a_frozen_redis_and_health_says_why(process, red
     wait_until(lambda: not sender.fanout.problems(), 5, "subscribed")
     redis.freeze()
     spent, slowest = 0.0, 0.0
-    for number in range(2000):  # emits go on while the publisher's command times out
+    for number in range(1000):  # emits go on while the publisher's command times out
         started = time.monotonic()
         sender.emit_snapshot(number)
         took = time.monotonic() - started
         spent, slowest = spent + took, max(slowest, took)
-        if number % 200 == 0:
+        if number % 100 == 0:
             time.sleep(0.1)
-    assert spent < 0.5, f"2,000 emits took {spent:.3f} s (the slowest {slowest:.3f} s)"
+    # Waiting for Redis would cost a second an emit; all of them together take milliseconds
+    # (generous for a busy machine).
+    assert spent < 1.0, f"1,000 emits took {spent:.3f} s (the slowest {slowest:.3f} s)"
     problems = wait_until(
         lambda: len(p := sender.fanout.problems()) == 2 and p, 5, "both directions down"
     )
@@ -145,7 +147,7 @@ def test_every_subscription_resyncs_this_process(process, redis):
     redis.start()
     back = time.monotonic()
     wait_until(lambda: receiver.resyncs == 2, 5, "resynced after Redis came back")
-    assert time.monotonic() - back < 1.5  # retries wait at most 1 s
+    assert time.monotonic() - back < 2.5  # retries wait at most 1 s (not 2, 4, … 60 s)
     assert receiver.fanout.problems() == []
 
 
