@@ -17,6 +17,19 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,
     # The Redis channel the processes of one installation share (keeps installations apart).
     "REDIS_CHANNEL": "servicepoint",
+    # With Redis (servicepoint.fanout): seconds any Redis command may take (connecting,
+    # publishing, answering the listener's PING) before Redis counts as down. Requests never
+    # wait for Redis; this bounds the background tasks that talk to it.
+    "REDIS_TIMEOUT": 1.0,
+    # Seconds without a message after which the listener pings Redis: a frozen Redis (one
+    # that accepts connections and never answers) is noticed after HEARTBEAT + TIMEOUT.
+    "REDIS_HEARTBEAT": 1.0,
+    # Longest wait between attempts to reach Redis again (they start at 0.1 s, doubling):
+    # screens are resynced at most about this long after Redis is back.
+    "REDIS_RETRY_MAX": 1.0,
+    # Messages for the other processes that may wait for Redis; more are dropped, and the
+    # other processes resync their screens once Redis takes messages again.
+    "REDIS_QUEUE": 10000,
     # The public base URL printed into QR codes; None derives it from the request.
     "PUBLIC_URL": None,
     # Largest accepted request body in bytes (JSON API and forms).
@@ -54,6 +67,9 @@ DEFAULTS: dict[str, object] = {
     # a sign-in waits for its turn before it is refused as unavailable (503).
     "PASSWORD_CHECKS": 4,
     "PASSWORD_CHECK_WAIT": 5.0,
+    # Connections one client address may hold open at once (screens, phones, kiosks; each
+    # open page holds one); 0 for no limit. Addresses in TRUSTED_PROXIES are exempt.
+    "CONNECTIONS_PER_ADDRESS": 200,
     # Tickets drawn per minute from one address, and with one kiosk's token.
     "TICKETS_PER_ADDRESS": 60,
     "TICKETS_PER_KIOSK": 120,

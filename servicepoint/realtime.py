@@ -10,6 +10,7 @@ events become (``servicepoint.events.deliveries``); the hub sends that after the
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -95,24 +96,28 @@ class SocketHub:
         self.print_in_background = print_in_background
         self._lock = threading.Lock()
         self._pending: dict[int, bool] = {}
+        self._pending_here: dict[int, bool] = {}  # for this process's clients only
         self._scheduled = False
 
-    def listening(self, namespace: str, rooms: str | list[str]) -> bool:
+    def listening(self, namespace: str, rooms: str | list[str], here_only: bool = False) -> bool:
         """Whether a message to ``rooms`` of ``namespace`` may reach anyone. This process
         knows its own sockets only: behind a message queue (several processes, Redis) the
-        others' rooms cannot be seen, so the answer is then always yes."""
+        others' rooms cannot be seen, so the answer is then always yes, unless the message
+        is for this process's clients only (``here_only``)."""
         server: Any = getattr(self.socketio, "server", None)  # python-socketio's, untyped
-        if server is None or isinstance(server.manager, PubSubManager):
+        if server is None or (not here_only and isinstance(server.manager, PubSubManager)):
             return True
         joined = server.manager.rooms.get(namespace)
         if not joined:
             return False
         return any(joined.get(room) for room in ([rooms] if isinstance(rooms, str) else rooms))
 
-    def builders_context(self) -> Context:
-        """The context builders get: the settings, and this hub's ``listening``, so that no
-        payload is built that nobody would receive."""
-        return replace(self.context, listening=self.listening)
+    def builders_context(self, here_only: bool = False) -> Context:
+        """The context builders get: the settings, and this hub's ``listening`` (for messages
+        to every process, or ``here_only``), so that no payload is built that nobody would
+        receive."""
+        listening = functools.partial(self.listening, here_only=True) if here_only else None
+        return replace(self.context, listening=listening or self.listening)
 
     def prepare(self, session: Session, events: list[DomainEvent]) -> Delivery:
         """What the events become, read from the uncommitted state (sent after the commit)."""
@@ -140,13 +145,17 @@ class SocketHub:
         except Exception:  # the ticket is issued; a broken print must not take the hub down
             log.exception("print job %s could not be run", job_id)
 
-    def emit(self, message: Message) -> None:
-        # python-socketio takes one room or a list of rooms (the stubs know only one).
-        self.socketio.emit(
+    def emit(self, message: Message, here_only: bool = False) -> None:
+        """Send ``message`` to its room(s) in every process, or with ``here_only`` to this
+        process's clients only (not through Redis)."""
+        # python-socketio takes one room or a list of rooms (the stubs know only one), and
+        # ignore_queue (the stubs do not know it).
+        self.socketio.emit(  # type: ignore[call-arg]
             message.event,
             message.data,
             namespace=message.namespace,
             to=message.room,  # type: ignore[arg-type]
+            ignore_queue=here_only,
         )
 
     def close_room(self, namespace: str, room: str) -> None:
@@ -161,16 +170,27 @@ class SocketHub:
             server.disconnect(sid, namespace=namespace)
         server.close_room(room, namespace=namespace)
 
-    def refresh(self, locations: dict[int, bool]) -> None:
-        """Rebuild and send the snapshots of these locations, coalescing bursts."""
+    def resync(self) -> None:
+        """Send fresh snapshots of every active location (lobby, staff views, every waiting
+        phone's status) to this process's own clients: after the fan-out between processes
+        was interrupted they may have missed what other processes announced
+        (``servicepoint.fanout``). In the refresher's order, like any refresh."""
+        with self.database.session(read_only=True) as session:
+            active = session.scalars(select(Location.id).where(Location.active)).all()
+        self.refresh(dict.fromkeys(active, True), here_only=True)
+
+    def refresh(self, locations: dict[int, bool], here_only: bool = False) -> None:
+        """Rebuild and send the snapshots of these locations, coalescing bursts; with
+        ``here_only`` to this process's clients only."""
         if not locations:
             return
         if self.snapshot_interval <= 0:
-            self._send_snapshots(locations)
+            self._send_snapshots(locations, here_only)
             return
         with self._lock:
+            pending = self._pending_here if here_only else self._pending
             for location_id, reorders in locations.items():
-                self._pending[location_id] = self._pending.get(location_id, False) or reorders
+                pending[location_id] = pending.get(location_id, False) or reorders
             if self._scheduled:
                 return
             self._scheduled = True
@@ -188,27 +208,41 @@ class SocketHub:
             time.sleep(self.snapshot_interval)
             with self._lock:
                 pending, self._pending = self._pending, {}
-                if not pending:
+                here, self._pending_here = self._pending_here, {}
+                if not pending and not here:
                     self._scheduled = False
                     return
+            # A location sent everywhere needs no extra copy for this process's clients.
+            for location_id in pending.keys() & here.keys():
+                reorders = here.pop(location_id)
+                pending[location_id] = pending[location_id] or reorders
             try:
                 self._send_snapshots(pending)
+                self._send_snapshots(here, here_only=True)
             except Exception:  # keep the hub alive and try these locations again
-                log.exception("could not refresh snapshots of locations %s", sorted(pending))
+                log.exception(
+                    "could not refresh snapshots of locations %s", sorted({*pending, *here})
+                )
                 with self._lock:
                     for location_id, reorders in pending.items():
                         self._pending[location_id] = self._pending.get(location_id) or reorders
+                    for location_id, reorders in here.items():
+                        self._pending_here[location_id] = (
+                            self._pending_here.get(location_id) or reorders
+                        )
                 time.sleep(1)
 
-    def _send_snapshots(self, locations: dict[int, bool]) -> None:
-        context = self.builders_context()
+    def _send_snapshots(self, locations: dict[int, bool], here_only: bool = False) -> None:
+        if not locations:
+            return
+        context = self.builders_context(here_only)
         with self.database.session(read_only=True) as session:
             for location_id, reorders in locations.items():
                 location = session.get(Location, location_id)
                 if location is None:
                     continue
                 for message in messages.snapshot_messages(session, location, reorders, context):
-                    self.emit(message)
+                    self.emit(message, here_only)
 
 
 def location_of_slug(session: Session, slug: str) -> Location | None:

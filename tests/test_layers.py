@@ -100,6 +100,7 @@ WEB_MODULES = {
     "servicepoint/security.py",
     "servicepoint/pages.py",
     "servicepoint/realtime.py",
+    "servicepoint/fanout.py",  # Socket.IO's client manager between processes (Redis)
     "servicepoint/cli.py",
     "servicepoint/server.py",
     "servicepoint/i18n/flask.py",

@@ -177,6 +177,8 @@ def test_a_hub_behind_a_message_queue_cannot_know_who_listens(hub, monkeypatch):
     monkeypatch.setattr(hub.socketio.server, "manager", PubSubManager())
     assert hub.listening("/staff", ["staff:test-centre:1"])  # another process may have them
     assert hub.listening("/ticket", "ticket:anything")
+    # A resync is for this process's own clients: those it knows.
+    assert not hub.builders_context(here_only=True).listening("/ticket", "ticket:anything")
 
 
 def test_builders_without_a_hub_build_everything():
