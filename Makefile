@@ -48,6 +48,8 @@ typecheck: setup
 
 bench: setup
 	$(BIN)/python -m bench.issue_http
+	$(BIN)/python -m bench.ticket_cpu
+	$(BIN)/python -m bench.ticket_cpu --backend postgresql
 	$(BIN)/python -m bench.call_display
 	$(BIN)/python -m bench.capacity
 	$(BIN)/python -m bench.print_render

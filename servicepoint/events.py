@@ -56,7 +56,9 @@ class Context:
     minutes_per_visitor: int = 10
     recent_calls: int = 8
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
-    # what nobody can hear need not be built. It must say yes when it cannot know.
+    # what nobody can hear need not be built. It must say yes when it cannot know. Only the
+    # snapshots, built after the commit, ask: a screen that joins after the question reads
+    # the committed state itself; before the commit it would read the state before it.
     listening: Callable[[str, str | list[str]], bool] = anyone_listening
 
 

@@ -46,22 +46,20 @@ def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: D
     if ticket is None:
         return
     location = ticket.location
-    room = location_room(location.slug)
-    if event.is_call and ticket.state == TicketState.CALLED and context.listening("/display", room):
+    # Built for every room, listened to or not: a screen that joins between now and the
+    # commit reads the state before the commit, and must still get this.
+    if event.is_call and ticket.state == TicketState.CALLED:
         called = called_json(ticket, recall=event.kind == "recall")
-        out.messages.append(Message("/display", "called", called, room))
+        out.messages.append(Message("/display", "called", called, location_room(location.slug)))
     views = out.once(("staff_views", location.id), lambda: snapshots.staff_views(session, location))
-    heard = [view for view in views if context.listening("/staff", view.rooms)]
-    if heard:
+    if views:
         day = tickets.today(location)
         base = snapshots.ticket_json(ticket)
-        for view in heard:
+        for view in views:
             seen = snapshots.staff_ticket_json(ticket, view.staff, day, base)
             out.messages.append(Message("/staff", "ticket", seen, view.rooms))
-    phone = ticket_room(ticket.public_token)
-    if context.listening("/ticket", phone):
-        status = snapshots.ticket_status(session, ticket, context.minutes_per_visitor)
-        out.messages.append(Message("/ticket", "status", status, phone))
+    status = snapshots.ticket_status(session, ticket, context.minutes_per_visitor)
+    out.messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))
 
 
 @delivers(TopicsChanged)
@@ -82,7 +80,9 @@ def snapshot_messages(
     session: Session, location: Location, positions: bool, context: Context
 ) -> Iterator[Message]:
     """The lobby snapshot and every staff view of ``location`` and, with ``positions``, the
-    status of every waiting ticket (their places may have moved)."""
+    status of every waiting ticket (their places may have moved); each only when someone
+    listens (``context.listening``). Built from committed state, after the commit: a screen
+    that joins after the question reads that state itself."""
     room = location_room(location.slug)
     if context.listening("/display", room):
         display = snapshots.display_snapshot(session, location, context.recent_calls)

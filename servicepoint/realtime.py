@@ -113,15 +113,17 @@ class SocketHub:
         return any(joined.get(room) for room in ([rooms] if isinstance(rooms, str) else rooms))
 
     def builders_context(self, here_only: bool = False) -> Context:
-        """The context builders get: the settings, and this hub's ``listening`` (for messages
-        to every process, or ``here_only``), so that no payload is built that nobody would
-        receive."""
+        """The context of the snapshot builders: the settings, and this hub's ``listening``
+        (for messages to every process, or ``here_only``), so that no snapshot is built
+        that nobody would receive. Only after the commit: a screen that joins after the
+        question reads the committed state itself (``prepare``, before the commit, builds
+        for every room)."""
         listening = functools.partial(self.listening, here_only=True) if here_only else None
         return replace(self.context, listening=listening or self.listening)
 
     def prepare(self, session: Session, events: list[DomainEvent]) -> Delivery:
         """What the events become, read from the uncommitted state (sent after the commit)."""
-        return deliveries(session, events, self.builders_context())
+        return deliveries(session, events, self.context)
 
     def publish(self, delivery: Delivery) -> None:
         """Send the prepared messages (after the commit), then refresh the snapshots and

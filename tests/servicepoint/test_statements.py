@@ -183,3 +183,22 @@ def test_a_hub_behind_a_message_queue_cannot_know_who_listens(hub, monkeypatch):
 
 def test_builders_without_a_hub_build_everything():
     assert Context().listening("/ticket", "ticket:anything")
+
+
+def test_a_commits_own_messages_are_built_for_every_room(app, hub, session, centre, factory):
+    """Only the refresher, after the commit, leaves out what nobody listens to. A phone or
+    screen that joins between the building of a commit's messages and the commit reads the
+    state before it, so those messages are built for every room."""
+    from servicepoint import tickets
+    from servicepoint.events import outbox
+
+    staff = factory.staff()
+    tickets.issue_ticket(session, centre, factory.topic(centre, "general"), "de")
+    called = tickets.call_next(session, centre.desks[0], staff)
+    assert not hub.listening("/ticket", f"ticket:{called.public_token}")  # nobody, yet
+    delivery = hub.prepare(session, list(outbox(session)))
+    sent = {(m.namespace, m.event, str(m.room)) for m in delivery.messages}
+    assert ("/ticket", "status", f"ticket:{called.public_token}") in sent
+    assert ("/display", "called", "location:test-centre") in sent
+    assert ("/staff", "ticket", str([f"staff:test-centre:{staff.id}"])) in sent
+    session.rollback()
