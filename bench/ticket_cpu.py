@@ -14,7 +14,8 @@ phone; one refresh is also measured with nobody connected.
 
 Operations: drawing a ticket (kiosk API POST, a kiosk without and with a print agent, a
 ``request_id`` per tap as the kiosk sends it), finish-and-call-next (the desk's ticket is
-being served; call-next finishes it and calls the next), recall, and one snapshot refresh at
+being served; call-next finishes it and calls the next; again with 100,000 finished tickets
+of earlier days in the table, a year of a busy centre), recall, and one snapshot refresh at
 50 and 700 waiting tickets, after a draw (no positions move) and after a call (every waiting
 phone gets its new position). "floor" is a bare Flask app on the same database doing only
 the ticket's counter upsert and insert with SQLAlchemy Core, measured the same way.
@@ -54,6 +55,7 @@ PLAN: list[tuple[str, str, dict[str, Any]]] = [
     ("draw a ticket (kiosk, print agent)", "issue", {"printer": True}),
     ("finish and call next", "call_next", {}),
     ("recall", "recall", {}),
+    ("finish and call next, 100,000 earlier tickets", "call_next", {"history": 100_000}),
     ("refresh at 50 waiting, after a draw", "refresh", {"waiting": 50, "positions": False}),
     ("refresh at 50 waiting, after a call", "refresh", {"waiting": 50, "positions": True}),
     ("refresh at 700 waiting, after a draw", "refresh", {"waiting": 700, "positions": False}),
@@ -218,7 +220,8 @@ class Worker:
             samples.append(self._sample())
         return samples
 
-    def call_next(self, n: int = 1) -> list[tuple[float, int]]:
+    def call_next(self, n: int = 1, history: int = 0) -> list[tuple[float, int]]:
+        self._add_history(history)
         desk = self.desk_ids[0]
         if self.desk_serving is None:  # the desk starts serving someone (not measured)
             if self._waiting() < 5:
@@ -235,6 +238,51 @@ class Worker:
             self._post(f"/api/v1/tickets/{called['id']}/start")
             self.desk_serving = called["id"]
         return samples
+
+    def _add_history(self, tickets: int) -> None:
+        """At least ``tickets`` finished tickets of earlier days at the location, served at
+        its desks (a year of a busy centre's history), written directly."""
+        from datetime import timedelta
+
+        from sqlalchemy import func, insert, select
+
+        from servicepoint import clock
+        from servicepoint.models import Ticket, Topic
+
+        table = Ticket.__table__
+        with self.db.unit_of_work() as session:
+            have = session.scalar(select(func.count()).select_from(table)) or 0
+            if have >= tickets:
+                return
+            topic = session.scalar(select(Topic).where(Topic.location_id == self.location_id))
+            now = clock.now()
+            rows = []
+            for n in range(tickets - have):
+                day = now - timedelta(days=1 + n // 400)
+                rows.append(
+                    {
+                        "location_id": self.location_id,
+                        "topic_id": topic.id,
+                        "service_day": day.date(),
+                        "prefix": "H",
+                        "number": n % 400 + 1,
+                        "code": f"H{n % 400 + 1:03d}",
+                        "state": "done",
+                        "language": "de",
+                        "issued_at": day,
+                        "called_at": day,
+                        "started_at": day,
+                        "finished_at": day,
+                        "desk_id": self.desk_ids[n % len(self.desk_ids)],
+                        "staff_id": None,
+                        "call_count": 1,
+                        "version": 4,
+                        "public_token": f"history-{n}-{uuid.uuid4().hex[:12]}",
+                        "request_id": None,
+                    }
+                )
+            for start in range(0, len(rows), 5000):
+                session.execute(insert(table), rows[start : start + 5000])
 
     def recall(self, n: int = 1) -> list[tuple[float, int]]:
         if self.recalled is None:

@@ -202,6 +202,8 @@ class Ticket(Base):
         UniqueConstraint("location_id", "request_id", name="uq_ticket_request"),
         # The waiting queue of a day, and the people ahead of a ticket within its topic.
         Index("ix_ticket_queue", "location_id", "service_day", "state", "topic_id", "issued_at"),
+        # The ticket called to or served at a desk (every call looks), among all days' tickets.
+        Index("ix_ticket_desk", "desk_id", "state", "called_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
