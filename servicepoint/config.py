@@ -17,8 +17,13 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,
     # The Redis channel the processes of one installation share (keeps installations apart).
     "REDIS_CHANNEL": "servicepoint",
-    # The public base URL printed into QR codes; None derives it from the request.
+    # The public base URL printed into QR codes; None derives it from PUBLIC_HOST
+    # (https://<host>), else from the request.
     "PUBLIC_URL": None,
+    # The host name(s) visitors' phones reach from the internet (e.g. "termin.example.de",
+    # comma-separated for several). Requests for it reach only the public half below /t/
+    # (servicepoint/public.py); everything else answers 404 there. Empty: no split.
+    "PUBLIC_HOST": "",
     # Largest accepted request body in bytes (JSON API and forms).
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # How many seconds the kiosk shows a drawn ticket before returning to the start.

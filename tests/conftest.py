@@ -417,13 +417,17 @@ def _demo_instance() -> Path:
 
 @contextmanager
 def run_live_server(
-    tmp_path: Path, database_url: str | None = None, port: int | None = None
+    tmp_path: Path,
+    database_url: str | None = None,
+    port: int | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
     """Start ``servicepoint serve`` on a local port with the demo loaded; stop it after.
 
-    Started again with the same ``tmp_path`` it keeps its database (a restart)."""
+    Started again with the same ``tmp_path`` it keeps its database (a restart). ``settings``
+    are further environment variables (``{"SERVICEPOINT_PUBLIC_HOST": …}``)."""
     instance = tmp_path / "live-instance"
-    env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(instance)}
+    env = {**os.environ, **(settings or {}), "SERVICEPOINT_INSTANCE_PATH": str(instance)}
     if database_url:
         env["SERVICEPOINT_DATABASE_URL"] = database_url
         _cli(env, "db", "upgrade")
