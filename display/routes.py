@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-import qrcode
-import qrcode.image.svg
 from flask import Response, current_app, render_template, request
 
 from display import bp
@@ -54,6 +52,9 @@ def status_page(token: str):
 @bp.get(public.path("<token>", "qr.svg"))
 def status_qr(token: str):
     """The QR code of the ticket's status page as SVG (for the kiosk screen)."""
+    import qrcode  # loaded on first use (keeps the idle server small)
+    import qrcode.image.svg
+
     ticket = tickets.get_ticket_by_token(db_session(), token)
     image = qrcode.make(
         status_url(ticket.public_token),

@@ -44,7 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"] = config_module.sqlite_url(app.instance_path)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's setting
 
-    from servicepoint import realtime, security, web
+    from servicepoint import green, realtime, security, web
     from servicepoint.db import Database
     from servicepoint.events import Context
 
@@ -52,7 +52,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # This app's own Socket.IO server (Flask-SocketIO keeps it in app.extensions["socketio"]).
     socketio = SocketIO(
         app,
-        async_mode="threading",
+        # gevent in the production server's worker (green threads), threading elsewhere.
+        async_mode=green.async_mode(),
         message_queue=app.config.get("REDIS_URL"),
         channel=app.config["REDIS_CHANNEL"],
     )

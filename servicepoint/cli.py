@@ -1,29 +1,67 @@
-"""The ``servicepoint`` command: serve, database, demo and staff accounts."""
+"""The ``servicepoint`` command: serve, database, demo and staff accounts.
+
+Flask, SQLAlchemy and the application are imported by the commands that use them, not here:
+``serve`` keeps the gunicorn master small and builds the application in its worker, after
+gevent has patched the standard library there.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
-from sqlalchemy import select
 
-from servicepoint import create_app, demo, public
-from servicepoint.errors import ServicepointError
-from servicepoint.migrate import upgrade
-from servicepoint.models import Location, Role
-from servicepoint.web import database
+from servicepoint.roles import Role
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 DEMO_LOGINS = "demo-logins.txt"
 
 
 def _app(ctx: click.Context) -> Flask:
     if ctx.obj is None:
+        from servicepoint import create_app
+
         ctx.obj = create_app()
     app: Flask = ctx.obj
     return app
+
+
+def database(app: Flask):  # type: ignore[no-untyped-def]  # servicepoint.web.Database
+    from servicepoint.web import database as of_app
+
+    return of_app(app)
+
+
+def _in_child(work: Callable[[], None]) -> None:
+    """Run ``work`` in a forked child and wait for it: what it imports and opens (the
+    application, the database, migrations) stays out of this process."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            work()
+        except click.ClickException as error:
+            error.show()
+            code = 1
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    _pid, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise click.ClickException("The database could not be prepared (see above).")
 
 
 @click.group()
@@ -36,11 +74,28 @@ def main(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
+    "--worker",
+    type=click.Choice(["gevent", "threaded"]),
+    default="gevent",
+    show_default=True,
+    envvar="SERVICEPOINT_WORKER",
+    help="gevent: green threads, thousands of open screens and phones per process; "
+    "threaded: a thread per open connection (the earlier model).",
+)
+@click.option(
+    "--connections",
+    default=10000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    envvar="SERVICEPOINT_CONNECTIONS",
+    help="gevent: open connections at most (each open screen or phone holds one).",
+)
+@click.option(
     "--threads",
     default=400,
     show_default=True,
-    type=int,
-    help="Threads of the server; each open screen or phone holds one.",
+    type=click.IntRange(min=1),
+    help="threaded: threads of the server; each open screen or phone holds one.",
 )
 @click.option(
     "--graceful-timeout",
@@ -70,21 +125,42 @@ def serve(
     ctx: click.Context,
     host: str,
     port: int,
+    worker: str,
+    connections: int,
     threads: int,
     graceful_timeout: int,
     control_socket: str | None,
     access_log: bool,
 ) -> None:
-    """Serve the app with gunicorn (one process, threaded; WebSockets included)."""
-    from servicepoint.server import run
+    """Serve the app with gunicorn (one process, green threads; WebSockets included).
 
-    app = _app(ctx)
-    upgrade(database(app).engine)
-    _print_welcome(app, host, port)
-    run(app, host, port, threads, graceful_timeout, control_socket, access_log)
+    The schema is brought up to date first (in a child process), then the application is
+    built in gunicorn's worker."""
+    from servicepoint.server import options, run
+
+    settings = options(
+        host, port, worker, threads, connections, graceful_timeout, control_socket, access_log
+    )
+
+    def prepare() -> None:
+        from servicepoint.migrate import upgrade
+
+        app = _app(ctx)
+        upgrade(database(app).engine)
+        _print_welcome(app, host, port)
+
+    _in_child(prepare)
+    from servicepoint import create_app
+
+    run(create_app, settings)
 
 
 def _print_welcome(app: Flask, host: str, port: int) -> None:
+    from sqlalchemy import select
+
+    from servicepoint import public
+    from servicepoint.models import Location
+
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     split = bool(public.hosts_of(app.config))  # PUBLIC_URL is then the phones' address only
     base = (None if split else app.config.get("PUBLIC_URL")) or f"http://{shown}:{port}"
@@ -116,6 +192,8 @@ def db_group() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Create the schema or bring it up to date (safe to run at every start)."""
+    from servicepoint.migrate import upgrade
+
     app = _app(ctx)
     upgrade(database(app).engine)
     click.echo("Database is up to date.")
@@ -133,6 +211,8 @@ def db_init(ctx: click.Context) -> None:
 @click.pass_context
 def demo_command(ctx: click.Context, if_empty: bool) -> None:
     """Load demo locations, topics, desks and staff with generated passwords (after db upgrade)."""
+    from servicepoint import demo
+
     app = _app(ctx)
     db = database(app)
     with db.unit_of_work() as session:
@@ -179,6 +259,7 @@ def users_add(
     else:
         password = secrets.token_urlsafe(12)
     from servicepoint import manage
+    from servicepoint.errors import ServicepointError
 
     try:
         with database(app).unit_of_work() as session:
@@ -257,6 +338,7 @@ def kiosks_add(
 ) -> None:
     """Add a kiosk at LOCATION (slug) and show its token once."""
     from servicepoint import manage, tickets
+    from servicepoint.errors import ServicepointError
 
     app = _app(ctx)
     try:

@@ -59,6 +59,9 @@ DEFAULTS: dict[str, object] = {
     # a sign-in waits for its turn before it is refused as unavailable (503).
     "PASSWORD_CHECKS": 4,
     "PASSWORD_CHECK_WAIT": 5.0,
+    # Connections one client address may hold open at once (screens, phones, kiosks; each
+    # open page holds one); 0 for no limit. Addresses in TRUSTED_PROXIES are exempt.
+    "CONNECTIONS_PER_ADDRESS": 200,
     # Tickets drawn per minute from one address, and with one kiosk's token.
     "TICKETS_PER_ADDRESS": 60,
     "TICKETS_PER_KIOSK": 120,

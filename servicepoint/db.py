@@ -8,7 +8,9 @@ record events in the outbox and never commit.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -17,6 +19,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicepoint import green
 from servicepoint.events import DomainEvent, outbox, take_outbox
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,10 @@ READ_ONLY = "servicepoint_read_only"
 # Seconds a SQLite writer waits for the write lock (this process's queue, then SQLite's busy
 # timeout for writers of other processes) before its request is refused as unavailable.
 WRITE_LOCK_TIMEOUT = 30.0
+# Under gevent SQLite's own busy wait (a sleep inside C) would stall every greenlet of the
+# process: it is cut to this many milliseconds, and a writer that finds the database locked by
+# another process retries cooperatively (``_begin_immediate``) until WRITE_LOCK_TIMEOUT.
+GREEN_BUSY_MS = 2
 
 
 class WriteLockTimeout(TimeoutError):
@@ -46,9 +53,8 @@ def make_engine(url: str, write_lock_timeout: float = WRITE_LOCK_TIMEOUT, **kwar
     ``write_lock_timeout`` is how long a SQLite writer waits for the write lock.
     """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {}).update(
-            timeout=write_lock_timeout, check_same_thread=False
-        )
+        busy = GREEN_BUSY_MS / 1000 if green.active() else write_lock_timeout
+        kwargs.setdefault("connect_args", {}).update(timeout=busy, check_same_thread=False)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(
             engine,
@@ -67,6 +73,9 @@ def _configure_sqlite(
 ) -> None:
     from sqlalchemy.engine import Connection
 
+    cooperative = green.active()
+    busy_ms = GREEN_BUSY_MS if cooperative else round(write_lock_timeout * 1000)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
@@ -75,7 +84,7 @@ def _configure_sqlite(
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={round(write_lock_timeout * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -89,12 +98,16 @@ def _configure_sqlite(
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
             return
+        deadline = time.monotonic() + write_lock_timeout
         if not writer.acquire(timeout=write_lock_timeout):
             raise WriteLockTimeout(f"waited {write_lock_timeout:g} s for the database write lock")
         connection.info["servicepoint.writer"] = True
         try:
             # Take SQLite's write lock at once so two writers queue instead of deadlocking.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if cooperative:
+                _begin_immediate(connection, deadline)
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             _release(connection.info)
             raise
@@ -128,6 +141,29 @@ def _configure_sqlite(
     @event.listens_for(engine, "soft_invalidate")
     def _on_soft_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
         _release(record.info)
+
+
+def _begin_immediate(connection: Any, deadline: float) -> None:
+    """``BEGIN IMMEDIATE``, retried while another process holds SQLite's write lock, with
+    sleeps that let the other greenlets run (under gevent ``time.sleep`` yields), until
+    ``deadline`` (then WriteLockTimeout)."""
+    from sqlalchemy.exc import OperationalError
+
+    pause = 0.001
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            locked = isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(
+                error.orig
+            )
+            if not locked:
+                raise
+            if time.monotonic() + pause > deadline:
+                raise WriteLockTimeout("another process kept the database write lock") from error
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 class Database:

@@ -24,6 +24,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from servicepoint.roles import Role as Role  # the models' role column; defined apart for the CLI
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -67,11 +69,6 @@ class TicketState(enum.StrEnum):
     DONE = "done"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
-
-
-class Role(enum.StrEnum):
-    COUNSELOR = "counselor"
-    MANAGER = "manager"
 
 
 class Location(Base):

@@ -115,10 +115,12 @@ def sample_print(language: str, location_name: str, status_url: str, code: str) 
 
 
 def preview_png(printed: TicketPrint) -> bytes:
-    """A PNG of ``printed`` as the printer would print it."""
+    """A PNG of ``printed`` as the printer would print it (drawn off the event loop: shaping
+    and rasterising take some milliseconds in C)."""
     from printers import preview_png as render
+    from servicepoint import green
 
-    return render(printed)
+    return green.off_loop(render, printed)
 
 
 def queue_print(

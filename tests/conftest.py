@@ -421,13 +421,16 @@ def run_live_server(
     database_url: str | None = None,
     port: int | None = None,
     settings: dict[str, str] | None = None,
+    worker: str = "gevent",
 ) -> Iterator[LiveServer]:
     """Start ``servicepoint serve`` on a local port with the demo loaded; stop it after.
 
-    Started again with the same ``tmp_path`` it keeps its database (a restart). ``settings``
-    are further environment variables (``{"SERVICEPOINT_PUBLIC_HOST": …}``)."""
+    ``settings`` are ``SERVICEPOINT_*`` variables for the server (without the prefix);
+    ``worker`` is the server model (``gevent`` or ``threaded``). Started again with the same
+    ``tmp_path`` it keeps its database (a restart)."""
     instance = tmp_path / "live-instance"
-    env = {**os.environ, **(settings or {}), "SERVICEPOINT_INSTANCE_PATH": str(instance)}
+    env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(instance)}
+    env.update({f"SERVICEPOINT_{key}": value for key, value in (settings or {}).items()})
     if database_url:
         env["SERVICEPOINT_DATABASE_URL"] = database_url
         _cli(env, "db", "upgrade")
@@ -439,7 +442,9 @@ def run_live_server(
     log = open(tmp_path / "live-server.log", "w")  # noqa: SIM115  (closed below)
     # Its own control socket, so servers running side by side never remove each other's; no
     # grace period, so a stop with WebSockets open takes a moment, not the production 10 s.
-    command = ["serve", "--port", str(port), "--threads", "300", "--graceful-timeout", "0"]
+    command = ["serve", "--port", str(port), "--worker", worker, "--graceful-timeout", "0"]
+    if worker == "threaded":
+        command += ["--threads", "300"]
     command += ["--control-socket", str(tmp_path / "gunicorn.ctl")]
     process = subprocess.Popen(
         [sys.executable, "-m", "servicepoint", *command],
@@ -454,7 +459,9 @@ def run_live_server(
             try:
                 if requests.get(f"{url}/healthz", timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            # The master listens before its worker has built the application: a connection
+            # may be taken and answered only once the worker is up.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((tmp_path / "live-server.log").read_text())

@@ -39,9 +39,9 @@ def site(tmp_path_factory) -> Iterator[Site]:
     with PrefixProxy(port) as proxy:
         public_url = f"http://{PUBLIC_HOST}:{proxy.port}"
         settings = {
-            "SERVICEPOINT_PUBLIC_HOST": PUBLIC_HOST,
-            "SERVICEPOINT_PUBLIC_URL": public_url,
-            "SERVICEPOINT_TRUSTED_PROXIES": "127.0.0.1",
+            "PUBLIC_HOST": PUBLIC_HOST,
+            "PUBLIC_URL": public_url,
+            "TRUSTED_PROXIES": "127.0.0.1",
         }
         folder = tmp_path_factory.mktemp("public-half")
         with run_live_server(folder, port=port, settings=settings) as server:
