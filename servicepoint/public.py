@@ -35,11 +35,11 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
-from socketio.exceptions import ConnectionRefusedError
+if TYPE_CHECKING:  # importing this module needs no Flask: the server's master reads PREFIX
+    from flask import Flask, Response
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,9 @@ def phone_base(config: Mapping[str, Any]) -> str | None:
 def refuse_public_connection() -> None:
     """Refuse the Socket.IO connection being made now if it belongs to the public half:
     ``connect_error`` with the message ``not_public``."""
+    from flask import current_app, request
+    from socketio.exceptions import ConnectionRefusedError
+
     if is_public(request.environ, hosts_of(current_app.config)):
         raise ConnectionRefusedError(NOT_PUBLIC)
 
@@ -190,8 +193,6 @@ def guard_connect(namespace: str, handler: Callable[..., Any] | None) -> Callabl
 
 # --- the files the public pages load ---------------------------------------------------------
 
-bp = Blueprint("public", __name__, url_prefix=PREFIX)
-
 
 def publish(app: Flask, folder: str | Path, *files: str) -> None:
     """Serve ``files`` (paths relative to ``folder``) at ``/t/static/<file>``: only files
@@ -203,9 +204,11 @@ def publish(app: Flask, folder: str | Path, *files: str) -> None:
         published[name] = Path(folder)
 
 
-@bp.get("/static/<path:filename>")
 def asset(filename: str) -> Response:
-    """A published file (scripts, styles, icon of the public pages); 404 for any other."""
+    """``GET /t/static/<file>`` (endpoint ``public.asset``): a published file (scripts,
+    styles, icon of the public pages); 404 for any other."""
+    from flask import abort, current_app, send_from_directory
+
     folder = current_app.extensions.get(_ASSETS, {}).get(filename)
     if folder is None:
         abort(404)
@@ -244,7 +247,7 @@ def refusal(app: Flask, environ: dict[str, Any]) -> Response:
     """The answer to a request for the public host outside the prefix: 404 ``not_public``
     in the client's language (JSON for the API and Socket.IO, else a small page), with the
     security headers of every response."""
-    from flask import render_template
+    from flask import Response, render_template, request
 
     from servicepoint import i18n, security, web
     from servicepoint.errors import NotFound
@@ -292,5 +295,9 @@ def init_app(app: Flask) -> None:
         "js/socket.js",
         "vendor/socket.io/socket.io.min.js",
     )
-    app.register_blueprint(bp)
+    from flask import Blueprint
+
+    files = Blueprint("public", __name__, url_prefix=PREFIX)
+    files.add_url_rule("/static/<path:filename>", "asset", asset)
+    app.register_blueprint(files)
     app.wsgi_app = PublicHalf(app.wsgi_app, app)  # type: ignore[method-assign]
