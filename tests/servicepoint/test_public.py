@@ -4,6 +4,8 @@ SERVICEPOINT_PUBLIC_HOST set, nothing else for requests to that host."""
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -400,6 +402,21 @@ def test_a_connect_handler_without_arguments_is_guarded_too(app):
 
 
 # --- names and logs -----------------------------------------------------------------------
+
+
+def test_the_prefix_is_read_without_flask():
+    """The server's master process redacts its access log by the prefix and must stay
+    without Flask, Socket.IO and the database (they load in the worker)."""
+    code = (
+        "import sys, servicepoint.public, servicepoint.server\n"
+        "heavy = ('flask', 'flask_socketio', 'socketio', 'sqlalchemy')\n"
+        "print(','.join(sorted(m for m in heavy if m in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
 
 
 def test_the_prefix_helper_builds_the_public_addresses():
