@@ -49,6 +49,7 @@ typecheck: setup
 bench: setup
 	$(BIN)/python -m bench.issue_http
 	$(BIN)/python -m bench.call_display
+	$(BIN)/python -m bench.capacity
 	$(BIN)/python -m bench.print_render
 
 clean:

@@ -1,6 +1,8 @@
 """Call → lobby display latency with 10 and 200 connected clients in another process.
 
-Run: ``python -m bench.call_display``. A listener process keeps N WebSocket clients
+Run: ``python -m bench.call_display [--clients 10,200,1000] [--workers gevent,threaded]``.
+Each server model runs in turn, interleaved, three times. A listener process keeps N
+WebSocket clients
 connected to ``/display`` of one location; the main process calls (recall) one ticket
 again and again and stamps each call. Latency is from just before the staff request is sent
 to the arrival of the ``called`` event at a client, measured on the system-wide monotonic
@@ -9,14 +11,18 @@ clock, for every client and every call. Not a test: it prints figures.
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import time
 
 import requests
 
-from bench.common import median, percentile, server
+from bench.common import WORKERS, cpu_seconds, median, percentile, server, worker_pid
 
 CALLS = 60
+# Seconds between calls: more than the snapshot interval (0.1 s), so a call does not meet
+# the previous call's lobby snapshot on its way (in real use calls are seconds apart).
+INTERVAL = 0.25
 RUNS = 3
 
 
@@ -57,7 +63,7 @@ def listen(url: str, clients: int, ready, done, out) -> None:
         connected = asyncio.Event()
         counter = [0]
         tasks = [asyncio.create_task(client(connected, counter)) for _ in range(clients)]
-        await asyncio.wait_for(connected.wait(), 60)
+        await asyncio.wait_for(connected.wait(), 90)
         ready.set()
         while not done.is_set():
             await asyncio.sleep(0.05)
@@ -70,9 +76,11 @@ def listen(url: str, clients: int, ready, done, out) -> None:
     out.put(arrivals)
 
 
-def run(clients: int) -> dict:
+def run(clients: int, worker: str) -> dict | None:
+    """One run: ``CALLS`` calls to ``clients`` listeners on a server of model ``worker``;
+    None if the server could not hold that many clients."""
     context = multiprocessing.get_context("spawn")
-    with server() as live:
+    with server(worker=worker, settings={"CONNECTIONS_PER_ADDRESS": "0"}) as live:
         staff = live.signed_in()
         requests.post(
             f"{live.url}/api/v1/locations/leverkusen/tickets",
@@ -85,15 +93,20 @@ def run(clients: int) -> dict:
         ready, done, out = context.Event(), context.Event(), context.Queue()
         listener = context.Process(target=listen, args=(live.url, clients, ready, done, out))
         listener.start()
-        if not ready.wait(120):
-            raise RuntimeError("clients did not connect")
+        if not ready.wait(90):
+            listener.kill()
+            listener.join(10)
+            return None
         time.sleep(1)
+        pid = worker_pid(live)
+        cpu_before = cpu_seconds(pid)
         sent: dict[int, float] = {}
         for _ in range(CALLS):
             began = time.monotonic()
             response = staff.post(f"{live.url}/api/v1/tickets/{ticket['id']}/recall", timeout=10)
             sent[response.json()["call_count"]] = began
-            time.sleep(0.1)
+            time.sleep(INTERVAL)
+        cpu = cpu_seconds(pid) - cpu_before
         done.set()
         arrivals = out.get(timeout=120)
         listener.join(30)
@@ -104,19 +117,59 @@ def run(clients: int) -> dict:
         "expected": expected,
         "p50": percentile(latencies, 50),
         "p99": percentile(latencies, 99),
+        "cpu_ms": cpu * 1000 / CALLS,
     }
 
 
 def main() -> None:
-    print(f"call → display over WebSocket, {CALLS} calls, medians of {RUNS} runs")
-    print(f"{'clients':>7} {'events':>12} {'p50 ms':>8} {'p99 ms':>8}")
-    for clients in (10, 200):
-        runs = [run(clients) for _ in range(RUNS)]
-        got = min(r["received"] for r in runs)
-        print(
-            f"{clients:>7} {got:>5}/{runs[0]['expected']:<6} "
-            f"{median([r['p50'] for r in runs]):>8.1f} {median([r['p99'] for r in runs]):>8.1f}"
-        )
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", default="10,200,1000", help="listener counts to measure")
+    parser.add_argument(
+        "--workers",
+        default=",".join(WORKERS),
+        help="server models to compare in the same run, interleaved (the last is the "
+        "previous design: the ratios divide by it)",
+    )
+    args = parser.parse_args()
+    workers = args.workers.split(",")
+    print(
+        f"call → display over WebSocket, {CALLS} calls {INTERVAL} s apart, medians of {RUNS} "
+        "runs per server model, interleaved; CPU = the server worker's per call"
+    )
+    print(
+        f"{'server':>9} {'clients':>7} {'events':>14} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>7}"
+        "  ratio (p99, CPU)"
+    )
+    for clients in (int(c) for c in args.clients.split(",")):
+        runs: dict[str, list[dict]] = {worker: [] for worker in workers}
+        for _ in range(RUNS):
+            for worker in workers:
+                result = run(clients, worker)
+                if result is not None:
+                    runs[worker].append(result)
+        summary = {}
+        for worker in workers:
+            got = runs[worker]
+            if not got:
+                print(f"{worker:>9} {clients:>7}  could not hold {clients} clients")
+                continue
+            summary[worker] = {
+                "events": f"{min(r['received'] for r in got)}/{got[0]['expected']}",
+                "p50": median([r["p50"] for r in got]),
+                "p99": median([r["p99"] for r in got]),
+                "cpu_ms": median([r["cpu_ms"] for r in got]),
+            }
+        base = summary.get(workers[-1])  # the previous design
+        for worker, row in summary.items():
+            ratio = (
+                f"×{row['p99'] / base['p99']:.2f}, ×{row['cpu_ms'] / base['cpu_ms']:.2f}"
+                if base
+                else "—"
+            )
+            print(
+                f"{worker:>9} {clients:>7} {row['events']:>14} {row['p50']:>8.1f} "
+                f"{row['p99']:>8.1f} {row['cpu_ms']:>7.1f}  {ratio}"
+            )
 
 
 if __name__ == "__main__":

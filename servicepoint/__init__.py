@@ -44,18 +44,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"] = config_module.sqlite_url(app.instance_path)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's setting
 
-    from servicepoint import green, realtime, security, web
+    from servicepoint import fanout, green, realtime, security, web
     from servicepoint.db import Database
     from servicepoint.events import Context
 
     shared = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
-    # This app's own Socket.IO server (Flask-SocketIO keeps it in app.extensions["socketio"]).
+    # This app's own Socket.IO server (Flask-SocketIO keeps it in app.extensions["socketio"]);
+    # with REDIS_URL its emits reach the other processes' clients too (servicepoint.fanout).
+    fanout_manager = fanout.client_manager(app.config)
     socketio = SocketIO(
         app,
         # gevent in the production server's worker (green threads), threading elsewhere.
         async_mode=green.async_mode(),
-        message_queue=app.config.get("REDIS_URL"),
-        channel=app.config["REDIS_CHANNEL"],
+        client_manager=fanout_manager,
     )
     # The app's own view of the database: same engine and sessions, its own hub, so two apps
     # on one database (tests) each announce their commits to their own clients.
@@ -71,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),
     )
     app.extensions["servicepoint.db"] = db
+    fanout.init_app(app, fanout_manager, db.hub.resync)
     security.init_app(app)  # before web's unit of work, so its headers go on the final response
     web.init_app(app)
     from servicepoint.i18n import flask as i18n_flask

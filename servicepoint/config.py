@@ -17,6 +17,19 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,
     # The Redis channel the processes of one installation share (keeps installations apart).
     "REDIS_CHANNEL": "servicepoint",
+    # With Redis (servicepoint.fanout): seconds any Redis command may take (connecting,
+    # publishing, answering the listener's PING) before Redis counts as down. Requests never
+    # wait for Redis; this bounds the background tasks that talk to it.
+    "REDIS_TIMEOUT": 1.0,
+    # Seconds without a message after which the listener pings Redis: a frozen Redis (one
+    # that accepts connections and never answers) is noticed after HEARTBEAT + TIMEOUT.
+    "REDIS_HEARTBEAT": 1.0,
+    # Longest wait between attempts to reach Redis again (they start at 0.1 s, doubling):
+    # screens are resynced at most about this long after Redis is back.
+    "REDIS_RETRY_MAX": 1.0,
+    # Messages for the other processes that may wait for Redis; more are dropped, and the
+    # other processes resync their screens once Redis takes messages again.
+    "REDIS_QUEUE": 10000,
     # The public base URL printed into QR codes; None derives it from PUBLIC_HOST
     # (https://<host>), else from the request.
     "PUBLIC_URL": None,

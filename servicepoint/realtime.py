@@ -96,6 +96,7 @@ class SocketHub:
         self.print_in_background = print_in_background
         self._lock = threading.Lock()
         self._pending: dict[int, bool] = {}
+        self._pending_here: dict[int, bool] = {}  # for this process's clients only
         self._scheduled = False
 
     def prepare(self, session: Session, events: list[DomainEvent]) -> Delivery:
@@ -124,13 +125,17 @@ class SocketHub:
         except Exception:  # the ticket is issued; a broken print must not take the hub down
             log.exception("print job %s could not be run", job_id)
 
-    def emit(self, message: Message) -> None:
-        # python-socketio takes one room or a list of rooms (the stubs know only one).
-        self.socketio.emit(
+    def emit(self, message: Message, here_only: bool = False) -> None:
+        """Send ``message`` to its room(s) in every process, or with ``here_only`` to this
+        process's clients only (not through Redis)."""
+        # python-socketio takes one room or a list of rooms (the stubs know only one), and
+        # ignore_queue (the stubs do not know it).
+        self.socketio.emit(  # type: ignore[call-arg]
             message.event,
             message.data,
             namespace=message.namespace,
             to=message.room,  # type: ignore[arg-type]
+            ignore_queue=here_only,
         )
 
     def close_room(self, namespace: str, room: str) -> None:
@@ -145,16 +150,27 @@ class SocketHub:
             server.disconnect(sid, namespace=namespace)
         server.close_room(room, namespace=namespace)
 
-    def refresh(self, locations: dict[int, bool]) -> None:
-        """Rebuild and send the snapshots of these locations, coalescing bursts."""
+    def resync(self) -> None:
+        """Send fresh snapshots of every active location (lobby, staff views, every waiting
+        phone's status) to this process's own clients: after the fan-out between processes
+        was interrupted they may have missed what other processes announced
+        (``servicepoint.fanout``). In the refresher's order, like any refresh."""
+        with self.database.session(read_only=True) as session:
+            active = session.scalars(select(Location.id).where(Location.active)).all()
+        self.refresh(dict.fromkeys(active, True), here_only=True)
+
+    def refresh(self, locations: dict[int, bool], here_only: bool = False) -> None:
+        """Rebuild and send the snapshots of these locations, coalescing bursts; with
+        ``here_only`` to this process's clients only."""
         if not locations:
             return
         if self.snapshot_interval <= 0:
-            self._send_snapshots(locations)
+            self._send_snapshots(locations, here_only)
             return
         with self._lock:
+            pending = self._pending_here if here_only else self._pending
             for location_id, reorders in locations.items():
-                self._pending[location_id] = self._pending.get(location_id, False) or reorders
+                pending[location_id] = pending.get(location_id, False) or reorders
             if self._scheduled:
                 return
             self._scheduled = True
@@ -172,19 +188,33 @@ class SocketHub:
             time.sleep(self.snapshot_interval)
             with self._lock:
                 pending, self._pending = self._pending, {}
-                if not pending:
+                here, self._pending_here = self._pending_here, {}
+                if not pending and not here:
                     self._scheduled = False
                     return
+            # A location sent everywhere needs no extra copy for this process's clients.
+            for location_id in pending.keys() & here.keys():
+                reorders = here.pop(location_id)
+                pending[location_id] = pending[location_id] or reorders
             try:
                 self._send_snapshots(pending)
+                self._send_snapshots(here, here_only=True)
             except Exception:  # keep the hub alive and try these locations again
-                log.exception("could not refresh snapshots of locations %s", sorted(pending))
+                log.exception(
+                    "could not refresh snapshots of locations %s", sorted({*pending, *here})
+                )
                 with self._lock:
                     for location_id, reorders in pending.items():
                         self._pending[location_id] = self._pending.get(location_id) or reorders
+                    for location_id, reorders in here.items():
+                        self._pending_here[location_id] = (
+                            self._pending_here.get(location_id) or reorders
+                        )
                 time.sleep(1)
 
-    def _send_snapshots(self, locations: dict[int, bool]) -> None:
+    def _send_snapshots(self, locations: dict[int, bool], here_only: bool = False) -> None:
+        if not locations:
+            return
         with self.database.session(read_only=True) as session:
             for location_id, reorders in locations.items():
                 location = session.get(Location, location_id)
@@ -193,7 +223,7 @@ class SocketHub:
                 for message in messages.snapshot_messages(
                     session, location, reorders, self.context
                 ):
-                    self.emit(message)
+                    self.emit(message, here_only)
 
 
 def location_of_slug(session: Session, slug: str) -> Location | None:

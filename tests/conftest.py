@@ -366,6 +366,14 @@ class LiveServer:
         self.process = process
         self.log = log
 
+    def worker_pid(self) -> int:
+        """The process id of the server's gunicorn worker (its master's one child)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if len(children) != 1:
+            raise RuntimeError(f"expected one gunicorn worker, found {children}")
+        return int(children[0])
+
     def output(self) -> str:
         """Everything the server wrote so far (its standard output and error: the log)."""
         return self.log.read_text()

@@ -101,6 +101,7 @@ WEB_MODULES = {
     "servicepoint/public.py",  # the public half: its prefix, host split and middleware
     "servicepoint/pages.py",
     "servicepoint/realtime.py",
+    "servicepoint/fanout.py",  # Socket.IO's client manager between processes (Redis)
     "servicepoint/cli.py",
     "servicepoint/server.py",
     "servicepoint/i18n/flask.py",

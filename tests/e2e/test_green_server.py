@@ -12,6 +12,7 @@ import queue
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -119,3 +120,13 @@ def test_a_writer_waiting_for_another_process_leaves_the_server_answering(server
             holder.execute("ROLLBACK")
         holder.close()
         display.disconnect()
+
+
+def test_the_master_loads_neither_flask_nor_the_database(server):
+    """gunicorn's master only supervises: the application (Flask, SQLAlchemy, markupsafe's
+    and SQLAlchemy's compiled parts) is built in the worker, after gevent patched it."""
+    master = Path(f"/proc/{server.process.pid}/maps").read_text()
+    worker = Path(f"/proc/{server.worker_pid()}/maps").read_text()
+    for library in ("sqlalchemy", "markupsafe"):
+        assert f"/{library}/" in worker
+        assert f"/{library}/" not in master

@@ -37,6 +37,9 @@ def test_server_unit_runs_serve_with_options_the_cli_has():
     assert options and all(option in help_text for option in options)
     assert service["EnvironmentFile"] == ["-/etc/servicepoint/servicepoint.env"]
     assert service["Restart"] == ["always"]
+    # Room for serve's default number of connections, one descriptor each.
+    [limit] = service["LimitNOFILE"]
+    assert int(limit) > 10000
     # Every ${VAR} the command uses has a default in Environment=.
     defaults = " ".join(service["Environment"])
     for variable in re.findall(r"\$\{(\w+)\}", exec_start):
@@ -50,6 +53,8 @@ def test_env_example_names_only_known_settings():
         "SERVICEPOINT_HOST",
         "SERVICEPOINT_PORT",
         "SERVICEPOINT_INSTANCE_PATH",
+        "SERVICEPOINT_WORKER",
+        "SERVICEPOINT_CONNECTIONS",
     }
     example = (UNITS / "servicepoint.env.example").read_text()
     named = set(re.findall(r"^#?(SERVICEPOINT_\w+)=", example, flags=re.M))
