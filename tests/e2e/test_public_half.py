@@ -75,12 +75,14 @@ def draw(site: Site, topic: str, language: str) -> dict:
     return ticket
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
+def wait_until(page: Page, condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
+    """Wait for ``condition`` while the page runs. Playwright's sync API hands events (a
+    WebSocket frame) to their handlers only inside its own calls, so the wait is one."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.05)
+        page.wait_for_timeout(50)
 
 
 class Phone:
@@ -100,12 +102,17 @@ class Phone:
     def _websocket(self, websocket) -> None:
         self.sockets.append(websocket.url)
         websocket.on("framereceived", lambda payload: self.frames.append(str(payload)))
+        websocket.on("framesent", lambda payload: self.frames.append("sent " + str(payload)))
+        websocket.on("close", lambda _ws: self.frames.append("closed"))
 
     def status_frames(self) -> list[str]:
         return [frame for frame in self.frames if frame.startswith('42/ticket,["status"')]
 
     def close(self) -> None:
         self.context.close()
+
+    def __repr__(self) -> str:
+        return f"sockets {self.sockets}, frames {self.frames[-5:]}"
 
 
 def assert_only_the_public_half(site: Site, phone: Phone, start: int) -> None:
@@ -136,7 +143,7 @@ def test_the_phone_page_goes_live_through_the_prefix_alone(site, internet, tmp_p
         expect(page.get_by_test_id("status-code")).to_have_text(ticket["code"])
         expect(page.get_by_test_id("status-state")).to_have_attribute("data-state", "waiting")
         # Live: the status came over the WebSocket on the public Socket.IO path.
-        wait_until(lambda: phone.status_frames(), "a status over the WebSocket")
+        wait_until(page, phone.status_frames, f"a status over the WebSocket ({phone})")
         assert any("transport=websocket" in url for url in phone.sockets)
 
         # A counselor on the LAN calls the ticket; the phone hears of it at once.
@@ -154,7 +161,11 @@ def test_the_phone_page_goes_live_through_the_prefix_alone(site, internet, tmp_p
         state = page.get_by_test_id("status-state")
         expect(state).to_have_attribute("data-state", "called", timeout=5000)
         expect(page.get_by_test_id("status-desk")).to_have_text(desk["name"])
-        assert any('"state":"called"' in frame for frame in phone.status_frames())
+
+        def called_live() -> bool:
+            return any('"state":"called"' in frame for frame in phone.status_frames())
+
+        wait_until(page, called_live, f"the call over the WebSocket ({phone})", timeout=2)
         page.screenshot(path=str(tmp_path / "status-called-de.png"), full_page=True)
 
         assert_only_the_public_half(site, phone, start)
@@ -187,7 +198,7 @@ def test_an_arabic_phone_reads_right_to_left_and_cancels_through_the_prefix(
         expect(page.get_by_test_id("status-state")).to_have_text(
             i18n.text("ar", "status.state_waiting")
         )
-        wait_until(lambda: phone.status_frames(), "a status over the WebSocket")
+        wait_until(page, phone.status_frames, f"a status over the WebSocket ({phone})")
         page.screenshot(path=str(tmp_path / "status-waiting-ar.png"), full_page=True)
 
         # Switched to Ukrainian in place and back, still live.
