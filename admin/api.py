@@ -24,10 +24,11 @@ from servicepoint.web import (
     db_session,
     field,
     json_body,
-    public_url,
+    lan_url,
     require,
     sign_in,
     sign_out,
+    status_url,
 )
 
 # Endpoints anyone may use; every other one answers 401 before it looks anything up, so
@@ -380,14 +381,15 @@ def _kiosk(kiosk_id: int) -> Kiosk:
 
 
 def _with_token(kiosk: Kiosk, token: str) -> dict[str, Any]:
-    """The kiosk with its token, its screen's address and the agent's command: shown once."""
-    screen = public_url(f"/kiosk/{kiosk.location.slug}?kiosk={token}")
+    """The kiosk with its token, its screen's address and the agent's command: shown once.
+    Both name the server as the centre's own devices reach it (never the public host)."""
+    screen = lan_url(f"/kiosk/{kiosk.location.slug}?kiosk={token}")
     return {
         **printing.kiosk_json(kiosk),
         "token": token,
         "screen_url": screen,
         "agent_command": (
-            f"servicepoint-print-agent --server {public_url('/').rstrip('/')} "
+            f"servicepoint-print-agent --server {lan_url('/').rstrip('/')} "
             f"--kiosk {token} --printer {kiosk.printer_uri or 'usb://VID:PID'} "
             f"--profile {kiosk.printer_profile}"
         ),
@@ -455,7 +457,7 @@ def test_print(kiosk_id: int):
         field(body, "language", str, default="de", max_length=8), "language", LANGUAGE
     )
     sample = printing.sample_print(
-        language, kiosk.location.name, public_url("/t/test-ticket"), code="T001"
+        language, kiosk.location.name, status_url("test-ticket"), code="T001"
     )
     job = printing.queue_print(session, kiosk, None, sample)
     if job is None:
@@ -478,6 +480,6 @@ def print_preview():
     require(Permission.MANAGE, location)
     name = location.name if location else "servicepoint"
     png = printing.preview_png(
-        printing.sample_print(language, name, public_url("/t/example"), code="A012")
+        printing.sample_print(language, name, status_url("example"), code="A012")
     )
     return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from servicepoint import public
+
 bp = Blueprint(
     "display",
     __name__,
@@ -12,6 +14,8 @@ bp = Blueprint(
     static_url_path="/static/display",
 )
 api_bp = Blueprint("display_api", __name__, url_prefix="/api/v1")
+# The phone's own API in the public half (/t/api/v1/...): the same views.
+public_api_bp = Blueprint("display_public_api", __name__, url_prefix=public.path("api/v1"))
 
 
 def init_app(app: Flask) -> None:
@@ -21,3 +25,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(public_api_bp)
+    # What the status page loads, besides the core's shared files (servicepoint.public).
+    assert bp.static_folder is not None
+    public.publish(app, bp.static_folder, "display/status.js", "display/status.css")

@@ -1,10 +1,14 @@
-"""Display JSON API: the lobby snapshot and a ticket's status (by its public token)."""
+"""Display JSON API: the lobby snapshot and a ticket's status (by its public token).
+
+A ticket's status and the visitor's cancel answer at ``/api/v1/tickets/<token>…`` (the LAN,
+integrators) and at ``/t/api/v1/tickets/<token>…`` in the public half (the phone page)."""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from display import api_bp as api
+from display import public_api_bp as public_api
 from servicepoint import snapshots, tickets
 from servicepoint.web import db_session
 
@@ -18,6 +22,7 @@ def display_snapshot(slug: str):
 
 
 @api.get("/tickets/<token>")
+@public_api.get("/tickets/<token>")
 def ticket_status(token: str):
     """Code, state, people ahead and, once called, the desk of one ticket."""
     session = db_session()
@@ -28,6 +33,7 @@ def ticket_status(token: str):
 
 
 @api.post("/tickets/<token>/cancel")
+@public_api.post("/tickets/<token>/cancel")
 def cancel_own_ticket(token: str):
     """The visitor gives up their place (from the phone); staff see it leave the queue."""
     session = db_session()

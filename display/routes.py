@@ -7,7 +7,7 @@ import io
 from flask import Response, current_app, render_template, request
 
 from display import bp
-from servicepoint import snapshots, tickets
+from servicepoint import public, snapshots, tickets
 from servicepoint.i18n import flask as i18n_flask
 from servicepoint.web import db_session, status_url
 
@@ -25,12 +25,14 @@ def lobby(slug: str):
     )
 
 
-@bp.get("/t/<token>")
+@bp.get(public.path("<token>"))
 def status_page(token: str):
     """The visitor's live status page, reached from the QR code on the ticket.
 
     Shown in ``?lang=`` if offered, else in the ticket's language (offered here even when no
-    longer configured), else the first offered language.
+    longer configured), else the first offered language. It lives in the public half and
+    loads nothing from outside it: its files, catalog, API and Socket.IO path are all
+    below ``/t/`` (servicepoint/public.py).
     """
     session = db_session()
     ticket = tickets.get_ticket_by_token(session, token)
@@ -38,10 +40,16 @@ def status_page(token: str):
     status = snapshots.ticket_status(
         session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
     )
-    return render_template("display/status.html", ticket=ticket, token=token, status=status)
+    return render_template(
+        "display/status.html",
+        ticket=ticket,
+        token=token,
+        status=status,
+        socket_path=public.SOCKETIO_PATH,
+    )
 
 
-@bp.get("/t/<token>/qr.svg")
+@bp.get(public.path("<token>", "qr.svg"))
 def status_qr(token: str):
     """The QR code of the ticket's status page as SVG (for the kiosk screen)."""
     import qrcode  # loaded on first use (keeps the idle server small)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app
 
 from kiosk import api_bp as api
-from servicepoint import printing, snapshots, throttle, tickets
+from servicepoint import printing, public, snapshots, throttle, tickets
 from servicepoint.models import PrintJob
 from servicepoint.text import LANGUAGE, REQUEST_ID, TOPIC_KEY, clean_key
 from servicepoint.web import client_address, db_session, field, json_body, status_url
@@ -72,6 +72,7 @@ def issue(slug: str):
         "issued_at": snapshots.iso(ticket.issued_at),
         "token": ticket.public_token,
         "status_url": status_url(ticket.public_token),
+        "qr_url": public.path(ticket.public_token, "qr.svg"),  # on this server: the kiosk's
         "location": snapshots.location_json(location),
         "print": _print_state(job),
     }

@@ -91,9 +91,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         surface.init_app(app)
     realtime.bind_handlers(socketio)
 
-    from servicepoint import pages
+    from servicepoint import pages, public
     from servicepoint.wsgi import PlainWebSockets
 
     pages.init_app(app)
     app.wsgi_app = PlainWebSockets(app.wsgi_app)  # type: ignore[method-assign]
+    public.init_app(app)  # the public half under /t/; last: its middleware is the outermost
     return app

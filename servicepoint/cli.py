@@ -158,10 +158,12 @@ def serve(
 def _print_welcome(app: Flask, host: str, port: int) -> None:
     from sqlalchemy import select
 
+    from servicepoint import public
     from servicepoint.models import Location
 
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    base = app.config.get("PUBLIC_URL") or f"http://{shown}:{port}"
+    split = bool(public.hosts_of(app.config))  # PUBLIC_URL is then the phones' address only
+    base = (None if split else app.config.get("PUBLIC_URL")) or f"http://{shown}:{port}"
     with database(app).session() as session:
         slugs = session.scalars(select(Location.slug).where(Location.active)).all()
     click.echo(f"\nservicepoint is starting on {base}\n")
@@ -170,6 +172,8 @@ def _print_welcome(app: Flask, host: str, port: int) -> None:
         click.echo(f"    kiosk            {base}/kiosk/{slug}")
         click.echo(f"    lobby display    {base}/display/{slug}")
     click.echo(f"  counselor view     {base}/staff/")
+    if split:
+        click.echo(f"  phones (internet)  {public.phone_base(app.config)}{public.path('…')}")
     # The server's output ends up in logs: name the file, never the passwords in it.
     logins = Path(app.instance_path) / DEMO_LOGINS
     if logins.exists():

@@ -30,8 +30,13 @@ DEFAULTS: dict[str, object] = {
     # Messages for the other processes that may wait for Redis; more are dropped, and the
     # other processes resync their screens once Redis takes messages again.
     "REDIS_QUEUE": 10000,
-    # The public base URL printed into QR codes; None derives it from the request.
+    # The public base URL printed into QR codes; None derives it from PUBLIC_HOST
+    # (https://<host>), else from the request.
     "PUBLIC_URL": None,
+    # The host name(s) visitors' phones reach from the internet (e.g. "termin.example.de",
+    # comma-separated for several). Requests for it reach only the public half below /t/
+    # (servicepoint/public.py); everything else answers 404 there. Empty: no split.
+    "PUBLIC_HOST": "",
     # Largest accepted request body in bytes (JSON API and forms).
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # How many seconds the kiosk shows a drawn ticket before returning to the start.

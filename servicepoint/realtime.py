@@ -24,7 +24,7 @@ from socketio.packet import Packet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import messages, sessions  # noqa: F401  (sessions: its builders)
+from servicepoint import messages, public, sessions  # noqa: F401  (sessions: its builders)
 from servicepoint.db import Database
 from servicepoint.events import Context, Delivery, DomainEvent, Message, deliveries
 from servicepoint.models import Location
@@ -54,9 +54,21 @@ class JsonPacket(Packet):  # type: ignore[misc]  # python-socketio is untyped
 
 
 def bind_handlers(socketio: SocketIO) -> None:
-    """Register every declared handler on ``socketio`` (one application's server)."""
+    """Register every declared handler on ``socketio`` (one application's server).
+
+    Every namespace but the public ones (``public.PUBLIC_NAMESPACES``: the phone's
+    ``/ticket``) refuses connections that came through the public half, before its own
+    connect handler runs; a namespace is internal unless it is named public there."""
+    guarded: set[str] = set()
     for event, namespace, handler in _handlers:
+        if event == "connect":
+            handler = public.guard_connect(namespace, handler) or handler
+            guarded.add(namespace)
         socketio.on_event(event, handler, namespace=namespace)
+    for namespace in sorted(({"/"} | {ns for _, ns, _ in _handlers}) - guarded):
+        guard = public.guard_connect(namespace, None)
+        if guard is not None:
+            socketio.on_event("connect", guard, namespace=namespace)
 
 
 def joined(prefix: str) -> str | None:

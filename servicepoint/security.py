@@ -46,14 +46,20 @@ def content_security_policy(host: str) -> str:
     return "; ".join(POLICY).format(websockets=websockets)
 
 
+def secure(response: Response, host: str) -> Response:
+    """``response`` with the headers, its policy for a request to ``host``."""
+    response.headers["Content-Security-Policy"] = content_security_policy(host)
+    response.headers.update(HEADERS)
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers to every response of ``app`` (pages, JSON, static files, errors).
+    """Add the headers to every response of ``app`` (pages, JSON, static files, errors; the
+    public host's refusals, answered before the app, add them with :func:`secure`).
 
     Registered before the request's unit of work (``web.init_app``), so it runs after it and
     also covers the refusal that replaces a response whose commit failed."""
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = content_security_policy(request.host)
-        response.headers.update(HEADERS)
-        return response
+        return secure(response, request.host)

@@ -28,6 +28,8 @@ from gunicorn.workers.ggevent import GeventWorker
 if TYPE_CHECKING:
     from flask import Flask
 
+from servicepoint import public
+
 GRACEFUL_TIMEOUT = 10
 # The server models ``serve --worker`` offers: gunicorn's worker class for each.
 WORKERS = {"gevent": "servicepoint.server.GreenWorker", "threaded": "gthread"}
@@ -36,17 +38,26 @@ WORKERS = {"gevent": "servicepoint.server.GreenWorker", "threaded": "gthread"}
 HEADER_TIMEOUT = 5
 
 REDACTED = "[redacted]"
+_END = r"(?:[/?#\s\"]|$)"
 # What gives access to a ticket or a kiosk wherever a line names a request (request line,
-# path, query, referrer): a ticket's token in /t/<token>… and /api/v1/tickets/<token>… (the
-# staff's /api/v1/tickets/<id>/… keep their numbers), a kiosk's token in ?kiosk=.
+# path, query, referrer): a ticket's token in /t/<token>…, /api/v1/tickets/<token>… and the
+# public half's /t/api/v1/tickets/<token>… (the staff's /api/v1/tickets/<id>/… keep their
+# numbers, the public half's own names — /t/static/…, /t/socket.io/… — stay), a kiosk's
+# token in ?kiosk=.
 _SECRETS = (
-    re.compile(r"(/t/)[^/?#\s\"]+"),
-    re.compile(r"(/api/v1/tickets/)(?!\d+(?:[/?#\s\"]|$))[^/?#\s\"]+"),
+    re.compile(
+        rf"({re.escape(public.PREFIX)}/)"
+        rf"(?!(?:{'|'.join(re.escape(name) for name in public.RESERVED)}){_END})"
+        r"[^/?#\s\"]+"
+    ),
+    re.compile(rf"((?:{re.escape(public.PREFIX)})?/api/v1/tickets/)(?!\d+{_END})[^/?#\s\"]+"),
     re.compile(r"([?&;]kiosk=)[^&#\s\"]*"),
 )
-# Successful requests not worth a line each: static files (the app's and each surface's) and
-# Socket.IO's long-polling (a request every few seconds per screen without WebSockets).
+# Successful requests not worth a line each: static files (the app's, each surface's and the
+# public half's) and Socket.IO's long-polling (a request every few seconds per screen
+# without WebSockets), on either Socket.IO path.
 _QUIET_PATH = re.compile(r"^/(?:[^/]+/)?static/")
+_SOCKETIO_PATHS = ("/socket.io/", f"{public.SOCKETIO_PATH}/")
 
 
 def redact(text: str) -> str:
@@ -75,7 +86,7 @@ def quiet(environ: dict[str, Any], status: int) -> bool:
     if _QUIET_PATH.match(path):
         return True
     polling = "transport=polling" in str(environ.get("QUERY_STRING", ""))
-    return path.startswith("/socket.io/") and polling
+    return path.startswith(_SOCKETIO_PATHS) and polling
 
 
 class AccessLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hints

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from servicepoint import access, sessions
+from servicepoint import access, public, sessions
 from servicepoint.access import Permission
 from servicepoint.config import truthy
 from servicepoint.db import Database, WriteLockTimeout
@@ -65,7 +65,8 @@ def db_session() -> Session:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.is_json
+    """Whether the request is for the JSON API (also the public half's) or sends JSON."""
+    return request.path.startswith(("/api/", public.API_PREFIX)) or request.is_json
 
 
 def request_language() -> str:
@@ -249,9 +250,14 @@ def same_origin(origin: str) -> bool:
     Host and port count, not the scheme: TLS is often ended by a proxy in front.
     """
     allowed = {request.host.lower()}
-    if current_app.config.get("PUBLIC_URL"):
-        allowed.add(urlsplit(current_app.config["PUBLIC_URL"]).netloc.lower())
-    return urlsplit(origin).netloc.lower() in allowed
+    base = public.phone_base(current_app.config)
+    if base:
+        allowed.add(urlsplit(base).netloc.lower())
+    netloc = urlsplit(origin).netloc.lower()
+    if netloc in allowed:
+        return True
+    # A page on the public host (any port, unless the setting names one).
+    return public.on_public_host({"HTTP_HOST": netloc}, public.hosts_of(current_app.config))
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -417,11 +423,23 @@ def field(
 
 
 def public_url(path: str) -> str:
-    """An absolute URL for ``path`` as visitors' phones reach it (PUBLIC_URL or this host)."""
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    """An absolute URL for ``path`` as visitors' phones reach it: ``PUBLIC_URL``, else
+    ``https://`` and the public host (``PUBLIC_HOST``), else this request's host."""
+    base = public.phone_base(current_app.config) or request.url_root
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
+def lan_url(path: str) -> str:
+    """An absolute URL for ``path`` as the centre's own devices reach it (kiosk screens,
+    print agents): with a public host of its own, the address this request came to (a
+    manager on the LAN), since the public host serves the public half only; else as
+    :func:`public_url`."""
+    if public.hosts_of(current_app.config):
+        return request.url_root.rstrip("/") + "/" + path.lstrip("/")
+    return public_url(path)
+
+
 def status_url(token: str) -> str:
-    """The phone status page of a ticket, as printed into its QR code."""
-    return public_url(f"/t/{token}")
+    """The phone status page of a ticket, as printed into its QR code (in the public half,
+    on the public host when there is one)."""
+    return public_url(public.path(token))

@@ -98,6 +98,7 @@ WEB_MODULES = {
     "servicepoint/__init__.py",  # the app factory (imports Flask inside create_app)
     "servicepoint/web.py",
     "servicepoint/security.py",
+    "servicepoint/public.py",  # the public half: its prefix, host split and middleware
     "servicepoint/pages.py",
     "servicepoint/realtime.py",
     "servicepoint/fanout.py",  # Socket.IO's client manager between processes (Redis)

@@ -13,7 +13,9 @@ candidates that is offered: configured in ``LANGUAGES`` *and* with a catalog fil
   ``<script type="application/json" id="catalog">``: the page's language, the offered
   languages and, per language, the strings under ``prefixes`` (fallback already applied).
 
-``GET /i18n/<code>.json[?prefix=kiosk.]`` serves one language's strings the same way.
+``GET /i18n/<code>.json[?prefix=kiosk.]`` serves one language's strings the same way, and
+so does its twin in the public half, ``/t/i18n/<code>.json`` (``catalog_json(public=True)``
+points a public page's ``catalog.js`` there).
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, re
 from flask.sansio.app import App
 
 from servicepoint import i18n
+from servicepoint.public import PREFIX as PUBLIC_PREFIX
 
 EXTENSION = "servicepoint.i18n"
 
 bp = Blueprint("i18n", __name__, url_prefix="/i18n")
+public_bp = Blueprint("i18n_public", __name__, url_prefix=f"{PUBLIC_PREFIX}/i18n")
 
 
 def init_app(app: Flask | App) -> None:
@@ -37,6 +41,7 @@ def init_app(app: Flask | App) -> None:
         return
     app.extensions[EXTENSION] = i18n.catalog()
     app.register_blueprint(bp)
+    app.register_blueprint(public_bp)
     app.add_template_global(t)
     app.add_template_global(t_in)
     app.add_template_global(i18n.catalog().direction, "language_dir")
@@ -91,8 +96,12 @@ def t_in(code: str, key: str, /, **params: object) -> str:
     return i18n.text(code, key, **params)
 
 
-def catalog_json(*prefixes: str, codes: Iterable[str] | None = None) -> dict[str, Any]:
-    """The data ``catalog.js`` starts from: page language, offered languages, strings."""
+def catalog_json(
+    *prefixes: str, codes: Iterable[str] | None = None, public: bool = False
+) -> dict[str, Any]:
+    """The data ``catalog.js`` starts from: page language, offered languages, strings;
+    ``public`` for a page of the public half (it loads further languages from there)."""
+    endpoint = "i18n_public.language_strings" if public else "i18n.language_strings"
     catalog = i18n.catalog()
     offered = [
         language
@@ -105,7 +114,7 @@ def catalog_json(*prefixes: str, codes: Iterable[str] | None = None) -> dict[str
         "languages": [language.public() for language in offered],
         "rtl": sorted(lang.code for lang in catalog.known() if lang.rtl),
         "prefixes": list(prefixes),
-        "url": url_for("i18n.language_strings", code=page_language()).rsplit("/", 1)[0] + "/",
+        "url": url_for(endpoint, code=page_language()).rsplit("/", 1)[0] + "/",
         "strings": {
             language.code: catalog.strings(language.code, prefixes) for language in offered
         },
@@ -122,6 +131,7 @@ def _page_context() -> dict[str, Any]:
 
 
 @bp.get("/<code>.json")
+@public_bp.get("/<code>.json")
 def language_strings(code: str) -> Response:
     """One language's strings (fallback applied), e.g. ``/i18n/uk.json?prefix=status.``."""
     language = i18n.language(code)

@@ -113,6 +113,7 @@ def test_tokens_and_passwords_stay_out_of_the_log(browser, live_server):
     assert "GET /t/[redacted]?lang=ar " in output
     assert "GET /api/v1/tickets/[redacted] " in output
     assert "POST /api/v1/tickets/[redacted]/cancel " in output
+    assert "POST /t/api/v1/tickets/[redacted]/cancel " in output  # the phone's own API
     assert f'"{live_server.url}/t/[redacted]" ' in output  # the phone's referrer
     tokens = [kiosk_token] + [t["token"] for t in (first, second, third, fourth)]
     for token in tokens:

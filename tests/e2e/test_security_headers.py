@@ -97,6 +97,10 @@ def manager(live_server) -> requests.Session:
         f"/api/v1/locations/{LOCATION}/display",
         "/kiosk/nowhere",  # an error page
         "/api/v1/tickets/unknown-token",  # a JSON refusal
+        "/t/static/base.css",  # the public half's files, catalog and API
+        "/t/static/display/status.js",
+        "/t/i18n/ar.json",
+        "/t/api/v1/tickets/unknown-token",
     ],
 )
 def test_every_response_carries_the_headers(live_server, path):
@@ -108,7 +112,12 @@ def test_every_response_carries_the_headers(live_server, path):
 def test_ticket_pages_and_json_carry_the_headers(live_server, ticket):
     host = live_server.url.removeprefix("http://")
     token = ticket["token"]
-    for path in (f"/t/{token}", f"/t/{token}/qr.svg", f"/api/v1/tickets/{token}"):
+    for path in (
+        f"/t/{token}",
+        f"/t/{token}/qr.svg",
+        f"/api/v1/tickets/{token}",
+        f"/t/api/v1/tickets/{token}",
+    ):
         response = requests.get(live_server.url + path, timeout=10)
         assert response.status_code == 200, path
         assert_secured(response, host)

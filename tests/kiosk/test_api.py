@@ -36,6 +36,9 @@ def test_issue_ticket_returns_code_position_and_status_url(client, centre):
     )
     assert body["language"] == "uk"
     assert body["status_url"] == f"https://sp.example.org/t/{body['token']}"
+    assert body["qr_url"] == f"/t/{body['token']}/qr.svg"
+    with client.get(body["qr_url"]) as qr:
+        assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
     status = client.get(f"/api/v1/tickets/{body['token']}")
     assert status.json["people_ahead"] == 1 and status.json["state"] == "waiting"
 

@@ -2,15 +2,20 @@
  *
  * The server renders the page complete; this module keeps it current from Socket.IO
  * namespace /ticket (auth {token}, event `status`, sent again on every reconnect; polling
- * GET /api/v1/tickets/<token> while Socket.IO cannot connect), switches the language in
+ * GET /t/api/v1/tickets/<token> while Socket.IO cannot connect), switches the language in
  * place, vibrates when the ticket is called, shows a note while the connection is lost,
  * and lets the visitor give the ticket back after a confirm step. Whether that is allowed
  * now is the payload's `can_cancel`: the page keeps no rule of its own.
+ *
+ * The page lives in the public half (/t/…, all a proxy on the public host publishes): it is
+ * served from /t/static/display/status.js and imports the shared modules beside it
+ * (/t/static/js/…); its API, catalog and Socket.IO addresses come from the server
+ * (#status-config, #catalog), all below /t/.
  */
-import { api, ApiError } from "/static/js/api.js";
-import * as catalog from "/static/js/catalog.js";
-import { $, $$ } from "/static/js/dom.js";
-import { live } from "/static/js/socket.js";
+import { api, ApiError } from "../js/api.js";
+import * as catalog from "../js/catalog.js";
+import { $, $$ } from "../js/dom.js";
+import { live } from "../js/socket.js";
 
 const config = JSON.parse($("#status-config").textContent);
 const t = catalog.t;
@@ -207,6 +212,7 @@ function receive(status) {
 
 live("/ticket", {
   auth: { token: config.token },
+  options: { path: config.socketPath }, // the public half's own Socket.IO endpoint
   events: { status: receive },
   resync: "status", // when the phone wakes the page up again
   poll: fetchStatus,

@@ -396,7 +396,7 @@ function showTicket(ticket) {
 
   el.qr.hidden = false;
   el.qr.alt = t("kiosk.qr_alt", { code: ticket.code });
-  el.qr.src = "/t/" + encodeURIComponent(ticket.token) + "/qr.svg";
+  el.qr.src = ticket.qr_url;
   el.url.textContent = ticket.status_url || "";
 
   show("ticket");

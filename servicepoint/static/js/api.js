@@ -15,7 +15,8 @@
  * - Every request names the page's origin (referrer policy "same-origin"), also where the
  *   page's own policy is "no-referrer".
  * - `path` is relative to /api/v1 ("/desks/3/call-next"), unless it already starts with
- *   "/api/" or is a full URL (a URL the server rendered into the page).
+ *   "/api/", is the API below a path prefix ("/t/api/v1/…", the public half's) or is a
+ *   full URL (a URL the server rendered into the page).
  */
 
 const API_ROOT = "/api/v1";
@@ -32,7 +33,7 @@ export class ApiError extends Error {
 }
 
 function urlOf(path) {
-  if (/^https?:\/\//.test(path) || path.startsWith(`${API_ROOT}/`) || path.startsWith("/api/")) {
+  if (/^https?:\/\//.test(path) || path.startsWith("/api/") || /^\/[a-z]+\/api\//.test(path)) {
     return path;
   }
   return API_ROOT + (path.startsWith("/") ? path : `/${path}`);
