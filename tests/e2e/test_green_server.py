@@ -20,6 +20,7 @@ import requests
 from tests.conftest import run_live_server
 from tests.e2e.test_live_socket import display_client, wait_for
 from tests.printers.fake_printer import SMALL_RCVBUF, FakePrinter
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -75,14 +76,13 @@ def test_a_call_reaches_the_screen_while_a_ticket_is_still_printing(server):
         printer.resume()
         assert printer.finished.wait(15)
         assert len(printer.received) > 1000  # the whole image ticket arrived
-        deadline = time.monotonic() + 10
-        while True:  # the outcome is recorded just after the printer took the last byte
-            jobs = manager.get(f"{server.url}/api/v1/kiosks/{kiosk['id']}/jobs", timeout=10)
-            state = jobs.json()["jobs"][0]["state"]
-            if state != "pending" or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert state == "printed"
+        jobs_url = f"{server.url}/api/v1/kiosks/{kiosk['id']}/jobs"
+
+        def recorded() -> str | None:  # just after the printer took the last byte
+            state = manager.get(jobs_url, timeout=10).json()["jobs"][0]["state"]
+            return None if state == "pending" else state
+
+        assert wait_until(recorded, 10, "the print's outcome recorded") == "printed"
     finally:
         display.disconnect()
         printer.stop()

@@ -21,6 +21,7 @@ import socketio
 
 from tests.conftest import LiveServer, fresh_database, run_live_server
 from tests.redis_server import RedisServer, redis_server
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.concurrency
 
@@ -70,17 +71,6 @@ class Screen:
     def close(self) -> None:
         assert self.client.connected, "the screen lost its connection to its server"
         self.client.disconnect()
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.02)
 
 
 def health(server: LiveServer) -> tuple[dict[str, Any], float]:

@@ -20,6 +20,7 @@ import socketio
 from servicepoint import create_app
 from servicepoint.fanout import RESYNC, RedisFanout
 from tests.redis_server import RedisServer, redis_server
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -83,17 +84,6 @@ class Listener:
     def close(self) -> None:
         self.pubsub.close()
         self.client.close()
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.02)
 
 
 def test_emits_reach_the_channel_in_order(process, redis, channel):
