@@ -8,8 +8,8 @@ that names the file and the Debian package, never a silent row of boxes.
 
 from __future__ import annotations
 
+import _thread
 import os
-import threading
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
@@ -39,8 +39,12 @@ FONT_FILES: dict[Script, tuple[tuple[str, str], ...]] = {
 #: Order in which the other scripts' fonts are tried for a character the first font lacks.
 FALLBACK_ORDER: tuple[Script, ...] = ("latin", "arabic", "ethiopic")
 
+
 #: FreeType faces are not thread-safe and the loaded fonts are shared: one drawer at a time.
-FREETYPE_LOCK = threading.RLock()
+#: The operating system's lock (``_thread``'s, which gevent leaves alone): a green-thread
+#: server draws text in gevent's pool of real threads, where a patched lock shared by those
+#: threads left its waiters asleep for good.
+FREETYPE_LOCK = _thread.RLock()
 
 _NOTDEF_PROBE = "\U0010fffd"  # a private-use code point no font maps: renders as .notdef
 _COVERAGE_PROBE_SIZE = 32

@@ -130,3 +130,17 @@ def test_the_master_loads_neither_flask_nor_the_database(server):
     for library in ("sqlalchemy", "markupsafe"):
         assert f"/{library}/" in worker
         assert f"/{library}/" not in master
+
+
+def test_previews_drawn_at_once_in_real_threads_all_finish(server):
+    """Ticket images are drawn in gevent's pool of real threads, one at a time (FreeType is
+    shared): a green lock between those threads once left every waiter asleep for good."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    manager = server.signed_in("leitung")
+    url = f"{server.url}/api/v1/printers/preview.png?location=leverkusen&language="
+    languages = ["de", "ar", "fa", "uk", "ti", "ru"] * 2
+    with ThreadPoolExecutor(len(languages)) as pool:
+        answers = list(pool.map(lambda code: manager.get(url + code, timeout=30), languages))
+    assert [a.status_code for a in answers] == [200] * len(languages)
+    assert all(a.content.startswith(b"\x89PNG") for a in answers)
