@@ -18,7 +18,12 @@ def display_snapshot(slug: str):
     """Everything the lobby screen shows, as one snapshot."""
     session = db_session()
     location = tickets.get_location(session, slug)
-    return snapshots.display_snapshot(session, location, current_app.config["DISPLAY_RECENT_CALLS"])
+    return snapshots.display_snapshot(
+        session,
+        location,
+        current_app.config["DISPLAY_RECENT_CALLS"],
+        current_app.config["CALL_CURRENT_MINUTES"],
+    )
 
 
 @api.get("/tickets/<token>")

@@ -26,7 +26,10 @@ def _display_snapshot(slug: str) -> dict[str, Any] | None:
         if location is None:
             return None
         return snapshots.display_snapshot(
-            session, location, current_app.config["DISPLAY_RECENT_CALLS"]
+            session,
+            location,
+            current_app.config["DISPLAY_RECENT_CALLS"],
+            current_app.config["CALL_CURRENT_MINUTES"],
         )
 
 

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, object] = {
     "KIOSK_TICKET_SECONDS": 20,
     # How many recent calls the lobby screen lists besides the current ones.
     "DISPLAY_RECENT_CALLS": 8,
+    # Minutes a called ticket that nobody started stays under "Now calling" on the lobby
+    # screen; after that it is listed under "Last called" (the lobby refreshes every minute).
+    "CALL_CURRENT_MINUTES": 10,
     # Average minutes per visitor used for the estimated wait until real figures exist.
     "DEFAULT_MINUTES_PER_VISITOR": 10,
     # Seconds over which changes are gathered before lobby and counselor snapshots are

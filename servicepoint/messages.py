@@ -85,7 +85,9 @@ def snapshot_messages(
     that joins after the question reads that state itself."""
     room = location_room(location.slug)
     if context.listening("/display", room):
-        display = snapshots.display_snapshot(session, location, context.recent_calls)
+        display = snapshots.display_snapshot(
+            session, location, context.recent_calls, context.call_current_minutes
+        )
         yield Message("/display", "queue", display, room)
     views = [
         view

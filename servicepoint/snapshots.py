@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -138,9 +138,21 @@ def ticket_status(
     }
 
 
-def display_snapshot(session: Session, location: Location, recent: int = 8) -> dict[str, Any]:
-    """What the lobby screen shows: current calls, the last calls, waiting counts per topic."""
+def display_snapshot(
+    session: Session, location: Location, recent: int = 8, current_minutes: int = 10
+) -> dict[str, Any]:
+    """What the lobby screen shows: current calls, the last calls, waiting counts per topic.
+
+    ``current``: tickets called and not yet started whose (last) call is less than
+    ``current_minutes`` old, newest first: the people the room should look for now. A call
+    nobody answered in that time is no longer news; it moves to ``recent`` with the started,
+    finished and missed calls (at most ``recent`` of them, newest first), so the lobby never
+    keeps a ticket under "Now calling" for ever. Because a call goes stale without any event,
+    the lobby asks for a snapshot again every minute (lobby.js, ``RESYNC_MS``): a stale call
+    leaves "Now calling" at most a minute late, and no server timer per location is needed.
+    """
     day = today(location)
+    fresh_since = clock.now() - timedelta(minutes=current_minutes)
     called = session.scalars(
         select(Ticket)
         .where(
@@ -151,8 +163,16 @@ def display_snapshot(session: Session, location: Location, recent: int = 8) -> d
         .order_by(Ticket.called_at.desc(), Ticket.id.desc())
         .limit(recent + 20)
     ).all()
-    current = [t for t in called if t.state == S.CALLED]
-    earlier = [t for t in called if t.state != S.CALLED][:recent]
+
+    def is_current(ticket: Ticket) -> bool:
+        return (
+            ticket.state == S.CALLED
+            and ticket.called_at is not None
+            and ticket.called_at > fresh_since
+        )
+
+    current = [t for t in called if is_current(t)]
+    earlier = [t for t in called if not is_current(t)][:recent]
     # The calls name their desks and topics: read with the location's, not one by one.
     desks = {desk.id: desk.name for desk in location.desks}
     topics = {topic.id: topic.key for topic in location.topics}

@@ -67,6 +67,8 @@ def test_ticket_from_kiosk_is_called_and_seen_on_display_and_phone(browser, live
     expect(call).to_contain_text(code)
     expect(call).to_contain_text("Raum 2")
     expect(call).to_have_attribute("data-new", "true")
+    # With a call under "Now calling", "Last called" never says there were no calls today.
+    expect(lobby.locator(".recent-empty")).to_have_count(0)
     expect(phone.get_by_test_id("status-state")).to_have_attribute("data-state", "called")
     expect(phone.get_by_test_id("status-desk")).to_contain_text("Raum 2")
 

@@ -1,7 +1,9 @@
 /* Lobby display: renders the location's calls and waiting counts from the latest
  * `snapshot`/`queue` payload (state is derived, never accumulated), flashes and announces
  * every `called` event, and keeps itself fresh on a TV nobody touches for months:
- * Socket.IO reconnects forever, the page asks for a snapshot every minute, and reloads
+ * Socket.IO reconnects forever, the page asks for a snapshot every minute (which also moves
+ * a call nobody started within CALL_CURRENT_MINUTES from "Now calling" to "Last called":
+ * the server decides, see snapshots.display_snapshot), and reloads
  * after two silent minutes and at local midnight (only once the server answers, so a
  * reload never lands on a browser error page).
  *
@@ -149,7 +151,8 @@ function renderCurrent(calls) {
   currentEmpty.hidden = calls.length > 0;
 }
 
-function renderRecent(calls) {
+/** The last calls; `anyCurrent`: whether calls stand under "Now calling". */
+function renderRecent(calls, anyCurrent) {
   recent.textContent = "";
   recent.style.setProperty("--rows", String(Math.max(1, RECENT)));
   calls.forEach(function (call) {  // the server sends as many as fit (`recent`)
@@ -160,7 +163,9 @@ function renderRecent(calls) {
     row.appendChild(el("span", "call-desk", call.desk || ""));
     recent.appendChild(row);
   });
-  if (!calls.length) {
+  // "No calls yet today" only when there were none: with calls under "Now calling" the
+  // list stays empty (the server lists every call of the day in `current` or `recent`).
+  if (!calls.length && !anyCurrent) {
     var empty = el("li", "recent-empty");
     empty.appendChild(el("span", null, t("lobby.no_recent")));
     empty.appendChild(altSpan("lobby.no_recent"));
@@ -207,7 +212,7 @@ function renderWaiting(topics, total) {
 function render() {
   if (!state) return;
   renderCurrent(state.current || []);
-  renderRecent(state.recent || []);
+  renderRecent(state.recent || [], (state.current || []).length > 0);
   renderWaiting(state.waiting || [], state.waiting_total || 0);
   fitAll();
 }
