@@ -207,8 +207,8 @@ def session(db: Database):
 # --- the app ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def app(db: Database, tmp_path: Path):
+def make_test_app(db: Database, tmp_path: Path, **settings):
+    """An app on the test's database with ``settings`` over the tests' defaults."""
     return create_app(
         {
             "TESTING": True,
@@ -216,12 +216,17 @@ def app(db: Database, tmp_path: Path):
             "DATABASE_URL": db.url,
             "SECRET_KEY": secrets.token_hex(16),
             "INSTANCE_PATH": str(tmp_path / "instance"),
-            "PUBLIC_URL": "https://sp.example.org",
             # Snapshots at once, in the request's thread, so tests see them synchronously.
             "SNAPSHOT_INTERVAL": 0,
             "PRINT_IN_BACKGROUND": False,
+            **settings,
         }
     )
+
+
+@pytest.fixture
+def app(db: Database, tmp_path: Path):
+    return make_test_app(db, tmp_path, PUBLIC_URL="https://sp.example.org")
 
 
 @pytest.fixture

@@ -3,44 +3,27 @@ SERVICEPOINT_PUBLIC_HOST set, nothing else for requests to that host."""
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from socketio.exceptions import ConnectionRefusedError
 from sqlalchemy import select
 
-from servicepoint import create_app, i18n, public
+from servicepoint import i18n, public
 from servicepoint.models import Base, Role, Ticket
 from servicepoint.server import redact
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_test_app
 from tests.page_html import Page
 
 PUBLIC_HOST = "termin.example.test"
 ON_PUBLIC_HOST = {"X-Forwarded-Host": PUBLIC_HOST}
 
 
-def make_app(db, tmp_path: Path, **settings):
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": db,
-            "DATABASE_URL": db.url,
-            "SECRET_KEY": secrets.token_hex(16),
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SNAPSHOT_INTERVAL": 0,
-            "PRINT_IN_BACKGROUND": False,
-            **settings,
-        }
-    )
-
-
 @pytest.fixture
 def app(db, tmp_path):
     """The test app with a public host of its own (PUBLIC_URL unset: derived from it)."""
-    return make_app(db, tmp_path, PUBLIC_HOST=PUBLIC_HOST)
+    return make_test_app(db, tmp_path, PUBLIC_HOST=PUBLIC_HOST)
 
 
 def draw(client, topic="general", language="de") -> dict:
@@ -195,7 +178,7 @@ def test_the_refusal_is_in_the_clients_language_and_carries_the_security_headers
 
 
 def test_without_a_public_host_no_host_is_refused(db, tmp_path, centre):
-    client = make_app(db, tmp_path).test_client()
+    client = make_test_app(db, tmp_path).test_client()
 
     for headers in ({"Host": PUBLIC_HOST}, ON_PUBLIC_HOST):
         assert (
@@ -206,7 +189,7 @@ def test_without_a_public_host_no_host_is_refused(db, tmp_path, centre):
 
 def test_a_url_in_the_setting_is_refused_at_start(db, tmp_path):
     with pytest.raises(ValueError, match="SERVICEPOINT_PUBLIC_HOST"):
-        make_app(db, tmp_path, PUBLIC_HOST="https://termin.example.test/")
+        make_test_app(db, tmp_path, PUBLIC_HOST="https://termin.example.test/")
 
 
 # --- the public half works on the public host, from its own addresses --------------------
@@ -310,7 +293,9 @@ def test_the_qr_code_leads_phones_to_the_public_host(client, centre):
 
 
 def test_public_url_wins_for_the_qr_code(db, tmp_path, centre):
-    app = make_app(db, tmp_path, PUBLIC_HOST=PUBLIC_HOST, PUBLIC_URL="https://warten.example.test")
+    app = make_test_app(
+        db, tmp_path, PUBLIC_HOST=PUBLIC_HOST, PUBLIC_URL="https://warten.example.test"
+    )
 
     ticket = draw(app.test_client())
 
