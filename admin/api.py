@@ -96,8 +96,11 @@ def sign_out_view():
 
 @api.get("/session")
 def whoami():
-    """The signed-in staff member (401 when nobody is)."""
-    return _me(require(Permission.VIEW_QUEUE))
+    """The signed-in staff member (401 when nobody is), with where they work."""
+    staff = current_staff()
+    if staff is None:
+        raise NotSignedIn("not_signed_in")
+    return _me(staff)
 
 
 # --- queue ------------------------------------------------------------------------------
@@ -335,38 +338,101 @@ def staff_list():
     return {"staff": [manage.staff_json(s) for s in rows]}
 
 
+LEGACY_ROLES = {"counselor", "manager"}
+
+
+def _staff_role(body: dict[str, Any], default: str | None) -> tuple[str | None, str | None]:
+    """The staff member's own role and, for the older ``"role": "counselor"|"manager"``, the
+    role they then get at every location."""
+    role = field(body, "role", str, default=default, max_length=16)
+    if role in LEGACY_ROLES:
+        return "staff", role
+    return role, None
+
+
+def _membership_specs(
+    body: dict[str, Any], legacy_role: str | None
+) -> list[manage.MembershipSpec] | None:
+    session = db_session()
+    raw = cast("list[Any] | None", field(body, "memberships", list, default=None))
+    if raw is None:
+        if legacy_role is None and "topics" not in body:
+            return None
+        topic_ids = _topic_ids(body, default=[]) or []
+        return manage.every_location(session, legacy_role or "counselor", topic_ids)
+    specs = []
+    for index, item in enumerate(raw):
+        where = f"memberships.{index}"
+        if not isinstance(item, dict):
+            raise InvalidInput("membership_object", field=where)
+        location = manage.get_location_any(
+            session, field(item, "location", str, max_length=64, label=f"{where}.location")
+        )
+        keys: list[Any] = field(item, "topics", list, default=[], label=f"{where}.topics")
+        if not all(isinstance(k, str) for k in keys):
+            raise InvalidInput("topic_keys", field=f"{where}.topics")
+        topics = [manage.get_topic(session, location, k) for k in keys]
+        specs.append(
+            manage.MembershipSpec(
+                location,
+                field(item, "role", str, default="counselor", max_length=16, label=f"{where}.role"),
+                tuple(t.id for t in topics),
+            )
+        )
+    return specs
+
+
+def _organisation(body: dict[str, Any]) -> Any:
+    if "organisation" not in body:
+        return manage.KEEP
+    value = body["organisation"]
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput("organisation_id", field="organisation")
+    return manage.get_organisation(db_session(), value)
+
+
 @api.post("/staff")
 def create_staff():
-    """``{"username", "password", "display_name"?, "role"?, "topics"?: [topic ids]}``."""
+    """``{"username", "password", "display_name"?, "role"?: "staff"|"admin",
+    "organisation"?: id, "memberships"?: [{"location": slug, "role": "counselor"|"manager",
+    "topics": [keys]}]}``."""
     require(Permission.MANAGE)
     body = json_body()
+    role, legacy = _staff_role(body, "staff")
+    organisation = _organisation(body)
     staff = manage.create_staff(
         db_session(),
         username=field(body, "username", str, max_length=64),
         password=field(body, "password", str, max_length=1000),
         display_name=field(body, "display_name", str, default=None),
-        role=field(body, "role", str, default="counselor", max_length=16),
-        topic_ids=_topic_ids(body, default=[]),
+        role=role or "staff",
+        memberships=_membership_specs(body, legacy),
+        organisation=None if organisation is manage.KEEP else organisation,
     )
     return manage.staff_json(staff), 201
 
 
 @api.patch("/staff/<id:staff_id>")
 def update_staff(staff_id: int):
-    """Any of ``display_name``, ``role``, ``topics``, ``password``, ``active``."""
+    """Any of ``display_name``, ``role``, ``organisation``, ``memberships``, ``password``,
+    ``active``."""
     session = db_session()
     acting = require(Permission.MANAGE)
     staff = manage.get_staff(session, staff_id)
     body = json_body()
+    role, legacy = _staff_role(body, None)
     manage.update_staff(
         session,
         staff,
         acting,
         display_name=field(body, "display_name", str, default=None),
-        role=field(body, "role", str, default=None, max_length=16),
-        topic_ids=_topic_ids(body, default=None),
+        role=role,
+        memberships=_membership_specs(body, legacy),
         password=field(body, "password", str, default=None, max_length=1000),
         active=field(body, "active", bool, default=None),
+        organisation=_organisation(body),
     )
     return manage.staff_json(staff)
 

@@ -1,8 +1,11 @@
 """Who may do what, where: the one access check of every staff endpoint, page and socket.
 
 ``require(staff, permission, location)`` answers for every staff request; nothing else
-decides access. Today every active staff member works at every location and managers
-manage; per-location memberships change this module only.
+decides access. An admin may do everything everywhere. Other staff act where they are
+members (``Membership``): a counselor sees the location's queue and moves its tickets, a
+manager also manages the location. ``location`` None asks about the installation: managing
+it (new locations, organisations, admins) is the admins' alone; viewing and managing
+"somewhere" is allowed to whoever may do so at one location at least.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ class Permission(enum.StrEnum):
 
     VIEW_QUEUE = "view_queue"  # see a location's queue, its tickets and their history
     MOVE_TICKETS = "move_tickets"  # call, start, finish, requeue, transfer, cancel
-    MANAGE = "manage"  # locations, topics, desks, staff, kiosks
+    MANAGE = "manage"  # a location's topics, desks, sessions, kiosks, its staff's memberships
+    ADMINISTER = "administer"  # locations, organisations, admins: the installation itself
 
 
 _ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.COUNSELOR: frozenset({Permission.VIEW_QUEUE, Permission.MOVE_TICKETS}),
-    Role.MANAGER: frozenset(Permission),
+    Role.MANAGER: frozenset(Permission) - {Permission.ADMINISTER},
 }
 
 
@@ -35,7 +39,16 @@ def allowed(staff: Staff | None, permission: Permission, location: Location | No
     """
     if staff is None or not staff.active:
         return False
-    return permission in _ROLE_PERMISSIONS.get(staff.role, frozenset())
+    if staff.is_admin:
+        return True
+    if location is None:
+        return permission != Permission.ADMINISTER and any(
+            permission in _ROLE_PERMISSIONS.get(m.role, frozenset()) for m in staff.memberships
+        )
+    membership = staff.membership(location.id)
+    return membership is not None and permission in _ROLE_PERMISSIONS.get(
+        membership.role, frozenset()
+    )
 
 
 def require(staff: Staff | None, permission: Permission, location: Location | None = None) -> Staff:
@@ -43,6 +56,8 @@ def require(staff: Staff | None, permission: Permission, location: Location | No
     if staff is None or not staff.active:
         raise NotSignedIn("not_signed_in")
     if not allowed(staff, permission, location):
+        if location is not None and staff.membership(location.id) is None:
+            raise Forbidden("not_member", permission=permission.value, location=location.name)
         raise Forbidden("forbidden", permission=permission.value)
     return staff
 

@@ -240,9 +240,10 @@ def users_group() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice([r.value for r in Role]),
+    type=click.Choice([Role.ADMIN.value, Role.COUNSELOR.value, Role.MANAGER.value]),
     default=Role.COUNSELOR.value,
     show_default=True,
+    help="admin: manages everything; counselor or manager: that role at every location.",
 )
 @click.option("--name", "display_name", help="Name shown to colleagues (default: USERNAME).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -263,7 +264,14 @@ def users_add(
 
     try:
         with database(app).unit_of_work() as session:
-            manage.create_staff(session, username, password, display_name=display_name, role=role)
+            manage.create_staff(
+                session,
+                username,
+                password,
+                display_name=display_name,
+                role=Role.ADMIN if role == Role.ADMIN else Role.STAFF,
+                memberships=[] if role == Role.ADMIN else manage.every_location(session, role),
+            )
     except ServicepointError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Added {role} '{username}'.")

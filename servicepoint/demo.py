@@ -221,6 +221,13 @@ def load(session: Session) -> dict[str, str]:
     for username, display_name, role, topic_keys in DEMO_STAFF:
         password = secrets.token_urlsafe(9)
         topic_ids = [t.id for t in leverkusen.topics if t.key in topic_keys]
-        manage.create_staff(session, username, password, display_name, role, topic_ids)
+        manage.create_staff(
+            session,
+            username,
+            password,
+            display_name,
+            Role.ADMIN if role == Role.MANAGER else Role.STAFF,
+            manage.every_location(session, role, topic_ids),
+        )
         logins[username] = password
     return logins

@@ -18,7 +18,18 @@ from sqlalchemy.orm import Session
 from servicepoint.auth import check_username, hash_password
 from servicepoint.errors import Duplicate, InvalidInput, NotFound
 from servicepoint.events import LocationEvent, record
-from servicepoint.models import Desk, Kiosk, Location, PrinterMode, Role, Staff, Topic
+from servicepoint.models import (
+    Desk,
+    Kiosk,
+    Location,
+    Membership,
+    Organisation,
+    PrinterMode,
+    Role,
+    Staff,
+    Topic,
+)
+from servicepoint.roles import MEMBERSHIP_ROLES, STAFF_ROLES
 from servicepoint.text import (
     NAME_LANGUAGE,
     PREFIX,
@@ -266,7 +277,17 @@ def update_desk(
 # --- staff ------------------------------------------------------------------------------
 
 
-def _staff_topics(session: Session, topic_ids: list[int]) -> list[Topic]:
+@dataclass(frozen=True)
+class MembershipSpec:
+    """A staff member's place at a location as asked for: the role there and the topics
+    served (none: all of the location's)."""
+
+    location: Location
+    role: str = Role.COUNSELOR
+    topic_ids: tuple[int, ...] = ()
+
+
+def _staff_topics(session: Session, topic_ids: list[int] | tuple[int, ...]) -> list[Topic]:
     if not all(0 < v < 2**31 for v in topic_ids):
         raise InvalidInput("topic_ids", field="topics")
     topics = session.scalars(select(Topic).where(Topic.id.in_(topic_ids))).all()
@@ -275,10 +296,42 @@ def _staff_topics(session: Session, topic_ids: list[int]) -> list[Topic]:
     return list(topics)
 
 
-def _role(value: str) -> str:
-    if value not in {r.value for r in Role}:
+def _staff_role(value: str) -> str:
+    if value not in STAFF_ROLES:
         raise InvalidInput("bad_role", field="role")
     return value
+
+
+def _memberships(session: Session, specs: list[MembershipSpec]) -> list[Membership]:
+    """New membership rows for ``specs``; each location once, topics of that location."""
+    seen: set[int] = set()
+    rows: list[Membership] = []
+    for index, spec in enumerate(specs):
+        where = f"memberships.{index}"
+        if spec.role not in MEMBERSHIP_ROLES:
+            raise InvalidInput("bad_role", field=f"{where}.role")
+        if spec.location.id in seen:
+            raise Duplicate("membership_twice", field=where, location=spec.location.name)
+        seen.add(spec.location.id)
+        topics = _staff_topics(session, spec.topic_ids)
+        if any(t.location_id != spec.location.id for t in topics):
+            raise InvalidInput(
+                "topic_elsewhere", field=f"{where}.topics", key="", location=spec.location.name
+            )
+        rows.append(Membership(location=spec.location, role=spec.role, topics=topics))
+    return rows
+
+
+def every_location(
+    session: Session, role: str = Role.COUNSELOR, topic_ids: list[int] | None = None
+) -> list[MembershipSpec]:
+    """A membership at every location with ``role``, serving the given topics where they are
+    (the command line's and the demo's shorthand)."""
+    topics = _staff_topics(session, topic_ids or [])
+    return [
+        MembershipSpec(location, role, tuple(t.id for t in topics if t.location_id == location.id))
+        for location in session.scalars(select(Location).order_by(Location.id))
+    ]
 
 
 def get_staff(session: Session, staff_id: int) -> Staff:
@@ -289,13 +342,22 @@ def get_staff(session: Session, staff_id: int) -> Staff:
     return staff
 
 
+def get_organisation(session: Session, organisation_id: int) -> Organisation:
+    """The organisation with this id, or NotFound."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("no_organisation", field="organisation", id=organisation_id)
+    return organisation
+
+
 def create_staff(
     session: Session,
     username: str,
     password: str,
     display_name: str | None = None,
-    role: str = Role.COUNSELOR,
-    topic_ids: list[int] | None = None,
+    role: str = Role.STAFF,
+    memberships: list[MembershipSpec] | None = None,
+    organisation: Organisation | None = None,
 ) -> Staff:
     """A new staff account; the password is set by a manager and stored only as a hash."""
     username = check_username(username)
@@ -304,13 +366,17 @@ def create_staff(
     staff = Staff(
         username=username,
         display_name=_text(display_name or username, "display_name"),
-        role=_role(role),
+        role=_staff_role(role),
+        memberships=_memberships(session, memberships or []),
+        organisation=organisation,
         password_hash=hash_password(password),
-        topics=_staff_topics(session, topic_ids or []),
     )
     session.add(staff)
     session.flush()
     return staff
+
+
+KEEP: Any = object()  # "not asked to change" for values where None means something
 
 
 def update_staff(
@@ -319,27 +385,27 @@ def update_staff(
     acting: Staff | None,
     display_name: str | None = None,
     role: str | None = None,
-    topic_ids: list[int] | None = None,
+    memberships: list[MembershipSpec] | None = None,
     password: str | None = None,
     active: bool | None = None,
+    organisation: Organisation | None = KEEP,
 ) -> Staff:
-    """Change a staff member's name, role, topics, password or active flag.
+    """Change a staff member's name, role, memberships, organisation, password or active flag.
 
     ``acting`` is who asks (None for the command line): nobody locks themselves out.
     """
     changes: dict[str, Any] = {
         "display_name": _text(display_name, "display_name") if display_name is not None else None,
-        "role": _role(role) if role is not None else None,
-        "topics": _staff_topics(session, topic_ids) if topic_ids is not None else None,
+        "role": _staff_role(role) if role is not None else None,
         "password_hash": hash_password(password) if password is not None else None,
         "active": active,
     }
-    if (
-        acting is not None
-        and staff.id == acting.id
-        and (active is False or (role is not None and role != Role.MANAGER))
-    ):
-        raise InvalidInput("self_lockout", field="active" if active is False else "role")
+    new_memberships = _memberships(session, memberships) if memberships is not None else None
+    if acting is not None and staff.id == acting.id:
+        if active is False:
+            raise InvalidInput("self_lockout", field="active")
+        if acting.is_admin and role is not None and role != Role.ADMIN:
+            raise InvalidInput("self_lockout", field="role")
     # What takes access away ends every session of the staff member at once.
     revoked = (
         "password_changed"
@@ -347,16 +413,55 @@ def update_staff(
         else "deactivated"
         if active is False and staff.active
         else "role_changed"
-        if role is not None and role != staff.role
+        if (role is not None and role != staff.role)
+        or (new_memberships is not None and _narrower(staff.memberships, new_memberships))
         else None
     )
     _apply(staff, changes)
+    if organisation is not KEEP:
+        staff.organisation = organisation
+    if new_memberships is not None:
+        staff.memberships.clear()
+        session.flush()  # the old rows go first: (staff, location) is unique
+        staff.memberships.extend(new_memberships)
     session.flush()
     if revoked is not None:
         from servicepoint.sessions import end_all_sessions
 
         end_all_sessions(session, staff, revoked)
     return staff
+
+
+def _narrower(old: list[Membership], new: list[Membership]) -> bool:
+    """Whether ``new`` takes away anything ``old`` allowed (a location, a manager's role, a
+    topic, or "all topics")."""
+    after = {m.location.id: m for m in new}
+    for before in old:
+        now = after.get(before.location_id)
+        if now is None or (before.role == Role.MANAGER and now.role != Role.MANAGER):
+            return True
+        had = {t.id for t in before.topics}
+        has = {t.id for t in now.topics}
+        if (not had and has) or (had and has and not has >= had):
+            return True
+    return False
+
+
+def membership_json(membership: Membership) -> dict[str, Any]:
+    return {
+        "location": membership.location.slug,
+        "role": membership.role,
+        "topics": [t.key for t in membership.topics],
+    }
+
+
+def organisation_json(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "id": organisation.id,
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "active": organisation.active,
+    }
 
 
 def staff_json(staff: Staff) -> dict[str, Any]:
@@ -366,7 +471,14 @@ def staff_json(staff: Staff) -> dict[str, Any]:
         "display_name": staff.display_name,
         "role": staff.role,
         "active": staff.active,
-        "topics": [{"id": t.id, "key": t.key, "location": t.location.slug} for t in staff.topics],
+        "organisation": organisation_json(staff.organisation) if staff.organisation else None,
+        "memberships": [membership_json(m) for m in staff.memberships],
+        # The topics chosen at every location, as the page before memberships reads them.
+        "topics": [
+            {"id": t.id, "key": t.key, "location": m.location.slug}
+            for m in staff.memberships
+            for t in m.topics
+        ],
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -82,6 +83,12 @@ class Location(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     active: Mapped[bool] = mapped_column(default=True)
+    # Whose public holidays close the location: "DE-NW" (country-subdivision of the
+    # ``holidays`` package), or "" for none.
+    holidays: Mapped[str] = mapped_column(String(16), default="DE-NW", server_default="DE-NW")
+    # The letter of the neutral series that discreet topics' tickets share (None: chosen
+    # automatically among the letters no topic uses).
+    discreet_prefix: Mapped[str | None] = mapped_column(String(1), default=None)
 
     topics: Mapped[list[Topic]] = relationship(
         back_populates="location", order_by="Topic.position, Topic.id"
@@ -105,6 +112,8 @@ class Topic(Base):
     names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Never named on the lobby screen, the phone or the ticket; drawn from the neutral series.
+    discreet: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     location: Mapped[Location] = relationship(back_populates="topics")
 
@@ -124,20 +133,40 @@ class Desk(Base):
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Who sits at the desk: only they call to it (``servicepoint.desks``). Set when a
+    # counselor takes the desk, cleared when they leave, sign out or stay idle too long.
+    occupant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    occupied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The occupant's last action at the desk (the idle time counts from here).
+    occupant_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     location: Mapped[Location] = relationship(back_populates="desks")
+    occupant: Mapped[Staff | None] = relationship(foreign_keys=[occupant_id])
 
 
-staff_topic = Table(
-    "staff_topic",
+class Organisation(Base):
+    """A welfare organisation or city department whose staff work at the centres."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+membership_topic = Table(
+    "membership_topic",
     Base.metadata,
-    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    Column("membership_id", ForeignKey("membership.id", ondelete="CASCADE"), primary_key=True),
     Column("topic_id", ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
 class Staff(Base):
-    """A counselor or manager; serves the chosen topics, or all of a location's when none."""
+    """A staff member: an ``admin`` manages everything; ``staff`` act where they are members."""
 
     __tablename__ = "staff"
 
@@ -145,14 +174,137 @@ class Staff(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(300))
-    role: Mapped[str] = mapped_column(String(16), default=Role.COUNSELOR)
+    role: Mapped[str] = mapped_column(String(16), default=Role.STAFF)
     active: Mapped[bool] = mapped_column(default=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), default=None
+    )
 
-    topics: Mapped[list[Topic]] = relationship(secondary=staff_topic, order_by="Topic.position")
+    organisation: Mapped[Organisation | None] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan", order_by="Membership.location_id"
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def membership(self, location_id: int) -> Membership | None:
+        """The staff member's membership at the location ``location_id``, if any."""
+        return next((m for m in self.memberships if m.location_id == location_id), None)
 
     @property
     def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
+        """An admin, or the manager of at least one location."""
+        return self.is_admin or any(m.role == Role.MANAGER for m in self.memberships)
+
+
+class Membership(Base):
+    """A staff member's place at one location: their role there and the topics they serve
+    (none chosen: every topic of the location)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("staff_id", "location_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default=Role.COUNSELOR)
+
+    staff: Mapped[Staff] = relationship(back_populates="memberships")
+    location: Mapped[Location] = relationship()
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=membership_topic, order_by="Topic.position"
+    )
+
+
+consultation_topic = Table(
+    "consultation_topic",
+    Base.metadata,
+    Column("consultation_id", ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True),
+)
+
+consultation_staff = Table(
+    "consultation_staff",
+    Base.metadata,
+    Column("consultation_id", ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True),
+    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Consultation(Base):
+    """A consultation session (Sprechstunde) rule of a location: on which days, from when to
+    when (local time), for which topics, held by which organisation and counselors.
+
+    Recurs on ``weekdays`` (comma-separated ``mon``…``sun``) between ``valid_from`` and
+    ``valid_to``, every ``every_weeks`` weeks (counted from ``valid_from``), or only in the
+    ``week_of_month``-th week of a month (1 to 5, -1 the last). A rule that is valid on one day
+    only is an extra session: it is held on a public holiday too.
+    """
+
+    __tablename__ = "consultation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
+    # A title when the session is about something special (names per language), else {}.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    weekdays: Mapped[str] = mapped_column(String(32))
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+    valid_from: Mapped[date | None] = mapped_column(Date, default=None)
+    valid_to: Mapped[date | None] = mapped_column(Date, default=None)
+    every_weeks: Mapped[int] = mapped_column(default=1)
+    week_of_month: Mapped[int | None] = mapped_column(default=None)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), default=None
+    )
+    # Tickets one occurrence may issue at most (None: no cap).
+    max_tickets: Mapped[int | None] = mapped_column(default=None)
+
+    location: Mapped[Location] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=consultation_topic, order_by="Topic.position"
+    )
+    staff: Mapped[list[Staff]] = relationship(
+        secondary=consultation_staff, order_by="Staff.display_name"
+    )
+
+
+class ConsultationChange(Base):
+    """One occurrence of a consultation rule cancelled, or held at other times."""
+
+    __tablename__ = "consultation_change"
+    __table_args__ = (UniqueConstraint("consultation_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    start: Mapped[time | None] = mapped_column(Time, default=None)
+    end: Mapped[time | None] = mapped_column(Time, default=None)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    consultation: Mapped[Consultation] = relationship()
+
+
+class Closure(Base):
+    """A day a location is closed besides public holidays (24 December, a staff day)."""
+
+    __tablename__ = "closure"
+    __table_args__ = (UniqueConstraint("location_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    location: Mapped[Location] = relationship()
 
 
 class StaffSession(Base):

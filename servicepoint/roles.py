@@ -1,4 +1,9 @@
-"""Staff roles (a module of its own: the command line names them without loading the models)."""
+"""Staff roles (a module of its own: the command line names them without loading the models).
+
+A staff member is an ``admin`` (manages everything, everywhere) or plain ``staff``; what plain
+staff may do depends on their memberships, each a location with a ``counselor`` or ``manager``
+role there (``servicepoint.access``).
+"""
 
 from __future__ import annotations
 
@@ -6,5 +11,13 @@ import enum
 
 
 class Role(enum.StrEnum):
+    """The role of a staff member (ADMIN, STAFF) or of a membership (COUNSELOR, MANAGER)."""
+
+    ADMIN = "admin"
+    STAFF = "staff"
     COUNSELOR = "counselor"
     MANAGER = "manager"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.STAFF})
+MEMBERSHIP_ROLES = frozenset({Role.COUNSELOR, Role.MANAGER})

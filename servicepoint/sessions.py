@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import clock
 from servicepoint.events import Context, Delivery, DomainEvent, Message, delivers, record
-from servicepoint.models import Staff, StaffSession
+from servicepoint.models import Membership, Staff, StaffSession
 
 
 def member_room(staff_id: int) -> str:
@@ -59,12 +59,16 @@ def open_session(db: Session, staff: Staff, lifetime: timedelta) -> str:
     return token
 
 
-# Asked on every staff request: built once, the staff member and the topics they chose read
-# in the same statement.
+# Asked on every staff request: built once, the staff member, their memberships and their
+# topics read in the same statement.
 _SESSION_WITH_STAFF = (
     select(StaffSession)
     .where(StaffSession.token_hash == bindparam("token_hash"))
-    .options(joinedload(StaffSession.staff, innerjoin=True).joinedload(Staff.topics))
+    .options(
+        joinedload(StaffSession.staff, innerjoin=True)
+        .joinedload(Staff.memberships)
+        .joinedload(Membership.topics)
+    )
 )
 
 

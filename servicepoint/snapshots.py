@@ -20,6 +20,7 @@ from servicepoint.models import (
     Desk,
     Kiosk,
     Location,
+    Membership,
     PrinterMode,
     Staff,
     Ticket,
@@ -310,9 +311,12 @@ class StaffView:
     rooms: list[str]
 
 
-# Every active staff member with the topics they chose, in one statement.
+# Every active staff member with their memberships and topics, in one statement.
 _ACTIVE_STAFF = (
-    select(Staff).where(Staff.active).order_by(Staff.id).options(joinedload(Staff.topics))
+    select(Staff)
+    .where(Staff.active)
+    .order_by(Staff.id)
+    .options(joinedload(Staff.memberships).joinedload(Membership.topics))
 )
 
 

@@ -240,13 +240,18 @@ def next_number(session: Session, location_id: int, prefix: str, day: date) -> i
 
 
 def served_topic_ids(location: Location, staff: Staff | None) -> list[int]:
-    """The location's topics ``staff`` serves: their chosen ones, or all when none.
+    """The location's topics ``staff`` serves: those of their membership there, or all of
+    them when the membership names none; none where they are not a member (an admin who is
+    not a member serves all). ``staff`` None: all (what a location shows as a whole).
 
     Inactive topics count too: closing a topic stops new tickets, not the people waiting.
     """
     topics = list(location.topics)
     if staff is not None:
-        chosen = {t.id for t in staff.topics if t.location_id == location.id}
+        membership = staff.membership(location.id)
+        if membership is None:
+            return [t.id for t in topics] if staff.is_admin else []
+        chosen = {t.id for t in membership.topics}
         if chosen:
             topics = [t for t in topics if t.id in chosen]
     return [t.id for t in topics]

@@ -397,28 +397,37 @@ def _check_strings(value: Any, name: str) -> None:
 
 
 def field(
-    data: dict[str, Any], name: str, kind: type[T], default: Any = ..., max_length: int = 200
+    data: dict[str, Any],
+    name: str,
+    kind: type[T],
+    default: Any = ...,
+    max_length: int = 200,
+    label: str | None = None,
 ) -> T:
     """``data[name]`` checked to be of ``kind``; missing fields take ``default`` or are refused.
+
+    A refusal names the field ``label`` (e.g. ``memberships.0.role`` for a nested object's
+    field), else ``name``.
 
     No string in it may hold a control character or a lone surrogate
     (``servicepoint.text.check_characters``); a string is stripped and at most
     ``max_length`` long. Names, keys and codes are then cleaned by the verbs' own rules.
     """
+    shown_as = label or name
     if name not in data or data[name] is None:
         if default is ...:
-            raise InvalidInput("required", field=name)
+            raise InvalidInput("required", field=shown_as)
         return cast(T, default)
     value = data[name]
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise InvalidInput("wrong_type", field=name, terms={"kind": f"kind.{kind.__name__}"})
+        raise InvalidInput("wrong_type", field=shown_as, terms={"kind": f"kind.{kind.__name__}"})
     if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
-        raise InvalidInput("out_of_range", field=name)
-    _check_strings(value, name)
+        raise InvalidInput("out_of_range", field=shown_as)
+    _check_strings(value, shown_as)
     if isinstance(value, str):
         value = value.strip()
         if len(value) > max_length:
-            raise InvalidInput("too_long", field=name, max=max_length)
+            raise InvalidInput("too_long", field=shown_as, max=max_length)
     return cast(T, value)
 
 

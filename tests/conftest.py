@@ -25,14 +25,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import sessionmaker
 from werkzeug.security import generate_password_hash
 
 from servicepoint import create_app
 from servicepoint.db import Database
 from servicepoint.migrate import upgrade
-from servicepoint.models import Desk, Location, Role, Staff, Topic
+from servicepoint.models import Desk, Location, Membership, Role, Staff, Topic
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SERVICEPOINT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -311,13 +311,30 @@ class Factory:
         username: str = "berater",
         role: Role = Role.COUNSELOR,
         topics: list[Topic] | None = None,
+        locations: list[Location] | None = None,
+        admin: bool | None = None,
     ) -> Staff:
+        """A staff member with ``role`` at ``locations`` (default: every location), serving
+        ``topics`` where they are (none: all). A manager is an admin too unless ``admin``
+        says otherwise (as before locations had members)."""
+        if locations is None:
+            locations = list(self.session.scalars(select(Location).order_by(Location.id)))
+        chosen = list(topics or [])
         staff = Staff(
             username=username,
             display_name=username.title(),
-            role=role,
+            role=Role.ADMIN
+            if (admin if admin is not None else role == Role.MANAGER)
+            else Role.STAFF,
             password_hash=PASSWORD_HASH,
-            topics=list(topics or []),
+            memberships=[
+                Membership(
+                    location=location,
+                    role=role if role in (Role.COUNSELOR, Role.MANAGER) else Role.COUNSELOR,
+                    topics=[t for t in chosen if t.location_id == location.id],
+                )
+                for location in locations
+            ],
         )
         self.session.add(staff)
         self.session.commit()

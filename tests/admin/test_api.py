@@ -153,7 +153,8 @@ def test_manager_sets_up_topics_desks_and_staff(client, session, centre, manager
         json={"username": "Neu.Berater", "password": PASSWORD, "topics": [housing.id]},
     )
     assert staff.status_code == 201 and staff.json["username"] == "neu.berater"
-    assert staff.json["topics"][0]["key"] == "housing"
+    [there] = [m for m in staff.json["memberships"] if m["location"] == housing.location.slug]
+    assert there == {"location": housing.location.slug, "role": "counselor", "topics": ["housing"]}
     me = session.scalar(select(Staff).where(Staff.username == "leitung"))
     locked_out = client.patch(f"/api/v1/staff/{me.id}", json={"active": False})
     assert locked_out.status_code == 400

@@ -28,11 +28,16 @@ def test_a_signed_out_cookie_no_longer_works(client, counselor, auth):
 
 @pytest.mark.parametrize(
     "change",
-    [{"password": "a brand new password"}, {"active": False}, {"role": "manager"}],
-    ids=["password", "deactivated", "role"],
+    [
+        {"password": "a brand new password"},
+        {"active": False},
+        {"role": "admin"},
+        {"memberships": []},
+    ],
+    ids=["password", "deactivated", "role", "memberships"],
 )
 def test_access_changes_sign_the_staff_member_out_everywhere(
-    app, client, counselor, manager, change
+    app, client, centre, counselor, manager, change
 ):
     browsers = [app.test_client(), app.test_client()]
     for browser in browsers:

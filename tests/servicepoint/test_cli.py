@@ -11,16 +11,29 @@ from werkzeug.security import check_password_hash
 from servicepoint.models import Location, Staff, Topic
 
 
-def test_users_add_reads_password_from_stdin(runner, session):
+def test_users_add_reads_password_from_stdin(runner, session, factory):
+    centre = factory.location()
     result = runner.invoke(
         ["users", "add", "Frau.Yilmaz", "--role", "manager", "--password-stdin"],
         input="a long secret pass\n",
     )
     assert result.exit_code == 0, result.output
     staff = session.scalar(select(Staff).where(Staff.username == "frau.yilmaz"))
-    assert staff.role == "manager"
+    assert staff.role == "staff"  # a manager of every location, not an admin
+    assert [(m.location_id, m.role) for m in staff.memberships] == [(centre.id, "manager")]
     assert check_password_hash(staff.password_hash, "a long secret pass")
     assert "a long secret pass" not in result.output
+
+
+def test_users_add_an_admin(runner, session, factory):
+    factory.location()
+    result = runner.invoke(
+        ["users", "add", "chefin", "--role", "admin", "--password-stdin"],
+        input="a long secret pass\n",
+    )
+    assert result.exit_code == 0, result.output
+    staff = session.scalar(select(Staff).where(Staff.username == "chefin"))
+    assert staff.role == "admin" and staff.memberships == []
 
 
 def test_users_add_refuses_short_password_and_duplicates(runner, session):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from servicepoint import tickets
 from servicepoint.auth import hash_password
 from servicepoint.db import Database
-from servicepoint.models import Desk, Location, Staff, Ticket, TicketState, Topic
+from servicepoint.models import Desk, Location, Membership, Staff, Ticket, TicketState, Topic
 from tests.conftest import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.concurrency
@@ -29,7 +29,12 @@ def _arrange(url: str, desks: int = 1) -> None:
         for n in range(desks):
             session.add(Desk(location=location, name=f"Raum {n + 1}"))
         session.add(
-            Staff(username="berater", display_name="Berater", password_hash=hash_password("x" * 12))
+            Staff(
+                username="berater",
+                display_name="Berater",
+                password_hash=hash_password("x" * 12),
+                memberships=[Membership(location=location, role="counselor")],
+            )
         )
     database.dispose()
 
