@@ -208,9 +208,15 @@ def db_init(ctx: click.Context) -> None:
 
 @main.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when locations exist already.")
+@click.option(
+    "--without-sessions",
+    is_flag=True,
+    help="Define no consultation sessions: every topic is offered at any hour.",
+)
 @click.pass_context
-def demo_command(ctx: click.Context, if_empty: bool) -> None:
-    """Load demo locations, topics, desks and staff with generated passwords (after db upgrade)."""
+def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> None:
+    """Load demo organisations, locations, topics, desks, consultation sessions and staff with
+    generated passwords (after db upgrade)."""
     from servicepoint import demo
 
     app = _app(ctx)
@@ -221,14 +227,15 @@ def demo_command(ctx: click.Context, if_empty: bool) -> None:
                 click.echo("Demo data already present.")
                 return
             raise click.ClickException("The database has locations already; demo not loaded.")
-        logins = demo.load(session)
+        logins = demo.load(session, sessions=not without_sessions)
     path = Path(app.instance_path) / DEMO_LOGINS
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.writelines(f"{user} / {password}\n" for user, password in logins.items())
+        fh.writelines(f"{user} / {login.password}\n" for user, login in logins.items())
     click.echo("Demo loaded. Logins (also in the instance folder, readable by its owner only):")
-    for user, password in logins.items():
-        click.echo(f"  {user} / {password}")
+    width = max(len(f"{user} / {login.password}") for user, login in logins.items())
+    for user, login in logins.items():
+        click.echo(f"  {f'{user} / {login.password}':<{width}}  {login.roles}")
 
 
 @main.group("users")

@@ -4,12 +4,14 @@ Duisburg's three Regional Support Centres."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import date, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servicepoint import manage, tickets
-from servicepoint.models import Location, Role
+from servicepoint import clock, manage
+from servicepoint.models import Closure, Consultation, Location, Organisation, Role
 
 LEVERKUSEN_TOPICS = [
     (
@@ -193,11 +195,133 @@ LOCATIONS = [
     ),
 ]
 
-DEMO_STAFF = [
-    ("leitung", "Leitung Service-Point", Role.MANAGER, []),
-    ("beratung1", "Beratung 1", Role.COUNSELOR, []),
-    ("beratung2", "Beratung 2", Role.COUNSELOR, ["residence", "naturalisation"]),
+# The welfare organisations and departments whose staff work at the demo centres.
+ORGANISATIONS = [
+    ("Diakonisches Werk des Evangelischen Kirchenkreises Leverkusen", "Diakonie LEV"),
+    ("AWO Kreisverband Leverkusen", "AWO LEV"),
+    ("Caritasverband Leverkusen", "Caritas LEV"),
+    ("Katholische Jugendagentur Leverkusen, Rhein-Berg, Oberberg", "KJA"),
+    ("Job Service Leverkusen", "Job Service"),
+    ("Stadt Leverkusen, Kommunales Integrationszentrum", "Stadt LEV"),
+    ("DRK-Kreisverband Duisburg", "DRK"),
+    ("Grafschafter Diakonie", "Grafschafter Diakonie"),
+    ("Der Paritätische / ZIUMA", "ZIUMA"),
+    ("Caritasverband Duisburg", "Caritas DU"),
+    ("AWO Duisburg", "AWO DU"),
+    ("Stadt Duisburg, Amt für Integration", "Stadt DU"),
 ]
+
+# Consultation sessions: (location, weekdays, start, end, topic keys or None for all,
+# organisation short name or None, week of month or None, title or None). Leverkusen's are
+# its published hours: the case managers' open consultation Mon 12:45-16:45, Thu 13:00-17:00,
+# Fri 08:30-12:30, the Job Service's Tue and Thu 13:00-16:30, Fri 11:00-13:00, and two
+# special-topic sessions a month. Duisburg's centres each keep their own hours and
+# organisations; the demo's hours there are examples.
+CASE_MANAGEMENT = None  # all of the location's topics but work (the Job Service's)
+SESSIONS: list[
+    tuple[str, str, str, str, list[str] | None, str | None, int | None, dict[str, str] | None]
+] = [
+    ("leverkusen", "mon", "12:45", "16:45", CASE_MANAGEMENT, None, None, None),
+    ("leverkusen", "thu", "13:00", "17:00", CASE_MANAGEMENT, None, None, None),
+    ("leverkusen", "fri", "08:30", "12:30", CASE_MANAGEMENT, None, None, None),
+    ("leverkusen", "tue,thu", "13:00", "16:30", ["work"], "Job Service", None, None),
+    ("leverkusen", "fri", "11:00", "13:00", ["work"], "Job Service", None, None),
+    (
+        "leverkusen",
+        "wed",
+        "10:00",
+        "12:00",
+        ["work"],
+        "Stadt LEV",
+        2,
+        {
+            "de": "Anerkennung ausländischer Berufsabschlüsse",
+            "en": "Recognition of foreign qualifications",
+        },
+    ),
+    (
+        "leverkusen",
+        "tue",
+        "09:00",
+        "12:00",
+        ["naturalisation"],
+        "Stadt LEV",
+        -1,
+        {"de": "Sprechstunde Einbürgerung", "en": "Naturalisation consultation"},
+    ),
+    ("duisburg-hamborn", "mon,wed", "09:00", "12:00", None, "DRK", None, None),
+    ("duisburg-hamborn", "tue", "13:00", "16:00", None, "AWO DU", None, None),
+    ("duisburg-hochfeld", "tue,thu", "09:00", "13:00", None, "ZIUMA", None, None),
+    ("duisburg-hochfeld", "wed", "14:00", "17:00", None, "Caritas DU", None, None),
+    ("duisburg-rheinhausen", "wed", "13:00", "16:00", None, "Grafschafter Diakonie", None, None),
+    ("duisburg-rheinhausen", "fri", "09:00", "12:00", None, "Stadt DU", None, None),
+]
+
+# Discreet topics: never named on the lobby screen, the phone or the ticket.
+DISCREET = {("leverkusen", "violence")}
+
+# (username, name, organisation, staff role, [(location, role, topic keys)]): an admin, a
+# location's manager and a counselor at each centre.
+DEMO_STAFF: list[tuple[str, str, str | None, str, list[tuple[str, str, list[str]]]]] = [
+    ("leitung", "Koordination Integration", "Stadt LEV", Role.ADMIN, []),
+    (
+        "leitung.lev",
+        "Leitung Service-Point",
+        "Stadt LEV",
+        Role.STAFF,
+        [("leverkusen", Role.MANAGER, [])],
+    ),
+    (
+        "beratung1",
+        "Beratung 1 (Diakonie)",
+        "Diakonie LEV",
+        Role.STAFF,
+        [("leverkusen", Role.COUNSELOR, [])],
+    ),
+    (
+        "beratung2",
+        "Beratung 2 (Caritas)",
+        "Caritas LEV",
+        Role.STAFF,
+        [("leverkusen", Role.COUNSELOR, ["residence", "naturalisation"])],
+    ),
+    (
+        "jobservice",
+        "Job Service",
+        "Job Service",
+        Role.STAFF,
+        [("leverkusen", Role.COUNSELOR, ["work"])],
+    ),
+    (
+        "hamborn",
+        "Beratung Hamborn (DRK)",
+        "DRK",
+        Role.STAFF,
+        [("duisburg-hamborn", Role.COUNSELOR, [])],
+    ),
+    (
+        "hochfeld",
+        "Beratung Hochfeld (ZIUMA)",
+        "ZIUMA",
+        Role.STAFF,
+        [("duisburg-hochfeld", Role.COUNSELOR, [])],
+    ),
+    (
+        "rheinhausen",
+        "Beratung Rheinhausen (Grafschafter Diakonie)",
+        "Grafschafter Diakonie",
+        Role.STAFF,
+        [("duisburg-rheinhausen", Role.COUNSELOR, [])],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Login:
+    """A demo staff login: its generated password and what it may do, in words."""
+
+    password: str
+    roles: str
 
 
 def is_empty(session: Session) -> bool:
@@ -205,29 +329,96 @@ def is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(Location.id)))
 
 
-def load(session: Session) -> dict[str, str]:
-    """Create the demo locations, topics, desks and staff; return the staff logins.
+def _time(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
 
-    Passwords are generated: there is no default password, not even in the demo.
+
+def _roles(role: str, places: list[tuple[str, str, list[str]]]) -> str:
+    if role == Role.ADMIN:
+        return "admin: manages every location"
+    return "; ".join(
+        f"{what} at {where}" + (f" ({', '.join(keys)})" if keys else "")
+        for where, what, keys in places
+    )
+
+
+def load(session: Session, sessions: bool = True) -> dict[str, Login]:
+    """Create the demo organisations, locations, topics, desks, consultation sessions and
+    staff; return the staff logins.
+
+    Passwords are generated: there is no default password, not even in the demo. Without
+    ``sessions`` no consultation session is defined, so every topic is offered at any hour
+    (for trying the product out of hours).
     """
+    organisations = {}
+    for name, short_name in ORGANISATIONS:
+        organisation = Organisation(name=name, short_name=short_name)
+        session.add(organisation)
+        organisations[short_name] = organisation
+    places: dict[str, Location] = {}
     for slug, name, address, topics, desks in LOCATIONS:
         location = manage.create_location(session, slug, name, address, "Europe/Berlin")
+        places[slug] = location
         for key, prefix, names in topics:
-            manage.create_topic(session, location, key, prefix, dict(names))
+            topic = manage.create_topic(session, location, key, prefix, dict(names))
+            topic.discreet = (slug, key) in DISCREET
         for desk in desks:
             manage.create_desk(session, location, desk)
-    leverkusen = tickets.get_location(session, "leverkusen")
-    logins: dict[str, str] = {}
-    for username, display_name, role, topic_keys in DEMO_STAFF:
+    session.flush()
+    if sessions:
+        _sessions(session, places, organisations)
+    logins: dict[str, Login] = {}
+    for username, display_name, organisation_name, role, memberships in DEMO_STAFF:
         password = secrets.token_urlsafe(9)
-        topic_ids = [t.id for t in leverkusen.topics if t.key in topic_keys]
+        specs = []
+        for slug, member_role, topic_keys in memberships:
+            location = places[slug]
+            specs.append(
+                manage.MembershipSpec(
+                    location,
+                    member_role,
+                    tuple(t.id for t in location.topics if t.key in topic_keys),
+                )
+            )
         manage.create_staff(
             session,
             username,
             password,
             display_name,
-            Role.ADMIN if role == Role.MANAGER else Role.STAFF,
-            manage.every_location(session, role, topic_ids),
+            role,
+            specs,
+            organisations[organisation_name] if organisation_name else None,
         )
-        logins[username] = password
+        logins[username] = Login(password, _roles(role, memberships))
     return logins
+
+
+def _sessions(
+    session: Session, places: dict[str, Location], organisations: dict[str, Organisation]
+) -> None:
+    for slug, weekdays, start, end, keys, organisation, week, title in SESSIONS:
+        location = places[slug]
+        topics = [
+            t
+            for t in location.topics
+            if (t.key in keys if keys is not None else slug != "leverkusen" or t.key != "work")
+        ]
+        session.add(
+            Consultation(
+                location=location,
+                weekdays=weekdays,
+                start=_time(start),
+                end=_time(end),
+                week_of_month=week,
+                organisation=organisations[organisation] if organisation else None,
+                names=dict(title or {}),
+                topics=topics,
+            )
+        )
+    this_year = clock.service_day(clock.now(), "Europe/Berlin").year
+    for location in places.values():
+        for year in (this_year, this_year + 1):
+            for day, reason in ((24, "Heiligabend"), (31, "Silvester")):
+                session.add(Closure(location=location, day=date(year, 12, day), reason=reason))
+    session.flush()

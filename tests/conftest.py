@@ -440,7 +440,7 @@ def _demo_instance() -> Path:
         env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(folder / "instance")}
         env.pop("SERVICEPOINT_DATABASE_URL", None)
         _cli(env, "db", "upgrade")
-        _cli(env, "demo", "--if-empty")
+        _cli(env, "demo", "--if-empty", "--without-sessions")
         _demo_template.append(folder / "instance")
     return _demo_template[0]
 
@@ -464,7 +464,7 @@ def run_live_server(
     if database_url:
         env["SERVICEPOINT_DATABASE_URL"] = database_url
         _cli(env, "db", "upgrade")
-        _cli(env, "demo", "--if-empty")
+        _cli(env, "demo", "--if-empty", "--without-sessions")
     elif not instance.exists():  # a restart keeps its instance; a new server copies the demo
         shutil.copytree(_demo_instance(), instance)
     port = port or free_port()

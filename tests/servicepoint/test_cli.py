@@ -5,10 +5,10 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from servicepoint.models import Location, Staff, Topic
+from servicepoint.models import Consultation, Location, Staff, Topic
 
 
 def test_users_add_reads_password_from_stdin(runner, session, factory):
@@ -71,3 +71,35 @@ def test_demo_loads_real_service_points_once(runner, session, app):
         _user, password = line.split(" / ")
         assert password in first.output and len(password) >= 10
     assert runner.invoke(["demo", "--if-empty"]).output.startswith("Demo data already present")
+    # An admin, a location's manager and a counselor at each centre, printed with their roles.
+    assert "admin: manages every location" in first.output
+    assert "manager at leverkusen" in first.output
+    staff = {s.username: s for s in session.scalars(select(Staff))}
+    assert staff["leitung"].role == "admin"
+    centres = {
+        m.location.slug for s in staff.values() for m in s.memberships if m.role == "counselor"
+    }
+    assert centres == slugs
+    assert all(s.organisation is not None for s in staff.values())
+    # Leverkusen's published hours; the violence topic is discreet.
+    hours = {
+        (c.weekdays, c.start.strftime("%H:%M"), c.end.strftime("%H:%M"))
+        for c in session.scalars(
+            select(Consultation).where(Consultation.location_id == leverkusen.id)
+        )
+    }
+    assert {
+        ("mon", "12:45", "16:45"),
+        ("thu", "13:00", "17:00"),
+        ("fri", "08:30", "12:30"),
+        ("tue,thu", "13:00", "16:30"),
+        ("fri", "11:00", "13:00"),
+    } <= hours
+    assert len(hours) == 7  # and two special-topic sessions a month
+    discreet = session.scalars(select(Topic.key).where(Topic.discreet)).all()
+    assert discreet == ["violence"]
+
+
+def test_demo_without_sessions_offers_every_topic_at_any_hour(runner, session):
+    assert runner.invoke(["demo", "--without-sessions"]).exit_code == 0
+    assert session.scalar(select(func.count(Consultation.id))) == 0
