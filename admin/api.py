@@ -415,7 +415,7 @@ def _membership_specs(
         keys: list[Any] = field(item, "topics", list, default=[], label=f"{where}.topics")
         if not all(isinstance(k, str) for k in keys):
             raise InvalidInput("topic_keys", field=f"{where}.topics")
-        topics = [manage.get_topic(session, location, k) for k in keys]
+        topics = [manage.get_topic(session, location, k, f"{where}.topics") for k in keys]
         specs.append(
             manage.MembershipSpec(
                 location,
@@ -446,13 +446,17 @@ def create_staff():
     body = json_body()
     role, legacy = _staff_role(body, acting)
     organisation = _organisation(body)
+    memberships = _membership_specs(body, legacy, acting, None)
+    if not acting.is_admin and not memberships:
+        # An account without a place at the manager's locations would be out of their sight.
+        raise InvalidInput("membership_needed", field="memberships")
     staff = manage.create_staff(
         db_session(),
         username=field(body, "username", str, max_length=64),
         password=field(body, "password", str, max_length=1000),
         display_name=field(body, "display_name", str, default=None),
         role=role or Role.STAFF,
-        memberships=_membership_specs(body, legacy, acting, None),
+        memberships=memberships,
         organisation=None if organisation is manage.KEEP else organisation,
     )
     return manage.staff_json(staff, access.managed_location_ids(acting)), 201

@@ -162,15 +162,17 @@ def _prefix(session: Session, location: Location, value: str, topic: Topic | Non
     return prefix
 
 
-def get_topic(session: Session, location: Location, key: str) -> Topic:
-    """The topic ``key`` of ``location``, active or not, or NotFound."""
+def get_topic(
+    session: Session, location: Location, key: str, field: str | None = None
+) -> Topic:
+    """The topic ``key`` of ``location``, active or not, or NotFound (naming ``field``)."""
     topic = (
         session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
         if TOPIC_KEY.matches(key)
         else None
     )
     if topic is None:
-        raise NotFound("no_topic", key=shown(key), location=location.name)
+        raise NotFound("no_topic", field=field, key=shown(key), location=location.name)
     return topic
 
 
