@@ -39,13 +39,14 @@ export function setup(store) {
     return topic ? topic.names.de || key : key;
   };
 
+  /** One line per location: "Leverkusen: Beratung (Aufenthalt, Einbürgerung)". */
   function membershipsSummary(member) {
-    if (!member.memberships.length) return member.role === "admin" ? "alle (Admin)" : "kein Standort";
-    const parts = member.memberships.map((m) => {
+    const admin = member.role === "admin" ? h("strong", { class: "line" }, "Admin (alle Standorte)") : null;
+    if (!member.memberships.length) return admin || h("span", { class: "muted" }, "kein Standort");
+    return [admin, h("ul", { class: "plain" }, member.memberships.map((m) => {
       const topics = m.topics.length ? m.topics.map((k) => topicName(m.location, k)).join(", ") : "alle Themen";
-      return `${store.locationName(m.location)}: ${ROLE_NAMES[m.role] || m.role} (${topics})`;
-    });
-    return (member.role === "admin" ? "Admin · " : "") + parts.join("; ");
+      return h("li", {}, `${store.locationName(m.location)}: ${ROLE_NAMES[m.role] || m.role} (${topics})`);
+    }))];
   }
 
   function render() {
