@@ -162,9 +162,7 @@ def _prefix(session: Session, location: Location, value: str, topic: Topic | Non
     return prefix
 
 
-def get_topic(
-    session: Session, location: Location, key: str, field: str | None = None
-) -> Topic:
+def get_topic(session: Session, location: Location, key: str, field: str | None = None) -> Topic:
     """The topic ``key`` of ``location``, active or not, or NotFound (naming ``field``)."""
     topic = (
         session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
