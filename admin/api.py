@@ -217,11 +217,14 @@ def _topic_ids(body: dict[str, Any], default: Any = ...) -> list[int] | None:
 
 @api.get("/locations")
 def locations():
-    """All active locations; ``?all=1`` also lists inactive ones (managers only)."""
+    """All active locations; ``?all=1`` also lists inactive ones, of those the signed-in
+    staff member manages (an admin: all)."""
     session = db_session()
     query = select(Location).order_by(Location.name)
     if request.args.get("all") == "1":
-        require(Permission.MANAGE)
+        scope = access.managed_location_ids(require(Permission.MANAGE))
+        if scope is not None:
+            query = query.where(Location.id.in_(scope))
     else:
         query = query.where(Location.active)
     return {
