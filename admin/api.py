@@ -14,8 +14,8 @@ from sqlalchemy import select
 from admin import api_bp as api
 from servicepoint import access, auth, manage, printing, snapshots, throttle, tickets
 from servicepoint.access import Permission
-from servicepoint.errors import InvalidInput, NotFound, NotSignedIn
-from servicepoint.models import Kiosk, Location, Staff
+from servicepoint.errors import AdminsOnly, InvalidInput, NotFound, NotSignedIn
+from servicepoint.models import Kiosk, Location, Role, Staff
 from servicepoint.text import LANGUAGE, TOPIC_KEY, clean_key
 from servicepoint.web import (
     client_address,
@@ -47,10 +47,24 @@ def _signed_in_first() -> None:
 
 
 def _me(staff: Staff) -> dict[str, Any]:
+    """The signed-in staff member: their memberships, what they may do anywhere
+    (``permissions``) and at each location they may act at (``locations``: slug → the
+    permissions there; an admin's are every location's)."""
+    session = db_session()
+    where = (
+        session.scalars(select(Location).order_by(Location.name))
+        if staff.is_admin
+        else [m.location for m in staff.memberships]
+    )
     return {
         **manage.staff_json(staff),
+        "is_admin": staff.is_admin,
         "is_manager": staff.is_manager,
         "permissions": [p.value for p in access.permissions(staff)],
+        "locations": {
+            location.slug: [p.value for p in access.permissions(staff, location)]
+            for location in where
+        },
     }
 
 
@@ -203,11 +217,14 @@ def _topic_ids(body: dict[str, Any], default: Any = ...) -> list[int] | None:
 
 @api.get("/locations")
 def locations():
-    """All active locations; ``?all=1`` also lists inactive ones (managers only)."""
+    """All active locations; ``?all=1`` also lists inactive ones, of those the signed-in
+    staff member manages (an admin: all)."""
     session = db_session()
     query = select(Location).order_by(Location.name)
     if request.args.get("all") == "1":
-        require(Permission.MANAGE)
+        scope = access.managed_location_ids(require(Permission.MANAGE))
+        if scope is not None:
+            query = query.where(Location.id.in_(scope))
     else:
         query = query.where(Location.active)
     return {
@@ -219,8 +236,8 @@ def locations():
 
 @api.post("/locations")
 def create_location():
-    """``{"slug", "name", "address"?, "timezone"?}``."""
-    require(Permission.MANAGE)
+    """``{"slug", "name", "address"?, "timezone"?}`` (admins)."""
+    require(Permission.ADMINISTER)
     body = json_body()
     location = manage.create_location(
         db_session(),
@@ -333,33 +350,62 @@ def update_desk(desk_id: int):
 
 @api.get("/staff")
 def staff_list():
-    require(Permission.MANAGE)
+    """The staff an admin or a location's manager manages: admins see everyone, a manager
+    those with a membership at a location they manage, and only those memberships."""
+    acting = require(Permission.MANAGE)
+    scope = access.managed_location_ids(acting)
     rows = db_session().scalars(select(Staff).order_by(Staff.username))
-    return {"staff": [manage.staff_json(s) for s in rows]}
+    return {
+        "staff": [
+            manage.staff_json(s, scope)
+            for s in rows
+            if s.id == acting.id or access.may_see_staff(acting, s)
+        ]
+    }
 
 
 LEGACY_ROLES = {"counselor", "manager"}
 
 
-def _staff_role(body: dict[str, Any], default: str | None) -> tuple[str | None, str | None]:
-    """The staff member's own role and, for the older ``"role": "counselor"|"manager"``, the
-    role they then get at every location."""
-    role = field(body, "role", str, default=default, max_length=16)
+def _staff_role(body: dict[str, Any], acting: Staff) -> tuple[str | None, str | None]:
+    """The staff member's own role (``admin``, ``staff``; None: not given) and, for the
+    older ``"role": "counselor"|"manager"``, the role they then get at every location the
+    acting staff member manages. Only admins make admins."""
+    role = field(body, "role", str, default=None, max_length=16)
     if role in LEGACY_ROLES:
-        return "staff", role
+        return Role.STAFF, role
+    if role == Role.ADMIN and not acting.is_admin:
+        raise AdminsOnly("admins_make_admins", field="role")
     return role, None
 
 
 def _membership_specs(
-    body: dict[str, Any], legacy_role: str | None
+    body: dict[str, Any], legacy_role: str | None, acting: Staff, staff: Staff | None
 ) -> list[manage.MembershipSpec] | None:
+    """The memberships asked for (None: no change), each at a location ``acting`` manages
+    (403 ``not_manager`` naming it otherwise). The older shorthand (``"role"`` or a list of
+    topic ids in ``"topics"``) stands for every location ``acting`` manages; a role not given
+    there keeps the one the staff member has (counselor where they are new)."""
     session = db_session()
+    scope = access.managed_location_ids(acting)
     raw = cast("list[Any] | None", field(body, "memberships", list, default=None))
     if raw is None:
         if legacy_role is None and "topics" not in body:
             return None
-        topic_ids = _topic_ids(body, default=[]) or []
-        return manage.every_location(session, legacy_role or "counselor", topic_ids)
+        topic_ids = _topic_ids(body, default=None)
+        specs = []
+        for spec in manage.every_location(session, Role.COUNSELOR, topic_ids or [], scope):
+            before = staff.membership(spec.location.id) if staff is not None else None
+            role = legacy_role or (before.role if before else Role.COUNSELOR)
+            served = (
+                spec.topic_ids
+                if topic_ids is not None
+                else tuple(t.id for t in before.topics)
+                if before
+                else ()
+            )
+            specs.append(manage.MembershipSpec(spec.location, role, served))
+        return specs
     specs = []
     for index, item in enumerate(raw):
         where = f"memberships.{index}"
@@ -368,10 +414,11 @@ def _membership_specs(
         location = manage.get_location_any(
             session, field(item, "location", str, max_length=64, label=f"{where}.location")
         )
+        access.require_manages(acting, location, field=f"{where}.location")
         keys: list[Any] = field(item, "topics", list, default=[], label=f"{where}.topics")
         if not all(isinstance(k, str) for k in keys):
             raise InvalidInput("topic_keys", field=f"{where}.topics")
-        topics = [manage.get_topic(session, location, k) for k in keys]
+        topics = [manage.get_topic(session, location, k, f"{where}.topics") for k in keys]
         specs.append(
             manage.MembershipSpec(
                 location,
@@ -388,7 +435,7 @@ def _organisation(body: dict[str, Any]) -> Any:
     value = body["organisation"]
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
         raise InvalidInput("organisation_id", field="organisation")
     return manage.get_organisation(db_session(), value)
 
@@ -397,44 +444,95 @@ def _organisation(body: dict[str, Any]) -> Any:
 def create_staff():
     """``{"username", "password", "display_name"?, "role"?: "staff"|"admin",
     "organisation"?: id, "memberships"?: [{"location": slug, "role": "counselor"|"manager",
-    "topics": [keys]}]}``."""
-    require(Permission.MANAGE)
+    "topics": [keys]}]}``; a location's manager gives memberships at their locations only."""
+    acting = require(Permission.MANAGE)
     body = json_body()
-    role, legacy = _staff_role(body, "staff")
+    role, legacy = _staff_role(body, acting)
     organisation = _organisation(body)
+    memberships = _membership_specs(body, legacy, acting, None)
+    if not acting.is_admin and not memberships:
+        # An account without a place at the manager's locations would be out of their sight.
+        raise InvalidInput("membership_needed", field="memberships")
     staff = manage.create_staff(
         db_session(),
         username=field(body, "username", str, max_length=64),
         password=field(body, "password", str, max_length=1000),
         display_name=field(body, "display_name", str, default=None),
-        role=role or "staff",
-        memberships=_membership_specs(body, legacy),
+        role=role or Role.STAFF,
+        memberships=memberships,
         organisation=None if organisation is manage.KEEP else organisation,
     )
-    return manage.staff_json(staff), 201
+    return manage.staff_json(staff, access.managed_location_ids(acting)), 201
 
 
 @api.patch("/staff/<id:staff_id>")
 def update_staff(staff_id: int):
     """Any of ``display_name``, ``role``, ``organisation``, ``memberships``, ``password``,
-    ``active``."""
+    ``active``. A location's manager changes only non-admins with a membership at a location
+    they manage, and only the memberships there (the others stay)."""
     session = db_session()
     acting = require(Permission.MANAGE)
     staff = manage.get_staff(session, staff_id)
+    access.require_manages_staff(acting, staff)
     body = json_body()
-    role, legacy = _staff_role(body, None)
+    role, legacy = _staff_role(body, acting)
+    scope = access.managed_location_ids(acting)
     manage.update_staff(
         session,
         staff,
         acting,
         display_name=field(body, "display_name", str, default=None),
         role=role,
-        memberships=_membership_specs(body, legacy),
+        memberships=_membership_specs(body, legacy, acting, staff),
         password=field(body, "password", str, default=None, max_length=1000),
         active=field(body, "active", bool, default=None),
         organisation=_organisation(body),
+        scope=scope,
     )
-    return manage.staff_json(staff)
+    return manage.staff_json(staff, scope)
+
+
+# --- organisations (admins) -------------------------------------------------------------
+
+
+@api.get("/organisations")
+def organisations_list():
+    """Every organisation, inactive ones included (whoever manages staff picks from them)."""
+    require(Permission.MANAGE)
+    return {
+        "organisations": [manage.organisation_json(o) for o in manage.organisations(db_session())]
+    }
+
+
+@api.post("/organisations")
+def create_organisation():
+    """``{"name", "short_name", "active"?}`` (admins)."""
+    require(Permission.ADMINISTER)
+    body = json_body()
+    organisation = manage.create_organisation(
+        db_session(),
+        name=field(body, "name", str),
+        short_name=field(body, "short_name", str, max_length=40),
+        active=field(body, "active", bool, default=True),
+    )
+    return manage.organisation_json(organisation), 201
+
+
+@api.patch("/organisations/<id:organisation_id>")
+def update_organisation(organisation_id: int):
+    """Any of ``name``, ``short_name``, ``active`` (admins)."""
+    require(Permission.ADMINISTER)
+    session = db_session()
+    organisation = manage.get_organisation(session, organisation_id)
+    body = json_body()
+    manage.update_organisation(
+        session,
+        organisation,
+        name=field(body, "name", str, default=None),
+        short_name=field(body, "short_name", str, default=None, max_length=40),
+        active=field(body, "active", bool, default=None),
+    )
+    return manage.organisation_json(organisation)
 
 
 # --- kiosks and printers (managers) -----------------------------------------------------

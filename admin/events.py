@@ -18,7 +18,7 @@ from servicepoint.events import staff_room
 from servicepoint.realtime import joined, location_of_slug, on
 from servicepoint.sessions import member_room, session_room
 from servicepoint.text import SLUG
-from servicepoint.web import current_session, database, require
+from servicepoint.web import current_session, database, request_language, require
 
 
 def _queue(slug: str) -> dict[str, Any] | None:
@@ -36,7 +36,11 @@ def _queue(slug: str) -> dict[str, Any] | None:
 
 @on("connect", namespace="/staff")
 def connect(auth_data: Any = None) -> None:
-    """``auth={"location": slug}`` with the staff session cookie; ``queue`` follows at once."""
+    """``auth={"location": slug}`` with the staff session cookie; ``queue`` follows at once.
+
+    Refused (``connect_error``) for an unknown location, without a session
+    (``not_signed_in``) and where the staff member does not work (``not_member``, with
+    ``data`` ``{"error", "message"}`` naming the location)."""
     slug = auth_data.get("location") if isinstance(auth_data, dict) else None
     if not SLUG.matches(slug):  # malformed: names nothing, never reaches the database
         raise ConnectionRefusedError("unknown location")
@@ -47,7 +51,9 @@ def connect(auth_data: Any = None) -> None:
         try:
             staff = require(Permission.VIEW_QUEUE, location, session=session)
         except ServicepointError as error:
-            raise ConnectionRefusedError(error.code) from None
+            # The code as the message (what clients match on), the refusal as the data: the
+            # page shows its message ("You do not work at Duisburg-Hamborn.").
+            raise ConnectionRefusedError(error.code, error.body(request_language())) from None
         signed_in = current_session(session)
         assert signed_in is not None  # require() found it
         rooms = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from servicepoint.errors import Forbidden, NotSignedIn
+from servicepoint.errors import AdminsOnly, Forbidden, NotFound, NotManager, NotMember, NotSignedIn
 from servicepoint.models import Location, Role, Staff
 
 
@@ -57,7 +57,11 @@ def require(staff: Staff | None, permission: Permission, location: Location | No
         raise NotSignedIn("not_signed_in")
     if not allowed(staff, permission, location):
         if location is not None and staff.membership(location.id) is None:
-            raise Forbidden("not_member", permission=permission.value, location=location.name)
+            raise NotMember("not_member", permission=permission.value, location=location.name)
+        if permission == Permission.ADMINISTER:
+            raise AdminsOnly("admins_only")
+        if location is not None and permission == Permission.MANAGE:
+            raise NotManager("not_manager", location=location.name)
         raise Forbidden("forbidden", permission=permission.value)
     return staff
 
@@ -65,3 +69,41 @@ def require(staff: Staff | None, permission: Permission, location: Location | No
 def permissions(staff: Staff | None, location: Location | None = None) -> Iterable[Permission]:
     """Everything ``staff`` may do at ``location`` (what pages may offer)."""
     return [p for p in Permission if allowed(staff, p, location)]
+
+
+# --- managing staff: who may see and change whose memberships ----------------------------
+
+
+def managed_location_ids(staff: Staff) -> frozenset[int] | None:
+    """The locations whose staff ``staff`` manages: None for an admin (all of them), else
+    those where they are the manager."""
+    if staff.is_admin:
+        return None
+    return frozenset(m.location_id for m in staff.memberships if m.role == Role.MANAGER)
+
+
+def may_see_staff(acting: Staff, other: Staff) -> bool:
+    """Whether ``acting`` sees ``other`` in the staff list: admins see everyone, a location's
+    manager those with a membership at a location they manage."""
+    scope = managed_location_ids(acting)
+    return scope is None or any(m.location_id in scope for m in other.memberships)
+
+
+def require_manages_staff(acting: Staff, other: Staff) -> None:
+    """Refuse unless ``acting`` may change ``other``'s account: NotFound for someone they do
+    not see (nothing is told about them), Forbidden for an admin (only admins change admins).
+    Oneself is always in view (a manager may reset their own password)."""
+    if acting.is_admin:
+        return
+    if other.id != acting.id and not may_see_staff(acting, other):
+        raise NotFound("no_staff", id=other.id)
+    if other.is_admin:
+        raise AdminsOnly("admin_account", name=other.display_name)
+
+
+def require_manages(acting: Staff, location: Location, field: str | None = None) -> None:
+    """Refuse (403 naming the location) a membership at ``location`` given or changed by
+    someone who does not manage it."""
+    scope = managed_location_ids(acting)
+    if scope is not None and location.id not in scope:
+        raise NotManager("not_manager", field=field, location=location.name)

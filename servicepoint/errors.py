@@ -76,6 +76,30 @@ class Forbidden(ServicepointError):
     code = "forbidden"
 
 
+class NotMember(Forbidden):
+    """The staff member does not work at the location they act at (the message names it)."""
+
+    code = "not_member"
+
+
+class NotManager(Forbidden):
+    """Staff and memberships of a location the acting staff member does not manage."""
+
+    code = "not_manager"
+
+
+class AdminsOnly(Forbidden):
+    """What only admins may do: the installation (locations, organisations) and admins."""
+
+    code = "admins_only"
+
+
+class TopicNotServed(Forbidden):
+    """A counselor called a ticket of a topic they do not serve at that location."""
+
+    code = "topic_not_served"
+
+
 class CrossSite(Forbidden):
     """A write sent by a page of another site with a staff member's cookie."""
 

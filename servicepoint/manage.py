@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicepoint.auth import check_username, hash_password
@@ -162,15 +162,15 @@ def _prefix(session: Session, location: Location, value: str, topic: Topic | Non
     return prefix
 
 
-def get_topic(session: Session, location: Location, key: str) -> Topic:
-    """The topic ``key`` of ``location``, active or not, or NotFound."""
+def get_topic(session: Session, location: Location, key: str, field: str | None = None) -> Topic:
+    """The topic ``key`` of ``location``, active or not, or NotFound (naming ``field``)."""
     topic = (
         session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key))
         if TOPIC_KEY.matches(key)
         else None
     )
     if topic is None:
-        raise NotFound("no_topic", key=shown(key), location=location.name)
+        raise NotFound("no_topic", field=field, key=shown(key), location=location.name)
     return topic
 
 
@@ -298,39 +298,55 @@ def _staff_topics(session: Session, topic_ids: list[int] | tuple[int, ...]) -> l
 
 def _staff_role(value: str) -> str:
     if value not in STAFF_ROLES:
-        raise InvalidInput("bad_role", field="role")
+        raise InvalidInput("staff_role", field="role")
     return value
 
 
-def _memberships(session: Session, specs: list[MembershipSpec]) -> list[Membership]:
-    """New membership rows for ``specs``; each location once, topics of that location."""
-    seen: set[int] = set()
-    rows: list[Membership] = []
+@dataclass(frozen=True)
+class _Place:
+    """A membership as it will be: the role at a location and the topics served there."""
+
+    role: str
+    topics: list[Topic]
+
+
+def _places(session: Session, specs: list[MembershipSpec]) -> dict[int, tuple[Location, _Place]]:
+    """``specs`` checked (each location once, a membership role, topics of that location),
+    by location id."""
+    places: dict[int, tuple[Location, _Place]] = {}
     for index, spec in enumerate(specs):
         where = f"memberships.{index}"
         if spec.role not in MEMBERSHIP_ROLES:
             raise InvalidInput("bad_role", field=f"{where}.role")
-        if spec.location.id in seen:
+        if spec.location.id in places:
             raise Duplicate("membership_twice", field=where, location=spec.location.name)
-        seen.add(spec.location.id)
         topics = _staff_topics(session, spec.topic_ids)
-        if any(t.location_id != spec.location.id for t in topics):
+        elsewhere = next((t for t in topics if t.location_id != spec.location.id), None)
+        if elsewhere is not None:
             raise InvalidInput(
-                "topic_elsewhere", field=f"{where}.topics", key="", location=spec.location.name
+                "topic_elsewhere",
+                field=f"{where}.topics",
+                key=elsewhere.key,
+                location=spec.location.name,
             )
-        rows.append(Membership(location=spec.location, role=spec.role, topics=topics))
-    return rows
+        places[spec.location.id] = (spec.location, _Place(spec.role, topics))
+    return places
 
 
 def every_location(
-    session: Session, role: str = Role.COUNSELOR, topic_ids: list[int] | None = None
+    session: Session,
+    role: str = Role.COUNSELOR,
+    topic_ids: list[int] | None = None,
+    scope: frozenset[int] | None = None,
 ) -> list[MembershipSpec]:
-    """A membership at every location with ``role``, serving the given topics where they are
-    (the command line's and the demo's shorthand)."""
+    """A membership at every location (of ``scope``, when given) with ``role``, serving the
+    given topics where they are (the command line's, the demo's and the older API's
+    shorthand)."""
     topics = _staff_topics(session, topic_ids or [])
     return [
         MembershipSpec(location, role, tuple(t.id for t in topics if t.location_id == location.id))
         for location in session.scalars(select(Location).order_by(Location.id))
+        if scope is None or location.id in scope
     ]
 
 
@@ -342,12 +358,9 @@ def get_staff(session: Session, staff_id: int) -> Staff:
     return staff
 
 
-def get_organisation(session: Session, organisation_id: int) -> Organisation:
-    """The organisation with this id, or NotFound."""
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound("no_organisation", field="organisation", id=organisation_id)
-    return organisation
+def _assignable(organisation: Organisation | None, current: Organisation | None) -> None:
+    if organisation is not None and not organisation.active and organisation is not current:
+        raise InvalidInput("organisation_inactive", field="organisation", name=organisation.name)
 
 
 def create_staff(
@@ -363,11 +376,16 @@ def create_staff(
     username = check_username(username)
     if session.scalar(select(Staff).where(Staff.username == username)):
         raise Duplicate("user_exists", field="username", username=username)
+    places = _places(session, memberships or [])
+    _assignable(organisation, None)
     staff = Staff(
         username=username,
         display_name=_text(display_name or username, "display_name"),
         role=_staff_role(role),
-        memberships=_memberships(session, memberships or []),
+        memberships=[
+            Membership(location=location, role=place.role, topics=place.topics)
+            for location, place in places.values()
+        ],
         organisation=organisation,
         password_hash=hash_password(password),
     )
@@ -389,10 +407,16 @@ def update_staff(
     password: str | None = None,
     active: bool | None = None,
     organisation: Organisation | None = KEEP,
+    scope: frozenset[int] | None = None,
 ) -> Staff:
     """Change a staff member's name, role, memberships, organisation, password or active flag.
 
-    ``acting`` is who asks (None for the command line): nobody locks themselves out.
+    ``memberships`` are the staff member's places at the locations of ``scope`` (None: at
+    every location): memberships there not named end, memberships elsewhere stay as they
+    are (a location's manager changes only their own locations' staff). ``acting`` is who
+    asks (None for the command line): nobody locks themselves out. A change that narrows
+    what the staff member may do (a location, a manager's role, topics), a change of the
+    admin role either way, a new password or deactivation ends all their sessions.
     """
     changes: dict[str, Any] = {
         "display_name": _text(display_name, "display_name") if display_name is not None else None,
@@ -400,31 +424,37 @@ def update_staff(
         "password_hash": hash_password(password) if password is not None else None,
         "active": active,
     }
-    new_memberships = _memberships(session, memberships) if memberships is not None else None
+    places = _places(session, memberships) if memberships is not None else None
+    if organisation is not KEEP:
+        _assignable(organisation, staff.organisation)
     if acting is not None and staff.id == acting.id:
         if active is False:
             raise InvalidInput("self_lockout", field="active")
         if acting.is_admin and role is not None and role != Role.ADMIN:
             raise InvalidInput("self_lockout", field="role")
+        if (
+            places is not None
+            and not acting.is_admin
+            and _drops_own_management(staff, places, scope)
+        ):
+            raise InvalidInput("self_lockout", field="memberships")
+    before = _access_of(staff)
+    _apply(staff, changes)
+    if organisation is not KEEP:
+        staff.organisation = organisation
+    if places is not None:
+        _place(session, staff, places, scope)
+    session.flush()
     # What takes access away ends every session of the staff member at once.
     revoked = (
         "password_changed"
         if password is not None
         else "deactivated"
-        if active is False and staff.active
+        if active is False and before.active
         else "role_changed"
-        if (role is not None and role != staff.role)
-        or (new_memberships is not None and _narrower(staff.memberships, new_memberships))
+        if before.admin != staff.is_admin or _narrower(before, _access_of(staff))
         else None
     )
-    _apply(staff, changes)
-    if organisation is not KEEP:
-        staff.organisation = organisation
-    if new_memberships is not None:
-        staff.memberships.clear()
-        session.flush()  # the old rows go first: (staff, location) is unique
-        staff.memberships.extend(new_memberships)
-    session.flush()
     if revoked is not None:
         from servicepoint.sessions import end_all_sessions
 
@@ -432,16 +462,74 @@ def update_staff(
     return staff
 
 
-def _narrower(old: list[Membership], new: list[Membership]) -> bool:
-    """Whether ``new`` takes away anything ``old`` allowed (a location, a manager's role, a
-    topic, or "all topics")."""
-    after = {m.location.id: m for m in new}
-    for before in old:
-        now = after.get(before.location_id)
-        if now is None or (before.role == Role.MANAGER and now.role != Role.MANAGER):
+def _drops_own_management(
+    staff: Staff, places: dict[int, tuple[Location, _Place]], scope: frozenset[int] | None
+) -> bool:
+    """Whether a location's manager would give up managing one of the locations they manage
+    (they would lose this page's access to it)."""
+    for membership in staff.memberships:
+        if membership.role != Role.MANAGER:
+            continue
+        if scope is not None and membership.location_id not in scope:
+            continue
+        place = places.get(membership.location_id)
+        if place is None or place[1].role != Role.MANAGER:
             return True
-        had = {t.id for t in before.topics}
-        has = {t.id for t in now.topics}
+    return False
+
+
+def _place(
+    session: Session,
+    staff: Staff,
+    places: dict[int, tuple[Location, _Place]],
+    scope: frozenset[int] | None,
+) -> None:
+    """Make ``staff``'s memberships in ``scope`` those of ``places`` (rows kept where the
+    location stays: (staff, location) is unique); memberships outside ``scope`` stay."""
+    for membership in list(staff.memberships):
+        if scope is not None and membership.location_id not in scope:
+            continue
+        if membership.location_id not in places:
+            staff.memberships.remove(membership)
+    session.flush()  # the ended rows go first
+    for location_id, (location, place) in places.items():
+        kept = staff.membership(location_id)
+        if kept is None:
+            staff.memberships.append(
+                Membership(location=location, role=place.role, topics=place.topics)
+            )
+        else:
+            kept.role = place.role
+            kept.topics = place.topics
+
+
+@dataclass(frozen=True)
+class _Access:
+    """What a staff member may do, as far as a change can take it away."""
+
+    active: bool
+    admin: bool
+    places: dict[int, tuple[str, frozenset[int]]]  # location id → (role, topic ids; none: all)
+
+
+def _access_of(staff: Staff) -> _Access:
+    return _Access(
+        staff.active,
+        staff.is_admin,
+        {m.location_id: (m.role, frozenset(t.id for t in m.topics)) for m in staff.memberships},
+    )
+
+
+def _narrower(old: _Access, new: _Access) -> bool:
+    """Whether ``new`` takes away anything ``old`` allowed (the admin role, a location, a
+    manager's role, a topic, or "all topics")."""
+    if old.admin and not new.admin:
+        return True
+    for location_id, (role, had) in old.places.items():
+        now = new.places.get(location_id)
+        if now is None or (role == Role.MANAGER and now[0] != Role.MANAGER):
+            return True
+        has = now[1]
         if (not had and has) or (had and has and not has >= had):
             return True
     return False
@@ -455,16 +543,9 @@ def membership_json(membership: Membership) -> dict[str, Any]:
     }
 
 
-def organisation_json(organisation: Organisation) -> dict[str, Any]:
-    return {
-        "id": organisation.id,
-        "name": organisation.name,
-        "short_name": organisation.short_name,
-        "active": organisation.active,
-    }
-
-
-def staff_json(staff: Staff) -> dict[str, Any]:
+def staff_json(staff: Staff, scope: frozenset[int] | None = None) -> dict[str, Any]:
+    """A staff account as a manager sees it: only the memberships at the locations of
+    ``scope`` (None: all of them)."""
     return {
         "id": staff.id,
         "username": staff.username,
@@ -472,13 +553,79 @@ def staff_json(staff: Staff) -> dict[str, Any]:
         "role": staff.role,
         "active": staff.active,
         "organisation": organisation_json(staff.organisation) if staff.organisation else None,
-        "memberships": [membership_json(m) for m in staff.memberships],
-        # The topics chosen at every location, as the page before memberships reads them.
-        "topics": [
-            {"id": t.id, "key": t.key, "location": m.location.slug}
-            for m in staff.memberships
-            for t in m.topics
+        "memberships": [
+            membership_json(m) for m in staff.memberships if scope is None or m.location_id in scope
         ],
+    }
+
+
+# --- organisations ----------------------------------------------------------------------
+
+
+def get_organisation(session: Session, organisation_id: int) -> Organisation:
+    """The organisation with this id, or NotFound."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("no_organisation", field="organisation", id=organisation_id)
+    return organisation
+
+
+def _organisation_name(session: Session, value: str, organisation: Organisation | None) -> str:
+    name = _text(value, "name")
+    taken = session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    )
+    if taken is not None and taken is not organisation:
+        raise Duplicate("organisation_exists", field="name", name=taken.name)
+    return name
+
+
+def create_organisation(
+    session: Session, name: str, short_name: str, active: bool = True
+) -> Organisation:
+    """A new organisation (a welfare organisation or a city department) staff belong to; its
+    name is unique (whatever the case), its short name is what lists show."""
+    organisation = Organisation(
+        name=_organisation_name(session, name, None),
+        short_name=_text(short_name, "short_name", 40),
+        active=active,
+    )
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def update_organisation(
+    session: Session,
+    organisation: Organisation,
+    name: str | None = None,
+    short_name: str | None = None,
+    active: bool | None = None,
+) -> Organisation:
+    """Rename an organisation or switch it off (its staff keep it; nobody new is given it)."""
+    _apply(
+        organisation,
+        {
+            "name": _organisation_name(session, name, organisation) if name is not None else None,
+            "short_name": _text(short_name, "short_name", 40) if short_name is not None else None,
+            "active": active,
+        },
+    )
+    session.flush()
+    return organisation
+
+
+def organisations(session: Session) -> list[Organisation]:
+    """Every organisation, by name."""
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def organisation_json(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "id": organisation.id,
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "active": organisation.active,
     }
 
 

@@ -298,7 +298,9 @@ def staff_ticket_json(
         served = set(served_topic_ids(ticket.location, staff))
     return {
         **(base or ticket_json(ticket)),
-        "moves": allowed_moves(ticket, staff, day) if moves is None else moves,
+        "moves": (
+            allowed_moves(ticket, staff, day, ticket.topic_id in served) if moves is None else moves
+        ),
         "served": ticket.topic_id in served,
     }
 

@@ -30,6 +30,7 @@ from servicepoint.errors import (
     NothingToCall,
     TicketNotWaiting,
     TopicClosed,
+    TopicNotServed,
 )
 from servicepoint.events import LocationEvent, record
 from servicepoint.models import (
@@ -257,6 +258,26 @@ def served_topic_ids(location: Location, staff: Staff | None) -> list[int]:
     return [t.id for t in topics]
 
 
+def serves(ticket: Ticket, staff: Staff | None) -> bool:
+    """Whether ``staff`` serves ``ticket``'s topic where it was drawn (``served_topic_ids``)."""
+    return ticket.topic_id in served_topic_ids(ticket.location, staff)
+
+
+def check_serves(ticket: Ticket, staff: Staff) -> None:
+    """Refuse calling ``ticket`` for a counselor who does not serve its topic there (403
+    ``topic_not_served``, naming the topic and the location). Call-next never needs it: it
+    takes only topics served; the other moves act on tickets already called or waiting at a
+    location where the counselor works, whatever their topic (``docs/architecture.md``)."""
+    if not serves(ticket, staff):
+        raise TopicNotServed(
+            "topic_not_served",
+            field="ticket_id",
+            code=ticket.code,
+            topic=ticket.topic.name("de"),
+            location=ticket.location.name,
+        )
+
+
 # Today's waiting tickets of a location (``:location_id``, ``:day``) in calling order, and of
 # some topics only (``:topic_ids``): the one order call-next, every "next", the desk's list and
 # positions follow.
@@ -341,12 +362,21 @@ def move_allowed(ticket: Ticket, move: str, day: date | None = None) -> bool:
     return True
 
 
-def allowed_moves(ticket: Ticket, staff: Staff | None, day: date | None = None) -> list[str]:
-    """The moves ``staff`` may make on ``ticket`` now, named like the endpoints."""
+def allowed_moves(
+    ticket: Ticket, staff: Staff | None, day: date | None = None, served: bool | None = None
+) -> list[str]:
+    """The moves ``staff`` may make on ``ticket`` now, named like the endpoints: "call" only
+    for a ticket of a topic they serve (``served``, worked out when not given)."""
     if not access.allowed(staff, access.Permission.MOVE_TICKETS, ticket.location):
         return []
     day = day or today(ticket.location)
-    return [MOVE_NAMES[move] for move in ALLOWED_FROM if move_allowed(ticket, move, day)]
+    if served is None:
+        served = serves(ticket, staff)
+    return [
+        MOVE_NAMES[move]
+        for move in ALLOWED_FROM
+        if move_allowed(ticket, move, day) and (served or move != "call")
+    ]
 
 
 def moves_for(
@@ -355,18 +385,20 @@ def moves_for(
     """``allowed_moves`` of ``staff`` for many tickets of ``location`` at once (a whole queue).
 
     What ``move_allowed`` and ``allowed_moves`` answer depends on nothing but the staff
-    member's permission at the location, the location's topics, the ticket's state and
-    whether the ticket is of ``day``; each (state, same day) is worked out once, by
+    member's permission at the location, the location's topics, the ticket's state, whether
+    the ticket is of ``day`` and whether they serve its topic; each such case is worked out
+    once, by
     ``allowed_moves`` itself, and its answer shared (do not change the lists).
     """
     day = day or today(location)
-    known: dict[tuple[str, bool], list[str]] = {}
+    served = frozenset(served_topic_ids(location, staff))
+    known: dict[tuple[str, bool, bool], list[str]] = {}
 
     def moves(ticket: Ticket) -> list[str]:
-        case = (ticket.state, ticket.service_day == day)
+        case = (ticket.state, ticket.service_day == day, ticket.topic_id in served)
         found = known.get(case)
         if found is None:
-            found = known[case] = allowed_moves(ticket, staff, day)
+            found = known[case] = allowed_moves(ticket, staff, day, case[2])
         return found
 
     return moves
@@ -511,6 +543,7 @@ def call_ticket(session: Session, ticket: Ticket, desk: Desk, staff: Staff) -> T
     _check_desk(desk)
     if desk.location_id != ticket.location_id:
         raise InvalidInput("desk_elsewhere", field="ticket_id", desk=desk.name, code=ticket.code)
+    check_serves(ticket, staff)
     current = ticket_at_desk(session, desk)
     if current is not None and current.state == S.CALLED:
         raise DeskBusy("desk_busy", code=current.code, desk=desk.name)

@@ -152,7 +152,97 @@ def test_add_a_counselor_for_the_new_topic(page, live_server, manager):
     expect(row).to_contain_text(TOPIC_DE)
     members = manager.get(f"{live_server.url}/api/v1/staff", timeout=10).json()["staff"]
     member = next(m for m in members if m["username"] == "beratung9")
-    assert [t["key"] for t in member["topics"]] == [TOPIC_KEY]
+    # Choosing a topic at a location makes the account a counselor there.
+    assert member["memberships"] == [
+        {"location": LOCATION, "role": "counselor", "topics": [TOPIC_KEY]}
+    ]
+
+
+def test_edit_a_staff_members_organisation_and_memberships(page, live_server, manager):
+    open_tab(page, "organisations")
+    page.get_by_test_id("organisation-name").fill("Caritasverband Leverkusen e. V.")
+    page.get_by_test_id("organisation-short-name").fill("Caritas")
+    page.get_by_test_id("organisation-submit").click()
+    expect(page.get_by_test_id("organisations-table")).to_contain_text("Caritasverband Leverkusen")
+
+    open_tab(page, "staff")
+    page.get_by_test_id("edit-staff-beratung9").click()
+    page.get_by_test_id("staff-organisation").select_option(
+        label="Caritasverband Leverkusen e. V. (Caritas)"
+    )
+    page.get_by_test_id(f"staff-topic-{LOCATION}-{TOPIC_KEY}").uncheck()  # all topics there
+    page.get_by_test_id("staff-role-duisburg-hamborn").select_option("manager")
+    page.get_by_test_id("staff-topic-duisburg-hamborn-counselling").check()
+    expect(page.get_by_test_id("staff-admin")).not_to_be_checked()
+    page.screenshot(path=str(live_server.instance / "manage-staff-memberships.png"), full_page=True)
+    page.get_by_test_id("staff-submit").click()
+
+    row = page.get_by_test_id("staff-beratung9")
+    expect(row).to_contain_text("Caritas")
+    expect(row).to_contain_text(
+        "Regionales Unterstützungszentrum Hamborn: Leitung (Allgemeine Beratung)"
+    )
+    members = manager.get(f"{live_server.url}/api/v1/staff", timeout=10).json()["staff"]
+    member = next(m for m in members if m["username"] == "beratung9")
+    assert member["organisation"]["short_name"] == "Caritas"
+    assert member["role"] == "staff"
+    assert member["memberships"] == [
+        {"location": LOCATION, "role": "counselor", "topics": []},
+        {"location": "duisburg-hamborn", "role": "manager", "topics": ["counselling"]},
+    ]
+
+    # Taking a location away: "no access" there.
+    page.get_by_test_id("edit-staff-beratung9").click()
+    page.get_by_test_id(f"staff-role-{LOCATION}").select_option("")
+    page.get_by_test_id("staff-submit").click()
+    expect(page.get_by_test_id("staff-beratung9")).not_to_contain_text("Service-Point Integration")
+    members = manager.get(f"{live_server.url}/api/v1/staff", timeout=10).json()["staff"]
+    member = next(m for m in members if m["username"] == "beratung9")
+    assert [m["location"] for m in member["memberships"]] == ["duisburg-hamborn"]
+
+
+def test_a_location_manager_sees_only_their_location_and_no_admin_tabs(
+    browser, live_server, manager
+):
+    made = manager.post(
+        f"{live_server.url}/api/v1/staff",
+        json={
+            "username": "hamborn.leitung",
+            "password": "ein langes Passwort",
+            "memberships": [{"location": "duisburg-hamborn", "role": "manager"}],
+        },
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/staff/")
+        page.get_by_test_id("login-username").fill("hamborn.leitung")
+        page.get_by_test_id("login-password").fill("ein langes Passwort")
+        page.get_by_test_id("login-submit").click()
+        expect(page.get_by_test_id("sign-out")).to_be_visible()
+        page.goto(f"{live_server.url}/staff/manage#mitarbeitende")
+        expect(page.get_by_test_id("staff-beratung9")).to_be_visible()
+        expect(page.get_by_test_id("tab-organisations")).to_have_count(0)
+        expect(page.get_by_test_id("staff-admin")).to_have_count(0)
+        expect(page.get_by_test_id("location-form")).to_be_hidden()
+        # Only Hamborn: its staff, their memberships there, its form group; an admin who
+        # works there too is listed but not theirs to change.
+        admin_row = page.get_by_test_id("staff-leitung")
+        expect(admin_row).to_contain_text("nur für Admins")
+        expect(admin_row.get_by_role("button")).to_have_count(0)
+        expect(admin_row).not_to_contain_text("Integration Leverkusen")
+        expect(page.get_by_test_id("staff-membership-duisburg-hamborn")).to_be_visible()
+        expect(page.get_by_test_id(f"staff-membership-{LOCATION}")).to_have_count(0)
+        expect(page.get_by_test_id("staff-beratung9")).not_to_contain_text("Integration Leverkusen")
+        page.get_by_test_id("tab-topics").click()
+        expect(page.get_by_test_id("topics-location").locator("option")).to_have_count(1)
+        page.screenshot(
+            path=str(live_server.instance / "manage-location-manager.png"), full_page=True
+        )
+    finally:
+        context.close()
 
 
 def test_add_a_kiosk_shows_its_key_once(page, live_server, manager):

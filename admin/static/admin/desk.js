@@ -610,6 +610,11 @@ function connect(slug) {
       renderConnection();
     }),
     onRefused: (err) => {
+      if (err && err.message === "not_member") {
+        // Not (or no longer) working here: the server's reason names the location.
+        if (state.slug === slug) fail(pageError(err.data && err.data.message ? err.data.message : "Sie arbeiten nicht an diesem Standort."));
+        return "stop";
+      }
       if (err && (err.message === "not_signed_in" || err.message === "forbidden")) {
         if (state.slug === slug) sessionExpired();
         return "stop";
@@ -656,13 +661,16 @@ async function init() {
     fail(err);
     return;
   }
-  state.locations = locations.locations || [];
+  // Only the locations where this staff member may see the queue (the server says where).
+  const where = me.locations || {};
+  state.locations = (locations.locations || [])
+    .filter((l) => (where[l.slug] || []).includes("view_queue"));
   const slugs = state.locations.map((l) => l.slug);
   const remembered = store.get(STORE_LOCATION);
-  const ownTopics = (me.topics || []).map((t) => t.location).filter((s) => slugs.includes(s));
+  const own = (me.memberships || []).map((m) => m.location).filter((s) => slugs.includes(s));
   let slug = "";
   if (remembered && slugs.includes(remembered)) slug = remembered;
-  else if (ownTopics.length) slug = ownTopics[0];
+  else if (own.length) slug = own[0];
   else if (slugs.length === 1) slug = slugs[0];
   state.slug = slug;
   renderLocations();

@@ -10,6 +10,7 @@ import { store } from "./manage/store.js";
 import * as desks from "./manage/desks.js";
 import * as kiosks from "./manage/kiosks.js";
 import * as locations from "./manage/locations.js";
+import * as organisations from "./manage/organisations.js";
 import * as staff from "./manage/staff.js";
 import * as topics from "./manage/topics.js";
 
@@ -87,6 +88,7 @@ locations.setup(store);
 topics.setup(store);
 desks.setup(store);
 const staffTab = staff.setup(store);
+const organisationsTab = $("#panel-organisations") ? organisations.setup(store) : null;
 const kiosksTab = kiosks.setup(store);
 onShown.set("tab-kiosks", kiosksTab.shown);
 selectTab(tabFromHash());
@@ -95,8 +97,8 @@ async function init() {
   try {
     const [me, listed] = await Promise.all([api("GET", "/session"), api("GET", "/locations")]);
     store.me = me;
-    store.locations = listed.locations || [];
-    // Every location's topics: the staff tab offers them all.
+    store.locations = store.managed(listed.locations || []);
+    // Every managed location's topics: the staff tab offers them all.
     await Promise.all(store.locations.map((loc) => store.loadTopics(loc.slug)));
     store.emit("locations");
     await store.chooseRemembered();
@@ -105,6 +107,7 @@ async function init() {
     handleSessionLoss(err);
     return;
   }
+  if (organisationsTab) await organisationsTab.start();
   await staffTab.start();
   kiosksTab.start();
 }

@@ -41,6 +41,7 @@ export function setup(store) {
 
   function edit(loc) {
     editing = loc.slug;
+    form.hidden = false;
     formMode(form, { editing: true, heading: `Standort bearbeiten: ${loc.name}`, submitText: "Speichern" });
     $("#location-slug").value = loc.slug;
     $("#location-slug").readOnly = true;
@@ -56,13 +57,15 @@ export function setup(store) {
     formMode(form, { editing: false, heading: "Neuer Standort", submitText: "Standort anlegen" });
     form.reset();
     $("#location-slug").readOnly = false;
+    // A location's manager edits their locations; only admins add one (the form is theirs).
+    if (form.dataset.editOnly !== undefined) form.hidden = true;
   }
 
   $("[data-cancel]", form).addEventListener("click", () => {
     const slug = editing;
     reset();
     const back = document.querySelector(`[data-focus-key="edit-location-${slug}"]`);
-    (back || $("#location-slug")).focus();
+    (back || (form.hidden ? $("#locations-body") : $("#location-slug"))).focus();
   });
 
   form.addEventListener("submit", (event) => {
@@ -79,12 +82,12 @@ export function setup(store) {
         : await api("PATCH", `/locations/${enc(editing)}`, data);
       reset();
       await store.loadLocations();
-      showNote(formNote, created ? `Standort „${saved.name}“ wurde angelegt.` : `Standort „${saved.name}“ wurde gespeichert.`);
+      showNote(form.hidden ? note : formNote, created ? `Standort „${saved.name}“ wurde angelegt.` : `Standort „${saved.name}“ wurde gespeichert.`);
     });
   });
 
   const reactivate = $("#reactivate-form");
-  reactivate.addEventListener("submit", (event) => {
+  if (reactivate) reactivate.addEventListener("submit", (event) => {
     event.preventDefault();
     submitting(reactivate, async () => {
       const slug = $("#reactivate-slug").value.trim().toLowerCase();

@@ -1,6 +1,11 @@
-/* Managers' page, tab "Mitarbeitende": every account (deactivated ones included), a form
- * to add or edit one with the topics they counsel on per location, switching an account on
- * or off, and the password reset dialog. */
+/* Managers' page, tab "Mitarbeitende": the accounts this staff member manages (an admin:
+ * every account; a location's manager: those with access to a location they manage, and
+ * only those memberships), a form to add or edit one — organisation, per location no
+ * access / counselor / manager and the topics served there, the admin switch for admins —,
+ * switching an account on or off, and the password reset dialog.
+ *
+ * The page sends the memberships at the locations it shows; the server keeps a manager's
+ * colleagues' memberships elsewhere as they are. */
 
 import { api, pageError, showError, showNote } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
@@ -15,114 +20,170 @@ export function setup(store) {
   const form = $("#staff-form");
   const error = $("#staff-error");
   const note = $("#staff-note");
-  const topicsBox = $("#staff-topics");
+  const box = $("#staff-memberships");
+  const organisationSelect = $("#staff-organisation");
+  const adminSwitch = $("#staff-admin"); // admins only
   let staff = [];
-  let editing = null; // the id of the account in the form
-  let keepTopics = []; // topic ids of locations this page cannot list (deactivated ones)
+  let editing = null; // the account in the form
+  let elsewhere = []; // its memberships at locations this page does not list (inactive ones)
 
   async function load() {
-    const data = await api("GET", "/staff");
+    const [data, orgs] = await Promise.all([api("GET", "/staff"), api("GET", "/organisations")]);
     staff = data.staff || [];
+    store.organisations = orgs.organisations || [];
   }
 
-  function topicById(id) {
-    for (const topics of Object.values(store.topics)) {
-      const topic = topics.find((t) => t.id === id);
-      if (topic) return topic;
-    }
-    return null;
-  }
+  const topicOf = (slug, key) => (store.topics[slug] || []).find((t) => t.key === key) || null;
+  const topicName = (slug, key) => {
+    const topic = topicOf(slug, key);
+    return topic ? topic.names.de || key : key;
+  };
 
-  function topicsSummary(member) {
-    if (!member.topics.length) return "alle Themen";
-    const groups = new Map();
-    for (const t of member.topics) {
-      const found = topicById(t.id);
-      if (!groups.has(t.location)) groups.set(t.location, []);
-      groups.get(t.location).push(found ? found.names.de || t.key : t.key);
-    }
-    return [...groups].map(([slug, names]) => `${store.locationName(slug)}: ${names.join(", ")}`).join("; ");
+  /** One line per location: "Leverkusen: Beratung (Aufenthalt, Einbürgerung)". */
+  function membershipsSummary(member) {
+    const admin = member.role === "admin" ? h("strong", { class: "line" }, "Admin (alle Standorte)") : null;
+    if (!member.memberships.length) return admin || h("span", { class: "muted" }, "kein Standort");
+    return [admin, h("ul", { class: "plain" }, member.memberships.map((m) => {
+      const topics = m.topics.length ? m.topics.map((k) => topicName(m.location, k)).join(", ") : "alle Themen";
+      return h("li", {}, `${store.locationName(m.location)}: ${ROLE_NAMES[m.role] || m.role} (${topics})`);
+    }))];
   }
 
   function render() {
     const rows = staff.map((member) => {
       const self = store.me && member.id === store.me.id;
+      // A location's manager changes no admin's account (the server refuses it too).
+      const locked = member.role === "admin" && !(store.me && store.me.is_admin);
       return h("tr", { class: member.active ? null : "inactive", "data-testid": `staff-${member.username}` },
         h("td", { class: "mono" }, member.username),
         h("td", {}, member.display_name, self ? " (Sie)" : ""),
-        h("td", {}, ROLE_NAMES[member.role] || member.role),
-        h("td", {}, topicsSummary(member)),
+        h("td", {}, member.organisation ? member.organisation.short_name : "–"),
+        h("td", {}, membershipsSummary(member)),
         h("td", {}, pill(member.active)),
         h("td", { class: "actions-cell" },
-          h("button", {
-            type: "button", class: "small", "aria-label": `${member.display_name} bearbeiten`,
-            "data-focus-key": `edit-staff-${member.id}`, onclick: () => edit(member),
-          }, "Bearbeiten"),
-          h("button", {
-            type: "button", class: "small", "aria-label": `Passwort von ${member.display_name} zurücksetzen`,
-            "aria-haspopup": "dialog", "data-focus-key": `password-staff-${member.id}`,
-            onclick: (event) => openPassword(member, event.currentTarget),
-          }, "Passwort…"),
-          self ? null : rowButton(member.active ? "Deaktivieren" : "Aktivieren", {
-            label: `${member.display_name} ${member.active ? "deaktivieren" : "aktivieren"}`,
-            errorEl: error, noteEl: note, cls: member.active ? "danger" : "ok",
-            focusKey: `toggle-staff-${member.id}`,
-            work: async () => {
-              const saved = await api("PATCH", `/staff/${member.id}`, { active: !member.active });
-              await load();
-              render();
-              return `Das Konto ${saved.username} ist jetzt ${saved.active ? "aktiv" : "deaktiviert"}.`;
-            },
-          })));
+          locked ? h("span", { class: "muted" }, "nur für Admins") : [
+            h("button", {
+              type: "button", class: "small", "aria-label": `${member.display_name} bearbeiten`,
+              "data-focus-key": `edit-staff-${member.id}`, "data-testid": `edit-staff-${member.username}`,
+              onclick: () => edit(member),
+            }, "Bearbeiten"),
+            h("button", {
+              type: "button", class: "small", "aria-label": `Passwort von ${member.display_name} zurücksetzen`,
+              "aria-haspopup": "dialog", "data-focus-key": `password-staff-${member.id}`,
+              onclick: (event) => openPassword(member, event.currentTarget),
+            }, "Passwort…"),
+            self ? null : rowButton(member.active ? "Deaktivieren" : "Aktivieren", {
+              label: `${member.display_name} ${member.active ? "deaktivieren" : "aktivieren"}`,
+              errorEl: error, noteEl: note, cls: member.active ? "danger" : "ok",
+              focusKey: `toggle-staff-${member.id}`,
+              work: async () => {
+                const saved = await api("PATCH", `/staff/${member.id}`, { active: !member.active });
+                await load();
+                render();
+                return `Das Konto ${saved.username} ist jetzt ${saved.active ? "aktiv" : "deaktiviert"}.`;
+              },
+            }),
+          ]));
     });
     if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "Keine Konten.")));
     $("#staff-body").replaceChildren(...rows);
   }
 
-  const checkedIds = () => new Set($$("input[type=checkbox]:checked", topicsBox).map((c) => Number(c.value)));
+  function renderOrganisations(chosen = organisationSelect.value) {
+    const current = editing && editing.organisation;
+    const offered = (store.organisations || []).filter((o) => o.active || (current && o.id === current.id));
+    organisationSelect.replaceChildren(
+      h("option", { value: "" }, "– keine –"),
+      ...offered.map((o) => h("option", { value: String(o.id) },
+        `${o.name}${o.short_name && o.short_name !== o.name ? ` (${o.short_name})` : ""}${o.active ? "" : " – deaktiviert"}`)));
+    organisationSelect.value = offered.some((o) => String(o.id) === String(chosen)) ? String(chosen) : "";
+  }
 
-  /** One group of checkboxes per location; `checked` is a Set of topic ids. */
-  function renderTopics(checked = checkedIds()) {
+  /** What the form shows now, per location slug: {role, topics: Set of keys}. */
+  function formMemberships() {
+    const chosen = new Map();
+    for (const group of $$("[data-location]", box)) {
+      chosen.set(group.dataset.location, {
+        role: $("select", group).value,
+        topics: new Set($$("input[type=checkbox]:checked", group).map((c) => c.value)),
+      });
+    }
+    return chosen;
+  }
+
+  function summaryText(role, count) {
+    if (!role) return "(kein Zugang)";
+    return `(${ROLE_NAMES[role]}, ${count ? `${count} ${count === 1 ? "Thema" : "Themen"}` : "alle Themen"})`;
+  }
+
+  /** One group per location the page lists: the role there and its topics' checkboxes. */
+  function renderMemberships(chosen = formMemberships()) {
     const groups = store.locations.map((loc) => {
+      const mine = chosen.get(loc.slug) || { role: "", topics: new Set() };
       const topics = store.topics[loc.slug] || [];
-      const chosen = topics.filter((t) => checked.has(t.id)).length;
+      const roleId = `staff-role-${loc.slug}`;
       const checks = topics.map((topic) => h("label", { class: "check" },
         h("input", {
-          type: "checkbox", value: topic.id, checked: checked.has(topic.id),
+          type: "checkbox", value: topic.key, checked: mine.topics.has(topic.key),
           "data-testid": `staff-topic-${loc.slug}-${topic.key}`,
         }),
         `${topic.prefix} · ${topic.names.de || topic.key}${topic.active ? "" : " (inaktiv)"}`));
-      return h("details", { open: true },
-        h("summary", {}, loc.name, " ", h("span", { class: "muted" }, chosen ? `(${chosen} gewählt)` : "(alle Themen)")),
+      return h("details", { open: true, "data-location": loc.slug, "data-testid": `staff-membership-${loc.slug}` },
+        h("summary", {}, loc.name, " ", h("span", { class: "muted" }, summaryText(mine.role, mine.topics.size))),
+        h("div", { class: "field inline" },
+          h("label", { for: roleId }, `Rolle in ${loc.name}`),
+          h("select", { id: roleId, "data-testid": roleId, "data-role": "" },
+            h("option", { value: "", selected: !mine.role }, "Kein Zugang"),
+            h("option", { value: "counselor", selected: mine.role === "counselor" }, "Beratung"),
+            h("option", { value: "manager", selected: mine.role === "manager" }, "Leitung"))),
         h("fieldset", {},
-          h("legend", { class: "visually-hidden" }, `Themen in ${loc.name}`),
+          h("legend", {}, `Themen in ${loc.name}`),
           h("div", { class: "checks" }, checks.length ? checks : h("p", { class: "muted" }, "Keine Themen."))));
     });
-    topicsBox.replaceChildren(...groups);
+    box.replaceChildren(...(groups.length ? groups : [h("p", { class: "muted" }, "Keine Standorte.")]));
   }
 
-  topicsBox.addEventListener("change", () => {
-    for (const details of $$("details", topicsBox)) {
-      const chosen = $$("input:checked", details).length;
-      $("summary .muted", details).textContent = chosen ? `(${chosen} gewählt)` : "(alle Themen)";
-    }
+  box.addEventListener("change", (event) => {
+    const group = event.target.closest("[data-location]");
+    if (!group) return;
+    const role = $("select", group);
+    // Choosing a topic at a location without access gives the counselor's role there.
+    if (event.target.type === "checkbox" && event.target.checked && !role.value) role.value = "counselor";
+    $("summary .muted", group).textContent = summaryText(role.value, $$("input:checked", group).length);
   });
 
-  function chosenTopicIds() {
-    const listed = new Set($$("input[type=checkbox]", topicsBox).map((c) => Number(c.value)));
-    return [...checkedIds(), ...keepTopics.filter((id) => !listed.has(id))];
+  /** The memberships to send, and each location group named by its index (errors find it). */
+  function chosenMemberships() {
+    const sent = [];
+    for (const group of $$("[data-location]", box)) {
+      const role = $("select", group).value;
+      delete group.dataset.field;
+      delete $("select", group).dataset.field;
+      if (!role) continue;
+      const where = `memberships.${sent.length}`;
+      group.dataset.field = `${where}.topics ${where}.location`;
+      $("select", group).dataset.field = `${where}.role ${where}`;
+      sent.push({
+        location: group.dataset.location,
+        role,
+        topics: $$("input[type=checkbox]:checked", group).map((c) => c.value),
+      });
+    }
+    return [...sent, ...elsewhere];
   }
 
   function edit(member) {
-    editing = member.id;
+    editing = member;
     formMode(form, { editing: true, heading: `Konto bearbeiten: ${member.username}`, submitText: "Speichern" });
     $("#staff-username").value = member.username;
     $("#staff-username").readOnly = true;
     $("#staff-display-name").value = member.display_name;
-    $("#staff-role").value = member.role;
+    renderOrganisations(member.organisation ? member.organisation.id : "");
+    if (adminSwitch) adminSwitch.checked = member.role === "admin";
     $("#staff-password-field").hidden = true;
-    keepTopics = member.topics.map((t) => t.id);
-    renderTopics(new Set(keepTopics));
+    const listed = new Set(store.locations.map((l) => l.slug));
+    elsewhere = member.memberships.filter((m) => !listed.has(m.location));
+    renderMemberships(new Map(member.memberships.map((m) => [m.location, { role: m.role, topics: new Set(m.topics) }])));
     form.scrollIntoView({ block: "nearest" });
     $("#staff-display-name").focus();
   }
@@ -131,15 +192,16 @@ export function setup(store) {
     editing = null;
     formMode(form, { editing: false, heading: "Neues Konto", submitText: "Konto anlegen" });
     form.reset();
-    keepTopics = [];
+    elsewhere = [];
     $("#staff-username").readOnly = false;
     $("#staff-password").type = "password";
     $("#staff-password-field").hidden = false;
-    renderTopics(new Set());
+    renderOrganisations("");
+    renderMemberships(new Map());
   }
 
   $("[data-cancel]", form).addEventListener("click", () => {
-    const id = editing;
+    const id = editing && editing.id;
     reset();
     const back = document.querySelector(`[data-focus-key="edit-staff-${id}"]`);
     (back || $("#staff-username")).focus();
@@ -150,10 +212,11 @@ export function setup(store) {
     submitting(form, async ({ note: formNote }) => {
       const data = {
         display_name: $("#staff-display-name").value,
-        role: $("#staff-role").value,
-        topics: chosenTopicIds(),
+        organisation: organisationSelect.value ? Number(organisationSelect.value) : null,
+        memberships: chosenMemberships(),
       };
-      const id = editing;
+      if (adminSwitch) data.role = adminSwitch.checked ? "admin" : "staff";
+      const id = editing && editing.id;
       let saved;
       if (id) {
         saved = await api("PATCH", `/staff/${id}`, data);
@@ -221,8 +284,9 @@ export function setup(store) {
 
   // --- start ----------------------------------------------------------------------------
 
-  store.on("locations", () => { renderTopics(); render(); });
-  store.on("topics", () => { renderTopics(); render(); });
+  store.on("locations", () => { renderMemberships(); render(); });
+  store.on("topics", () => { renderMemberships(); render(); });
+  store.on("organisations", () => { renderOrganisations(); load().then(render, () => {}); });
 
   return {
     async start() {
@@ -232,7 +296,8 @@ export function setup(store) {
         showError(error, err);
         handleSessionLoss(err);
       }
-      renderTopics(new Set());
+      renderOrganisations("");
+      renderMemberships(new Map());
       render();
     },
   };

@@ -1,9 +1,11 @@
-/* What the tabs of the managers' page share: the signed-in manager, the locations, the one
- * location the tabs work on, and every location's topics (the staff tab offers them all).
+/* What the tabs of the managers' page share: the signed-in manager, the locations they
+ * manage (an admin: all), the one location the tabs work on, every such location's topics
+ * (the staff tab offers them all) and the organisations.
  *
  * Promises: `store.on(name, fn)` calls `fn` after each change of that kind:
  * "locations" (the list), "location" (another one chosen; the tabs then load their lists
- * of it), "topics" (the topics of some location). The loaders change the store and say so.
+ * of it), "topics" (the topics of some location), "organisations" (one added or changed).
+ * The loaders change the store and say so.
  */
 
 import { api } from "../common.js";
@@ -24,6 +26,7 @@ export const store = {
   me: null,
   locations: [],
   slug: "",
+  organisations: [],
   topics: {},   // slug → every topic of that location (inactive ones included), API order
 
   on(name, fn) {
@@ -44,10 +47,17 @@ export const store = {
     return loc ? loc.name : slug;
   },
 
+  /** The active locations of `listed` this staff member manages (an admin: all). */
+  managed(listed) {
+    const where = (this.me && this.me.locations) || {};
+    return listed.filter((loc) => (where[loc.slug] || []).includes("manage"));
+  },
+
   /** Load the list of locations; a location that is gone gives way to another one. */
   async loadLocations() {
-    const data = await api("GET", "/locations");
-    this.locations = data.locations || [];
+    const [me, data] = await Promise.all([api("GET", "/session"), api("GET", "/locations")]);
+    this.me = me;
+    this.locations = this.managed(data.locations || []);
     this.emit("locations");
     if (!this.location(this.slug)) await this.chooseRemembered();
   },
