@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from servicepoint import schedule
+from servicepoint import clock, schedule
 from servicepoint.errors import Duplicate, InvalidInput, NotFound
 from servicepoint.events import record
 from servicepoint.manage import TopicsChanged
@@ -499,3 +499,67 @@ def programme(
         "holidays": holidays,
         "closures": [closure_json(c) for c in closures(session, location, first) if c.day <= last],
     }
+
+
+# --- the lobby ------------------------------------------------------------------------------
+
+# How far ahead, and how many, sessions the lobby shows.
+LOBBY_DAYS = 7
+LOBBY_SESSIONS = 3
+
+
+def _public_titles(consultation: Consultation, topics: list[Topic]) -> dict[str, str]:
+    """The session's title per language, naming only ``topics`` when it has none of its own."""
+    if consultation.names:
+        return dict(consultation.names)
+    languages = {code for topic in topics for code in topic.names} | {"de"}
+    return {code: " · ".join(topic.name(code) for topic in topics) for code in sorted(languages)}
+
+
+def next_sessions(
+    session: Session,
+    location: Location,
+    now: datetime,
+    limit: int = LOBBY_SESSIONS,
+    days: int = LOBBY_DAYS,
+) -> list[dict[str, Any]]:
+    """The next sessions the lobby shows (those running now first): at most ``limit`` within
+    ``days`` days, each with ``day`` ("today", "tomorrow" or its weekday), times and titles
+    per language. Discreet topics are never named there; a session only of discreet topics
+    is left out (``Topic.discreet``)."""
+    today = clock.service_day(now, location.timezone)
+    found = [
+        o
+        for o in schedule.occurrences(session, location, today, today + timedelta(days=days))
+        if o.end > now
+    ]
+    if not found:
+        return []
+    by_id = {rule.id: rule for rule in rules(session, location)}
+    shown_sessions: list[dict[str, Any]] = []
+    for occurrence in found:
+        rule = by_id[occurrence.consultation_id]
+        topics = [topic for topic in rule.topics if not topic.discreet and topic.active]
+        if not topics:
+            continue
+        offset = (occurrence.day - today).days
+        shown_sessions.append(
+            {
+                "date": occurrence.day.isoformat(),
+                "day": "today"
+                if offset == 0
+                else "tomorrow"
+                if offset == 1
+                else schedule.WEEKDAYS[occurrence.day.weekday()],
+                "start": occurrence.start.strftime("%H:%M"),
+                "end": occurrence.end.strftime("%H:%M"),
+                "now": occurrence.start <= now,
+                "titles": _public_titles(rule, topics),
+                "topics": [topic.key for topic in topics],
+                "changed": occurrence.changed,
+                "session": occurrence.consultation_id,
+            }
+        )
+        if len(shown_sessions) == limit:
+            break
+    return shown_sessions

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import access, clock
+from servicepoint.consultations import next_sessions
 from servicepoint.events import staff_room
 from servicepoint.models import (
     Desk,
@@ -151,6 +152,8 @@ def display_snapshot(
     keeps a ticket under "Now calling" for ever. Because a call goes stale without any event,
     the lobby asks for a snapshot again every minute (lobby.js, ``RESYNC_MS``): a stale call
     leaves "Now calling" at most a minute late, and no server timer per location is needed.
+    ``next_sessions``: the consultation sessions running now and next
+    (``consultations.next_sessions``), renewed by the same resync.
     """
     day = today(location)
     fresh_since = clock.now() - timedelta(minutes=current_minutes)
@@ -188,6 +191,7 @@ def display_snapshot(
             if topic.active or counts.get(topic.id)
         ],
         "waiting_total": sum(counts.values()),
+        "next_sessions": next_sessions(session, location, clock.now()),
         "server_time": iso(clock.now()),
     }
 
