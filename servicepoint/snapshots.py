@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock
+from servicepoint import access, clock, offer
 from servicepoint.consultations import next_sessions
-from servicepoint.events import staff_room
+from servicepoint.events import Context, staff_room
 from servicepoint.models import (
     Desk,
     Kiosk,
@@ -67,6 +67,28 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "active": topic.active,
         "position": topic.position,
     }
+
+
+def kiosk_topics(
+    session: Session, location: Location, hours: offer.Hours | None = None
+) -> dict[str, Any]:
+    """What a kiosk offers now (``servicepoint.offer``): every active topic in kiosk order
+    with ``open``, ``next_open``, ``open_until`` and ``closed_because``; ``changes_at`` (when
+    to ask again) and the location's next sessions."""
+    offered = offer.location_offer(session, location, hours)
+    active = [t for t in location.topics if t.active]
+    return {
+        "topics": [{**topic_json(t), **offered.of(t).json()} for t in active],
+        **offered.json({t.id: t.key for t in active}),
+    }
+
+
+def hours_of(context: Context) -> offer.Hours:
+    return offer.Hours(
+        context.session_lead_minutes,
+        context.session_last_ticket_minutes,
+        context.minutes_per_visitor,
+    )
 
 
 def desk_json(desk: Desk) -> dict[str, Any]:
