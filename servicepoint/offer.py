@@ -22,6 +22,7 @@ clock alone opens or closes a topic, so a kiosk asks again exactly then.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -208,7 +209,18 @@ def location_offer(
             result[topic.id] = TopicOffer(True)
         else:
             result[topic.id] = _topic_offer(session, location, topic, ahead, hours, now)
-    upcoming = [o for o in ahead if o.start > now][:3]
+    upcoming: list[Occurrence] = []
+    for occurrence in ahead:  # the next three times, sessions at the same time once
+        if occurrence.start <= now:
+            continue
+        if upcoming and (upcoming[-1].start, upcoming[-1].end) == (
+            occurrence.start,
+            occurrence.end,
+        ):
+            merged = tuple(dict.fromkeys(upcoming[-1].topic_ids + occurrence.topic_ids))
+            upcoming[-1] = dataclasses.replace(upcoming[-1], topic_ids=merged)
+        elif len(upcoming) < 3:
+            upcoming.append(occurrence)
     return Offer(now, result, min(changes, default=None), upcoming)
 
 

@@ -447,7 +447,9 @@ def issue_ticket(
     offered = offer.location_offer(session, location, hours, now, only=topic).of(topic)
     if not offered.open:
         raise TopicClosed(
-            "topic_closed",
+            {"full": "topic_full", "cap_reached": "topic_cap_reached"}.get(
+                offered.reason or "", "topic_closed"
+            ),
             field="topic",
             topic=topic.name("en"),
             details=offered.json(),
