@@ -25,6 +25,23 @@ def lobby(slug: str):
     )
 
 
+@bp.get("/locations/<slug>/sessions.ics")
+def sessions_ics(slug: str):
+    """The location's consultation sessions as iCalendar (public, read-only, no staff
+    names; ``servicepoint.ical``)."""
+    from servicepoint import ical  # loaded on first use (keeps the idle server small)
+
+    location = tickets.get_location(db_session(), slug)
+    return Response(
+        ical.feed(db_session(), location),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'inline; filename="{location.slug}-sprechstunden.ics"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )
+
+
 @bp.get(public.path("<token>"))
 def status_page(token: str):
     """The visitor's live status page, reached from the QR code on the ticket.

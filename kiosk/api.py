@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app
 
 from kiosk import api_bp as api
-from servicepoint import printing, public, snapshots, throttle, tickets
+from servicepoint import offer, printing, public, snapshots, throttle, tickets
 from servicepoint.models import PrintJob
 from servicepoint.text import LANGUAGE, REQUEST_ID, TOPIC_KEY, clean_key
 from servicepoint.web import client_address, db_session, field, json_body, status_url
@@ -17,11 +17,13 @@ LANGUAGE_CODE_MAX = 8
 
 @api.get("/locations/<slug>/topics")
 def topics(slug: str):
-    """The location's active topics in kiosk order, with names per language."""
-    location = tickets.get_location(db_session(), slug)
+    """The location's active topics in kiosk order, with names per language and whether each
+    takes tickets now (``snapshots.kiosk_topics``)."""
+    session = db_session()
+    location = tickets.get_location(session, slug)
     return {
         "location": snapshots.location_json(location),
-        "topics": [snapshots.topic_json(t) for t in location.topics if t.active],
+        **snapshots.kiosk_topics(session, location, offer.Hours.from_settings(current_app.config)),
     }
 
 
@@ -48,7 +50,14 @@ def issue(slug: str):
     if request_id is not None:
         request_id = clean_key(request_id, "request_id", REQUEST_ID)
     topic = tickets.get_topic(session, location, topic_key)
-    issued = tickets.issue_ticket(session, location, topic, language, request_id)
+    issued = tickets.issue_ticket(
+        session,
+        location,
+        topic,
+        language,
+        request_id,
+        offer.Hours.from_settings(current_app.config),
+    )
     ticket = issued.ticket
     minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
     wait = snapshots.estimated_wait(location, issued.position, minutes)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from flask_socketio import emit, join_room
 from socketio.exceptions import ConnectionRefusedError
 
-from servicepoint import printing, snapshots
+from servicepoint import offer, printing, snapshots
 from servicepoint.errors import NotFound
 from servicepoint.events import agent_room, kiosk_room, location_room
 from servicepoint.models import PrintJob
@@ -53,11 +54,13 @@ def connect(auth=None):
             except NotFound:
                 raise ConnectionRefusedError("unknown kiosk") from None
             kiosk_id = kiosk.id
-        payload = [snapshots.topic_json(t) for t in location.topics if t.active]
+        payload = snapshots.kiosk_topics(
+            session, location, offer.Hours.from_settings(current_app.config)
+        )
         join_room(location_room(location.slug))
         if kiosk_id is not None:
             join_room(kiosk_room(kiosk_id))
-    emit("topics", {"topics": payload})
+    emit("topics", payload)
 
 
 def _connect_agent(token) -> None:

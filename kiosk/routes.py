@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from kiosk import bp
-from servicepoint import tickets
+from servicepoint import offer, snapshots, tickets
 from servicepoint.i18n import flask as i18n_flask
 from servicepoint.web import db_session
 
@@ -15,10 +15,16 @@ from servicepoint.web import db_session
 @bp.get("/<slug>")
 def kiosk_page(slug: str):
     """The full-screen touch page of one location, first in the first offered language."""
-    location = tickets.get_location(db_session(), slug)
+    session = db_session()
+    location = tickets.get_location(session, slug)
     i18n_flask.use_language()
+    offered = snapshots.kiosk_topics(
+        session, location, offer.Hours.from_settings(current_app.config)
+    )
     return render_template(
         "kiosk/kiosk.html",
         location=location,
+        offer=offered,
+        open_keys=[topic["key"] for topic in offered["topics"] if topic["open"]],
         ticket_seconds=current_app.config["KIOSK_TICKET_SECONDS"],
     )

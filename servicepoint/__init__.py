@@ -72,6 +72,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
             recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
             call_current_minutes=int(app.config["CALL_CURRENT_MINUTES"]),
+            session_lead_minutes=int(app.config["SESSION_LEAD_MINUTES"]),
+            session_last_ticket_minutes=int(app.config["SESSION_LAST_TICKET_MINUTES"]),
         ),
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),

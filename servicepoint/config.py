@@ -43,6 +43,11 @@ DEFAULTS: dict[str, object] = {
     "KIOSK_TICKET_SECONDS": 20,
     # How many recent calls the lobby screen lists besides the current ones.
     "DISPLAY_RECENT_CALLS": 8,
+    # Consultation sessions drive the kiosk (servicepoint/offer.py): a session's topics take
+    # tickets from SESSION_LEAD_MINUTES before its start until SESSION_LAST_TICKET_MINUTES
+    # before its end. Topics no session names are offered whenever they are active.
+    "SESSION_LEAD_MINUTES": 15,
+    "SESSION_LAST_TICKET_MINUTES": 15,
     # Minutes a called ticket that nobody started stays under "Now calling" on the lobby
     # screen; after that it is listed under "Last called" (the lobby refreshes every minute).
     "CALL_CURRENT_MINUTES": 10,

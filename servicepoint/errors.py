@@ -31,10 +31,13 @@ class ServicepointError(Exception):
         *,
         field: str | None = None,
         terms: dict[str, str] | None = None,
+        details: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
         self.key = key or self.code
         self.field = field
+        # Machine-readable facts added to the body (e.g. a closed topic's ``next_open``).
+        self.details = details or {}
         self.params = params
         self.terms = terms or {}
         super().__init__(self.message)
@@ -56,7 +59,7 @@ class ServicepointError(Exception):
         body: dict[str, Any] = {"error": self.code, "message": self.message_in(language)}
         if self.field is not None:
             body["field"] = self.field
-        return body
+        return {**self.details, **body}
 
 
 class InvalidInput(ServicepointError):

@@ -57,6 +57,9 @@ class Context:
     recent_calls: int = 8
     # Minutes a called, unstarted ticket counts as a current call on the lobby screen.
     call_current_minutes: int = 10
+    # When a session's topics take tickets (servicepoint.offer.Hours).
+    session_lead_minutes: int = 15
+    session_last_ticket_minutes: int = 15
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
     # what nobody can hear need not be built. It must say yes when it cannot know. Only the
     # snapshots, built after the commit, ask: a screen that joins after the question reads

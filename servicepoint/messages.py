@@ -70,10 +70,8 @@ def _topics_changed(
     location = session.get(Location, event.location_id)
     if location is None:
         return
-    topics = [snapshots.topic_json(t) for t in location.topics if t.active]
-    out.messages.append(
-        Message("/kiosk", "topics", {"topics": topics}, location_room(location.slug))
-    )
+    topics = snapshots.kiosk_topics(session, location, snapshots.hours_of(_context))
+    out.messages.append(Message("/kiosk", "topics", topics, location_room(location.slug)))
 
 
 def snapshot_messages(

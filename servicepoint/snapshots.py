@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock
-from servicepoint.events import staff_room
+from servicepoint import access, clock, offer
+from servicepoint.consultations import next_sessions
+from servicepoint.events import Context, staff_room
 from servicepoint.models import (
     Desk,
     Kiosk,
@@ -66,6 +67,28 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "active": topic.active,
         "position": topic.position,
     }
+
+
+def kiosk_topics(
+    session: Session, location: Location, hours: offer.Hours | None = None
+) -> dict[str, Any]:
+    """What a kiosk offers now (``servicepoint.offer``): every active topic in kiosk order
+    with ``open``, ``next_open``, ``open_until`` and ``closed_because``; ``changes_at`` (when
+    to ask again) and the location's next sessions."""
+    offered = offer.location_offer(session, location, hours)
+    active = [t for t in location.topics if t.active]
+    return {
+        "topics": [{**topic_json(t), **offered.of(t).json()} for t in active],
+        **offered.json({t.id: t.key for t in active}),
+    }
+
+
+def hours_of(context: Context) -> offer.Hours:
+    return offer.Hours(
+        context.session_lead_minutes,
+        context.session_last_ticket_minutes,
+        context.minutes_per_visitor,
+    )
 
 
 def desk_json(desk: Desk) -> dict[str, Any]:
@@ -151,6 +174,8 @@ def display_snapshot(
     keeps a ticket under "Now calling" for ever. Because a call goes stale without any event,
     the lobby asks for a snapshot again every minute (lobby.js, ``RESYNC_MS``): a stale call
     leaves "Now calling" at most a minute late, and no server timer per location is needed.
+    ``next_sessions``: the consultation sessions running now and next
+    (``consultations.next_sessions``), renewed by the same resync.
     """
     day = today(location)
     fresh_since = clock.now() - timedelta(minutes=current_minutes)
@@ -188,6 +213,7 @@ def display_snapshot(
             if topic.active or counts.get(topic.id)
         ],
         "waiting_total": sum(counts.values()),
+        "next_sessions": next_sessions(session, location, clock.now()),
         "server_time": iso(clock.now()),
     }
 

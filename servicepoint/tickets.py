@@ -21,7 +21,7 @@ from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, rows, text
+from servicepoint import access, clock, offer, rows, text
 from servicepoint.errors import (
     DeskBusy,
     IllegalTransition,
@@ -456,6 +456,7 @@ def issue_ticket(
     topic: Topic,
     language: str,
     request_id: str | None = None,
+    hours: offer.Hours | None = None,
 ) -> Issued:
     """Draw the next ticket for ``topic`` at ``location``; no personal data is needed.
 
@@ -475,6 +476,16 @@ def issue_ticket(
     if not topic.active:
         raise TopicClosed("topic_closed", field="topic", topic=topic.name("en"))
     now = clock.now()
+    offered = offer.location_offer(session, location, hours, now, only=topic).of(topic)
+    if not offered.open:
+        raise TopicClosed(
+            {"full": "topic_full", "cap_reached": "topic_cap_reached"}.get(
+                offered.reason or "", "topic_closed"
+            ),
+            field="topic",
+            topic=topic.name("en"),
+            details=offered.json(),
+        )
     day = clock.service_day(now, location.timezone)
     number = next_number(session, location.id, topic.prefix, day)
     ticket = _add_ticket(

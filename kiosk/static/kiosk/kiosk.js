@@ -5,6 +5,10 @@
  *                                  ↘ #problem (retry / back)
  * Going back to #start always restores the default language, so the next visitor starts
  * fresh. Topics come with the page, then live from Socket.IO namespace /kiosk (`topics`).
+ * Consultation sessions decide which topics take tickets (servicepoint/offer.py): a closed
+ * topic's tile is shown dimmed and says when it is next offered, in the visitor's language
+ * and the location's time; with nothing open the next consultation hours are listed. The
+ * page asks again at `changes_at` (the next opening or closing) and every minute.
  *
  * A kiosk with a printer is opened once as /kiosk/<slug>?kiosk=<token>: the page keeps the
  * token in localStorage (per location) and takes it out of the address bar at once, so later
@@ -29,6 +33,7 @@ const GHOST_TAP_MS = 700; // taps right after returning to the start are leftove
 const IDLE_LANGUAGE_RESET_MS = 60000; // a chosen language without a ticket drawn
 const MAX_EXTRA_SECONDS = 300; // "more time" can extend to at most this
 const TOPIC_POLL_MS = 60000; // only when Socket.IO is unavailable
+const OFFER_REFRESH_MS = 60000; // open and closed topics, asked again even with Socket.IO
 const PRINT_ANSWER_MS = 8000; // no print_status by then: the screen is the ticket
 const PRINT_STATUS_MEMORY = 20; // statuses that came before their ticket's answer
 const KIOSK_TOKEN_KEY = "servicepoint.kiosk-token:" + config.slug; // in localStorage
@@ -38,6 +43,8 @@ const el = {
   html: document.documentElement,
   topics: $("#topics"),
   noTopics: $("#no-topics"),
+  nextHours: $("#next-hours"),
+  nextHoursList: $("#next-hours ul"),
   busy: $("#busy"),
   announce: $("#announce"),
   place: $(".kiosk-place"),
@@ -61,7 +68,9 @@ const el = {
 
 const state = {
   language: DEFAULT_LANGUAGE,
-  topics: readTopicsFromPage(),
+  topics: [],
+  nextSessions: [],
+  changesTimer: null,
   busy: false,
   ignoreTapsUntil: 0,
   lastRequest: null,
@@ -142,17 +151,61 @@ function setLanguage(code) {
 
 // --- topics ----------------------------------------------------------------------------
 
-function readTopicsFromPage() {
-  return $$("#topics .topic").map((button) => ({
-    key: button.dataset.topic,
-    names: JSON.parse(button.dataset.names || "{}"),
-  }));
+function setTopics(topics) {
+  // The server sends the active topics in kiosk order, each saying whether it takes tickets
+  // now and, if not, from when: shown as they come. A closed topic with no session ahead
+  // is left out.
+  state.topics = topics
+    .filter((topic) => topic.open !== false || topic.next_open)
+    .map((topic) => ({
+      key: topic.key,
+      names: topic.names || {},
+      open: topic.open !== false,
+      nextOpen: topic.next_open ? new Date(topic.next_open) : null,
+      reason: topic.closed_because || null,
+    }));
+  renderTopics();
 }
 
-function setTopics(topics) {
-  // The server sends the topics that take tickets now, in kiosk order: shown as they come.
-  state.topics = topics.map((topic) => ({ key: topic.key, names: topic.names || {} }));
-  renderTopics();
+/** A moment in the location's time zone, in the visitor's language: "today, 13:00" or
+ * "Thursday, 10 December, 13:00". */
+function when(moment) {
+  const zone = { timeZone: config.timezone };
+  const time = new Intl.DateTimeFormat(locale(), { ...zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const day = new Intl.DateTimeFormat("en-CA", { ...zone, year: "numeric", month: "2-digit", day: "2-digit" });
+  if (day.format(moment) === day.format(new Date())) {
+    return t("kiosk.today_at", { time: time.format(moment) });
+  }
+  return new Intl.DateTimeFormat(locale(), {
+    ...zone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(moment);
+}
+
+/** "Thursday, 10 December, 13:00 – 17:00" for the list of next consultation hours. */
+function sessionText(session) {
+  const end = new Intl.DateTimeFormat(locale(), {
+    timeZone: config.timezone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(session.end));
+  return when(new Date(session.start)) + " – " + end;
+}
+
+function renderNextSessions() {
+  const open = state.topics.some((topic) => topic.open);
+  const next = open ? [] : state.nextSessions;
+  el.noTopics.textContent = t(next.length ? "kiosk.closed_now" : "kiosk.no_topics");
+  el.nextHours.hidden = next.length === 0;
+  el.nextHoursList.replaceChildren(
+    ...next.map((session) => h("li", { dir: "auto" }, sessionText(session)))
+  );
 }
 
 /** Columns for portrait and landscape screens, so tiles fill the screen evenly. */
@@ -167,19 +220,24 @@ function renderTopics() {
   const items = state.topics.map((topic) => {
     const name = topicName(topic.names, language);
     const german = topic.names.de;
+    const noteId = "topic-note-" + topic.key;
+    const note = topic.open ? null : closedNote(topic);
     const button = h(
       "button",
       {
         type: "button",
-        class: "topic",
+        class: topic.open ? "topic" : "topic is-closed",
         "data-testid": "topic-" + topic.key,
+        "aria-disabled": topic.open ? null : "true",
+        "aria-describedby": note ? noteId : null,
         dataset: { topic: topic.key, names: JSON.stringify(topic.names) },
       },
       h("span", { class: "topic-name", lang: topic.names[language] ? language : "de" }, name),
       language !== "de" && german && german !== name
         ? h("span", { class: "topic-de", lang: "de", dir: "auto" }, german)
         : null,
-      arrowIcon()
+      note ? h("span", { class: "topic-next", id: noteId, "data-testid": "topic-next-" + topic.key }, note) : null,
+      topic.open ? arrowIcon() : null
     );
     return h("li", null, button);
   });
@@ -189,8 +247,17 @@ function renderTopics() {
   el.topics.style.setProperty("--cols-landscape", cols.landscape);
   el.topics.toggleAttribute("data-odd-portrait", cols.portrait === 2 && items.length % 2 === 1);
   el.topics.hidden = items.length === 0;
-  el.noTopics.hidden = items.length > 0;
+  const anyOpen = state.topics.some((topic) => topic.open);
+  el.noTopics.hidden = anyOpen;
+  renderNextSessions();
   fitTopicNames();
+}
+
+/** Why a closed tile takes no tickets now, and when it is next offered. */
+function closedNote(topic) {
+  const full = topic.reason === "full" || topic.reason === "cap_reached";
+  const next = topic.nextOpen ? t("kiosk.topic_next", { when: when(topic.nextOpen) }) : "";
+  return full ? [t("kiosk.topic_full"), next].filter(Boolean).join(" · ") : next;
 }
 
 /** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline). */
@@ -222,7 +289,15 @@ function fetchTopics() {
 }
 
 function receiveTopics(payload) {
-  if (payload && Array.isArray(payload.topics)) setTopics(payload.topics);
+  if (!payload || !Array.isArray(payload.topics)) return;
+  state.nextSessions = Array.isArray(payload.next_sessions) ? payload.next_sessions : [];
+  setTopics(payload.topics);
+  // Ask again right after the next opening or closing the clock brings.
+  window.clearTimeout(state.changesTimer);
+  if (payload.changes_at) {
+    const wait = new Date(payload.changes_at).getTime() - Date.now() + 1000;
+    state.changesTimer = window.setTimeout(loadTopics, Math.min(Math.max(wait, 1000), 2 ** 31 - 1));
+  }
 }
 
 async function loadTopics() {
@@ -540,6 +615,11 @@ $(".language-list").addEventListener("click", (event) => {
 
 el.topics.addEventListener("click", (event) => {
   const button = event.target.closest(".topic");
+  if (button && button.getAttribute("aria-disabled") === "true") {
+    const note = button.querySelector(".topic-next");
+    if (note) announce(note.textContent); // a closed tile says when, and draws nothing
+    return;
+  }
   if (button) drawTicket(button.dataset.topic);
 });
 
@@ -582,4 +662,6 @@ document.addEventListener("contextmenu", (event) => event.preventDefault());
 
 show("start");
 setLanguage(DEFAULT_LANGUAGE);
+receiveTopics(config.offer);
+window.setInterval(loadTopics, OFFER_REFRESH_MS);
 connectLive();
