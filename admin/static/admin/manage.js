@@ -10,6 +10,7 @@ import { store } from "./manage/store.js";
 import * as desks from "./manage/desks.js";
 import * as kiosks from "./manage/kiosks.js";
 import * as locations from "./manage/locations.js";
+import * as sessions from "./manage/sessions.js";
 import * as staff from "./manage/staff.js";
 import * as topics from "./manage/topics.js";
 
@@ -89,6 +90,8 @@ desks.setup(store);
 const staffTab = staff.setup(store);
 const kiosksTab = kiosks.setup(store);
 onShown.set("tab-kiosks", kiosksTab.shown);
+const sessionsTab = sessions.setup(store);
+onShown.set("tab-sessions", sessionsTab.shown);
 selectTab(tabFromHash());
 
 async function init() {
@@ -107,6 +110,7 @@ async function init() {
   }
   await staffTab.start();
   kiosksTab.start();
+  if ($("#tab-sessions").getAttribute("aria-selected") === "true") sessionsTab.shown();
 }
 
 init();
