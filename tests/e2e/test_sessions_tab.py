@@ -123,7 +123,7 @@ def test_cancel_and_restore_one_occurrence(page, live_server, manager):
     form.get_by_test_id("occurrence-reason").fill("Teamsitzung")
     form.get_by_test_id("occurrence-cancel").click()
     expect(page.get_by_test_id(f"cancelled-{made['id']}-{day}")).to_be_visible()
-    expect(page.get_by_test_id("sessions-note")).to_have_text(
+    expect(page.locator("#sessions-note")).to_have_text(
         f"Termin am {int(day[8:])}.{int(day[5:7])}.{day[:4]} ist abgesagt."
     )
     body = expected(live_server, manager, day, day)
@@ -209,4 +209,21 @@ def test_the_lobby_shows_the_next_sessions(browser, live_server, manager):
     expect(strip).to_be_visible()
     expect(lobby.get_by_test_id("next-session").first).to_contain_text("Offene Sprechstunde")
     shot(lobby, "lobby-sessions")
+    context.close()
+
+
+def test_the_programme_page_in_arabic_prints_on_a4(browser, live_server, manager):
+    context = browser.new_context(viewport={"width": 1000, "height": 1300})
+    programme = context.new_page()
+    programme.goto(f"{live_server.url}/locations/{LOCATION}/programme?lang=ar")
+    expect(programme.locator("html")).to_have_attribute("dir", "rtl")
+    expect(programme.locator("h1")).to_contain_text("مواعيد الاستشارة")
+    expect(programme.get_by_test_id("programme")).to_contain_text("استشارة مفتوحة")
+    expect(programme.get_by_test_id("print")).to_be_visible()
+    shot(programme, "programme-ar")
+    programme.emulate_media(media="print")
+    expect(programme.get_by_test_id("print")).to_be_hidden()
+    shot(programme, "programme-ar-print")
+    pdf = programme.pdf(prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
     context.close()
