@@ -96,7 +96,11 @@ def _spec(body: dict[str, Any], current: RuleSpec | None) -> RuleSpec:
             raise InvalidInput("names_object", field="names")
         changes["names"] = names
     spec = dataclasses.replace(base, **changes)
-    if body.get("weekdays") is None and spec.valid_from is not None and spec.valid_from == spec.valid_to:
+    if (
+        body.get("weekdays") is None
+        and spec.valid_from is not None
+        and spec.valid_from == spec.valid_to
+    ):
         spec = dataclasses.replace(spec, weekdays=())  # a one-day rule is held on its own day
     return spec
 

@@ -54,7 +54,9 @@ def shown_range(page: Page) -> tuple[str, str]:
 
 
 def expected(live_server, manager, first: str, last: str) -> dict:
-    return api(live_server, manager, "GET", f"/locations/{LOCATION}/sessions?from={first}&to={last}")
+    return api(
+        live_server, manager, "GET", f"/locations/{LOCATION}/sessions?from={first}&to={last}"
+    )
 
 
 def test_a_refused_rule_is_marked_at_its_input(page):
@@ -198,7 +200,11 @@ def test_the_lobby_shows_the_next_sessions(browser, live_server, manager):
             "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
             "start": "00:00",
             "end": "23:59",
-            "topics": [api(live_server, manager, "GET", f"/locations/{LOCATION}/topics")["topics"][0]["key"]],
+            "topics": [
+                api(live_server, manager, "GET", f"/locations/{LOCATION}/topics")["topics"][0][
+                    "key"
+                ]
+            ],
             "names": {"de": "Offene Sprechstunde", "ar": "استشارة مفتوحة"},
         },
     )
