@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
+from typing import Any
 
 from flask import Response, current_app, render_template, request
 
 from display import bp
-from servicepoint import public, snapshots, tickets
+from servicepoint import clock, public, snapshots, tickets
+from servicepoint.errors import InvalidInput
 from servicepoint.i18n import flask as i18n_flask
+from servicepoint.models import Location
+from servicepoint.text import shown
 from servicepoint.web import db_session, status_url
 
 # The pages need the catalog's Jinja globals; registering them again is a no-op.
@@ -40,6 +45,62 @@ def sessions_ics(slug: str):
             "Cache-Control": "public, max-age=300",
         },
     )
+
+
+@bp.get("/locations/<slug>/programme")
+def programme(slug: str):
+    """The printable monthly programme of a location's consultation sessions,
+    ``?month=YYYY-MM`` (default: this month) ``&lang=ar`` (the offered languages; right to
+    left where the language is). A4 when printed; no staff names."""
+    from servicepoint import consultations
+    from servicepoint.schedule import WEEKDAYS
+
+    session = db_session()
+    location = tickets.get_location(session, slug)
+    language = i18n_flask.use_language(request.args.get("lang"))
+    first = _month(request.args.get("month"), location)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    shown = consultations.programme(session, location, first, last, language)
+    days: dict[str, dict[str, Any]] = {}
+    for item in shown["occurrences"]:
+        days.setdefault(item["date"], {"sessions": [], "closed": None})["sessions"].append(item)
+    for holiday in shown["holidays"]:
+        days.setdefault(holiday["date"], {"sessions": [], "closed": None})["closed"] = holiday[
+            "name"
+        ]
+    for closure in shown["closures"]:
+        days.setdefault(closure["date"], {"sessions": [], "closed": None})
+        days[closure["date"]]["closed"] = days[closure["date"]]["closed"] or ""
+    # Closed days are listed beside the sessions; a month without any says so instead.
+    rows = (
+        [{"date": date.fromisoformat(day), **days[day]} for day in sorted(days)]
+        if shown["occurrences"]
+        else []
+    )
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return render_template(
+        "display/programme.html",
+        location=location,
+        first=first,
+        rows=rows,
+        weekdays=WEEKDAYS,
+        previous=previous.strftime("%Y-%m"),
+        following=(last + timedelta(days=1)).strftime("%Y-%m"),
+        month=first.strftime("%Y-%m"),
+    )
+
+
+def _month(value: str | None, location: Location) -> date:
+    """The first day of the month ``YYYY-MM`` (default: the location's current month)."""
+    if value is None:
+        return clock.service_day(clock.now(), location.timezone).replace(day=1)
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        if len(value) == 7 and 2000 <= year <= 2100:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    raise InvalidInput("bad_month", field="month", value=shown(value))
 
 
 @bp.get(public.path("<token>"))

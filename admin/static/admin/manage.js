@@ -11,6 +11,7 @@ import * as desks from "./manage/desks.js";
 import * as kiosks from "./manage/kiosks.js";
 import * as locations from "./manage/locations.js";
 import * as organisations from "./manage/organisations.js";
+import * as sessions from "./manage/sessions.js";
 import * as staff from "./manage/staff.js";
 import * as topics from "./manage/topics.js";
 
@@ -91,6 +92,8 @@ const staffTab = staff.setup(store);
 const organisationsTab = $("#panel-organisations") ? organisations.setup(store) : null;
 const kiosksTab = kiosks.setup(store);
 onShown.set("tab-kiosks", kiosksTab.shown);
+const sessionsTab = sessions.setup(store);
+onShown.set("tab-sessions", sessionsTab.shown);
 selectTab(tabFromHash());
 
 async function init() {
@@ -110,6 +113,7 @@ async function init() {
   if (organisationsTab) await organisationsTab.start();
   await staffTab.start();
   kiosksTab.start();
+  if ($("#tab-sessions").getAttribute("aria-selected") === "true") sessionsTab.shown();
 }
 
 init();

@@ -51,6 +51,8 @@ var currentEmpty = $(".current-empty");
 var recent = $(".recent");
 var waiting = $(".waiting");
 var waitingTotal = $(".waiting-total-count");
+var sessionsStrip = $(".sessions-strip");
+var nextSessions = $(".next-sessions");
 var connection = $(".connection");
 var connectionText = $(".connection-text", connection);
 var clockTime = $(".clock-time");
@@ -209,11 +211,32 @@ function renderWaiting(topics, total) {
   waitingTotal.textContent = String(total);
 }
 
+/** The next consultation sessions, in the page's language: "Heute 12:45–16:45 Title".
+ *  The server says which day each is ("today", "tomorrow", "mon"…) and whether it runs now. */
+function renderSessions(sessions) {
+  nextSessions.textContent = "";
+  sessionsStrip.hidden = sessions.length === 0;
+  sessions.forEach(function (session) {
+    var day = session.now ? t("lobby.session_now")
+      : session.day === "today" ? t("lobby.today")
+      : session.day === "tomorrow" ? t("lobby.tomorrow")
+      : t("lobby.weekday_" + session.day);
+    var title = topicName(session.titles, [PRIMARY, "de", "en"]);
+    var item = el("li", "next-session");
+    item.setAttribute("data-testid", "next-session");
+    item.appendChild(h("span", { class: "next-session-when", dir: "auto" },
+      day + " " + session.start + "–" + session.end));
+    item.appendChild(h("span", { class: "next-session-title", lang: title[1], dir: catalog.dir(title[1]) }, title[0]));
+    nextSessions.appendChild(item);
+  });
+}
+
 function render() {
   if (!state) return;
   renderCurrent(state.current || []);
   renderRecent(state.recent || [], (state.current || []).length > 0);
   renderWaiting(state.waiting || [], state.waiting_total || 0);
+  renderSessions(state.next_sessions || []);
   fitAll();
 }
 
