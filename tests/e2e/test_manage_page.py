@@ -214,6 +214,20 @@ def test_a_location_manager_sees_only_their_location_and_no_admin_tabs(
         timeout=10,
     )
     assert made.status_code == 201, made.text
+    admin = manager.post(
+        f"{live_server.url}/api/v1/staff",
+        json={
+            "username": "admin.hamborn",
+            "password": "ein langes Passwort",
+            "role": "admin",
+            "memberships": [
+                {"location": "duisburg-hamborn", "role": "counselor"},
+                {"location": LOCATION, "role": "counselor"},
+            ],
+        },
+        timeout=10,
+    )
+    assert admin.status_code == 201, admin.text
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
@@ -229,7 +243,7 @@ def test_a_location_manager_sees_only_their_location_and_no_admin_tabs(
         expect(page.get_by_test_id("location-form")).to_be_hidden()
         # Only Hamborn: its staff, their memberships there, its form group; an admin who
         # works there too is listed but not theirs to change.
-        admin_row = page.get_by_test_id("staff-leitung")
+        admin_row = page.get_by_test_id("staff-admin.hamborn")
         expect(admin_row).to_contain_text("nur für Admins")
         expect(admin_row.get_by_role("button")).to_have_count(0)
         expect(admin_row).not_to_contain_text("Integration Leverkusen")

@@ -349,6 +349,12 @@ export function setup(store) {
       h("input", { type: "checkbox", name: "staff", value: String(member.id), checked: chosenStaff.includes(member.id) }),
       ` ${member.display_name}`)));
     if (!members.length) $("#rule-staff").replaceChildren(h("p", { class: "muted" }, "Keine Mitarbeitenden an diesem Standort."));
+    const chosenOrganisation = editing && editing.organisation ? editing.organisation.id : null;
+    const organisations = (store.organisations || []).filter((o) => o.active || o.id === chosenOrganisation);
+    $("#rule-organisation").replaceChildren(
+      h("option", { value: "" }, "— keine —"),
+      ...organisations.map((o) => h("option", { value: String(o.id), selected: o.id === chosenOrganisation }, `${o.name} (${o.short_name})`))
+    );
   }
 
   function resetRuleForm() {
@@ -394,6 +400,7 @@ export function setup(store) {
       every_weeks: number($("#rule-every-weeks")) || 1,
       week_of_month: number($("#rule-week-of-month")),
       max_tickets: number($("#rule-max-tickets")),
+      organisation: number($("#rule-organisation")),
       names: title ? { de: title } : {},
     };
   }
@@ -459,6 +466,7 @@ export function setup(store) {
     if (started) await reload();
   });
   store.on("topics", () => { if (started) renderChoices(); });
+  store.on("organisations", () => { if (started) renderChoices(); });
 
   return {
     /** The tab came into view: load its data (once the page knows the locations). */
