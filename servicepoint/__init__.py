@@ -72,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
             recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
             call_current_minutes=int(app.config["CALL_CURRENT_MINUTES"]),
+            desk_idle_minutes=int(app.config["DESK_IDLE_MINUTES"]),
         ),
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),

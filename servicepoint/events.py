@@ -57,6 +57,8 @@ class Context:
     recent_calls: int = 8
     # Minutes a called, unstarted ticket counts as a current call on the lobby screen.
     call_current_minutes: int = 10
+    # Minutes after which a desk's occupant counts as gone (DESK_IDLE_MINUTES; 0: never).
+    desk_idle_minutes: int = 30
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
     # what nobody can hear need not be built. It must say yes when it cannot know. Only the
     # snapshots, built after the commit, ask: a screen that joins after the question reads

@@ -158,7 +158,9 @@ def test_a_refresh_costs_as_many_statements_at_any_queue_length(
         counts.append(len(sent))
         statuses = [e for e in phone.get_received("/ticket") if e["name"] == "status"]
         assert [s["args"][0]["people_ahead"] for s in statuses] == [0]
-    assert counts[0] == counts[1] <= 9, counts
+    # 10, not 9, since the staff views show who sits at which desk: the location's desks
+    # with their occupants are one more statement, at any queue length.
+    assert counts[0] == counts[1] <= 10, counts
 
 
 def test_nobody_listening_costs_a_refresh_almost_nothing(db, client, centre, kiosk_token, hub):
