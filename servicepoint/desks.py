@@ -48,9 +48,7 @@ class DeskOccupancyChanged(LocationEvent):
     displaced_id: int | None = None
 
 
-def present(
-    desk: Desk, idle_minutes: int, now: datetime | None = None, busy: bool = False
-) -> bool:
+def present(desk: Desk, idle_minutes: int, now: datetime | None = None, busy: bool = False) -> bool:
     """Whether ``desk``'s occupant still counts as sitting there: not gone idle, or ``busy``
     (a ticket is called to or served at the desk)."""
     if desk.occupant_id is None:

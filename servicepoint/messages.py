@@ -1,9 +1,10 @@
 """What the queue's events become on screens: the lobby, the counselors' views, the phones.
 
 ``TicketMoved`` (a ticket issued, called, moved), ``TopicsChanged`` and
-``DeskOccupancyChanged`` (someone took or left a desk) are turned into messages here, inside the transaction, from the state about to be committed. Location-wide
-snapshots (``snapshot_messages``) are rebuilt later from committed state by the hub's
-refresher, since they cost as much as the queue is long.
+``DeskOccupancyChanged`` (someone took or left a desk) are turned into messages here,
+inside the transaction, from the state about to be committed. Location-wide snapshots
+(``snapshot_messages``) are rebuilt later from committed state by the hub's refresher,
+since they cost as much as the queue is long.
 """
 
 from __future__ import annotations
