@@ -1,7 +1,9 @@
 """Socket.IO namespace ``/staff``: counselors' live queue (signed-in session required).
 
 Each staff member joins their own room per location (``staff:<slug>:<id>``): the queue they
-receive carries the moves *they* may make and the ticket *their* call-next would take.
+receive carries the moves *they* may make and the ticket *their* call-next would take, and
+who sits at which desk; ``desk_taken_over`` reaches them there when someone else takes over
+a desk they sat at (``servicepoint.desks``).
 """
 
 from __future__ import annotations

@@ -273,3 +273,16 @@ def test_a_closed_desk_cannot_be_taken(client, session, centre, counselor, auth)
     assert refused.status_code == 400 and refused.json["error"] == "invalid"
     bad = client.post(f"/api/v1/desks/{centre.desks[0].id}/occupy", json={"take_over": "yes"})
     assert bad.status_code == 400 and bad.json["field"] == "take_over"
+
+
+def test_an_access_change_frees_the_desk(app, client, centre, counselor, factory, other):
+    from servicepoint.models import Role
+
+    factory.staff("leitung", role=Role.MANAGER)
+    AuthActions(client).login()
+    raum1 = centre.desks[0].id
+    client.post(f"/api/v1/desks/{raum1}/occupy")
+    admin = app.test_client()
+    AuthActions(admin).login("leitung")
+    assert admin.patch(f"/api/v1/staff/{counselor.id}", json={"active": False}).status_code == 200
+    assert desks_of(other)["Raum 1"]["occupant"] is None
