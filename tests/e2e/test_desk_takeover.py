@@ -16,6 +16,11 @@ pytestmark = pytest.mark.e2e
 LOCATION = "leverkusen"
 
 
+def raum1_id(page, url) -> int:
+    desks = page.request.get(f"{url}/api/v1/locations/{LOCATION}/desks").json()["desks"]
+    return next(d["id"] for d in desks if d["name"] == "Raum 1")
+
+
 def test_a_desk_taken_over_is_said_at_once_and_offers_no_calls(browser, live_server, tmp_path):
     url = live_server.url
     drawn = live_server.signed_in("beratung1").post(
@@ -27,6 +32,9 @@ def test_a_desk_taken_over_is_said_at_once_and_offers_no_calls(browser, live_ser
     # Counselor 1 sits down at Raum 1 and calls the visitor.
     first_context = browser.new_context(viewport={"width": 1100, "height": 800})
     first = first_context.new_page()
+    errors: list[str] = []
+    first.on("pageerror", lambda error: errors.append(str(error)))
+    first.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(first, live_server, "beratung1")
     first.get_by_test_id("select-location").select_option(LOCATION)
     first.get_by_test_id("select-desk").select_option(label="Raum 1")
@@ -67,6 +75,10 @@ def test_a_desk_taken_over_is_said_at_once_and_offers_no_calls(browser, live_ser
         re.compile(r"^An Raum 1 sitzt Beratung 2")
     )
     expect(first.get_by_test_id("take-over")).to_be_visible()
+    first.locator("#at-desks summary").click()
+    expect(first.get_by_test_id(f"at-desk-{raum1_id(first, url)}")).to_contain_text(
+        re.compile(rf"Raum 1 · Beratung 2 · {code} Aufgerufen")
+    )
     first.screenshot(path=str(tmp_path / "taken-over.png"), full_page=True)
     second.screenshot(path=str(tmp_path / "took-over.png"), full_page=True)
 
@@ -92,5 +104,6 @@ def test_a_desk_taken_over_is_said_at_once_and_offers_no_calls(browser, live_ser
     expect(second.get_by_test_id("select-desk").locator("option", has_text="Raum 2")).to_have_text(
         "Raum 2"
     )
+    assert errors == []  # the page's own code raised nothing, the browser logged nothing
     first_context.close()
     second_context.close()

@@ -381,14 +381,30 @@ function renderQueue() {
   replaceChildrenKeepingFocus(els.waitingOther, others.map((t) => ticketItem(t, { next: t.id === nextId })));
 }
 
+/** Every open desk with who sits there and the ticket at it; then tickets at desks this page
+ * does not know (closed ones). */
 function renderAtDesks() {
   const rows = atDesks();
-  els.atDesksCount.textContent = `(${rows.length})`;
-  els.atDesksList.replaceChildren(...rows.map((t) => h("li", {},
-    h("strong", {}, t.code), ` · ${t.desk || "?"} · `,
-    `${STATE_LABELS[t.state] || t.state} ${clock(t.started_at || t.called_at)}`,
-    t.staff ? ` · ${t.staff}` : "")));
-  if (!rows.length) els.atDesksList.replaceChildren(h("li", { class: "muted" }, "An keinem Platz ist jemand."));
+  const ticketText = (t) => [h("strong", {}, t.code), ` ${STATE_LABELS[t.state] || t.state} ${clock(t.started_at || t.called_at)}`];
+  const items = [];
+  const shown = new Set();
+  for (const d of state.desks) {
+    const here = rows.filter((t) => t.desk_id === d.id);
+    if (!d.active && !here.length) continue;
+    here.forEach((t) => shown.add(t.id));
+    const seat = seatOf(d);
+    const who = seat === "mine" ? "Sie" : seat === "taken" ? d.occupant.display_name : "frei";
+    items.push(h("li", { "data-testid": `at-desk-${d.id}` },
+      h("span", { class: "desk-name" }, d.name), ` · ${who}`,
+      ...here.flatMap((t) => [" · ", ...ticketText(t)])));
+  }
+  for (const t of rows.filter((r) => !shown.has(r.id))) {
+    items.push(h("li", {}, `${t.desk || "?"} · `, ...ticketText(t), t.staff ? ` · ${t.staff}` : ""));
+  }
+  const occupied = state.desks.filter((d) => d.occupant).length;
+  els.atDesksCount.textContent = state.desks.length ? `(${occupied} besetzt, ${rows.length} aufgerufen)` : `(${rows.length})`;
+  if (!items.length) items.push(h("li", { class: "muted" }, "An keinem Platz ist jemand."));
+  els.atDesksList.replaceChildren(...items);
 }
 
 // --- kiosk printers -------------------------------------------------------------------------
