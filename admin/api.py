@@ -12,7 +12,7 @@ from flask import Response, current_app, request
 from sqlalchemy import select
 
 from admin import api_bp as api
-from servicepoint import access, auth, manage, printing, snapshots, throttle, tickets
+from servicepoint import access, auth, desks, manage, printing, snapshots, throttle, tickets
 from servicepoint.access import Permission
 from servicepoint.errors import AdminsOnly, InvalidInput, NotFound, NotSignedIn
 from servicepoint.models import Kiosk, Location, Role, Staff
@@ -33,7 +33,7 @@ from servicepoint.web import (
 
 # Endpoints anyone may use; every other one answers 401 before it looks anything up, so
 # nothing about the installation is told to someone who is not signed in.
-PUBLIC = {"sign_in_view", "sign_out_view", "desks", "locations"}
+PUBLIC = {"sign_in_view", "sign_out_view", "desks_view", "locations"}
 
 
 @api.before_request
@@ -120,30 +120,64 @@ def whoami():
 # --- queue ------------------------------------------------------------------------------
 
 
+def _idle() -> int:
+    """Minutes after which a desk's occupant counts as gone (``DESK_IDLE_MINUTES``)."""
+    return int(current_app.config["DESK_IDLE_MINUTES"])
+
+
 @api.get("/locations/<slug>/desks")
-def desks(slug: str):
-    """The location's desks (rooms or counters)."""
-    location = tickets.get_location(db_session(), slug)
-    return {"desks": [snapshots.desk_json(d) for d in location.desks]}
+def desks_view(slug: str):
+    """The location's desks (rooms or counters); who sits at each only for the staff who
+    may see the location's queue."""
+    session = db_session()
+    location = tickets.get_location(session, slug)
+    if access.allowed(current_staff(), Permission.VIEW_QUEUE, location):
+        return {"desks": snapshots.desks_json(session, location, _idle())}
+    return {"desks": [{"id": d.id, "name": d.name, "active": d.active} for d in location.desks]}
 
 
 @api.get("/locations/<slug>/queue")
 def queue(slug: str):
     """Today's waiting tickets in calling order and the tickets at desks, as the signed-in
-    staff member sees them: each with its ``moves``, ``served``, and the queue's ``next_id``."""
+    staff member sees them: each with its ``moves``, ``served``, and the queue's ``next_id``;
+    the desks with who sits at each."""
     session = db_session()
     location = tickets.get_location(session, slug)
     staff = require(Permission.VIEW_QUEUE, location)
-    return snapshots.staff_queue(session, location, staff)
+    return snapshots.staff_queue(session, location, staff, _idle())
+
+
+@api.post("/desks/<id:desk_id>/occupy")
+def occupy_desk(desk_id: int):
+    """Sit down at the desk (``{"take_over": true}`` to replace whoever sits there); the
+    desk with its occupant. 409 ``desk_taken`` while someone else sits there."""
+    session = db_session()
+    desk = tickets.get_desk(session, desk_id, for_update=True)
+    staff = require(Permission.MOVE_TICKETS, desk.location)
+    body = json_body() if request.content_length else {}
+    take_over = field(body, "take_over", bool, default=False)
+    desks.occupy(session, desk, staff, take_over=take_over, idle_minutes=_idle())
+    return snapshots.desk_json(desk, _idle())
+
+
+@api.delete("/desks/<id:desk_id>/occupy")
+def leave_desk(desk_id: int):
+    """Leave the desk (nothing happens when the staff member does not sit there)."""
+    session = db_session()
+    desk = tickets.get_desk(session, desk_id, for_update=True)
+    staff = require(Permission.MOVE_TICKETS, desk.location)
+    desks.leave(session, desk, staff)
+    return snapshots.desk_json(desk, _idle())
 
 
 @api.post("/desks/<id:desk_id>/call-next")
 def call_next(desk_id: int):
-    """Call the next waiting ticket of the counselor's topics to this desk."""
+    """Call the next waiting ticket of the counselor's topics to this desk (only its
+    occupant; a free desk becomes the caller's)."""
     session = db_session()
     desk = tickets.get_desk(session, desk_id, for_update=True)
     staff = require(Permission.MOVE_TICKETS, desk.location)
-    ticket = tickets.call_next(session, desk, staff)
+    ticket = tickets.call_next(session, desk, staff, idle_minutes=_idle())
     return snapshots.staff_ticket_json(ticket, staff)
 
 
@@ -155,15 +189,18 @@ def call_chosen(desk_id: int):
     desk = tickets.get_desk(session, desk_id, for_update=True)
     staff = require(Permission.MOVE_TICKETS, desk.location)
     ticket = tickets.get_ticket(session, field(body, "ticket_id", int), for_update=True)
-    tickets.call_ticket(session, ticket, desk, staff)
+    tickets.call_ticket(session, ticket, desk, staff, idle_minutes=_idle())
     return snapshots.staff_ticket_json(ticket, staff)
 
 
-MOVES = {
+# The moves of the ticket at a desk: only the desk's occupant makes them.
+DESK_MOVES = {
     "recall": tickets.recall,
     "start": tickets.start,
     "finish": tickets.finish,
     "no-show": tickets.no_show,
+}
+MOVES = {
     "requeue": tickets.requeue,
     "cancel": tickets.cancel,
 }
@@ -178,10 +215,13 @@ def move_ticket(ticket_id: int, move: str):
     if move == "transfer":
         key = clean_key(field(json_body(), "topic", str, max_length=64), "topic", TOPIC_KEY)
         tickets.transfer(session, ticket, tickets.get_topic(session, ticket.location, key), staff)
+    elif move in DESK_MOVES:
+        DESK_MOVES[move](session, ticket, staff, idle_minutes=_idle())
     elif move in MOVES:
         MOVES[move](session, ticket, staff)
     else:
-        raise NotFound("no_move", move=move[:40], moves=", ".join([*MOVES, "transfer"]))
+        moves = ", ".join([*DESK_MOVES, *MOVES, "transfer"])
+        raise NotFound("no_move", move=move[:40], moves=moves)
     return snapshots.staff_ticket_json(ticket, staff)
 
 
@@ -328,7 +368,7 @@ def create_desk(slug: str):
         name=field(body, "name", str, max_length=100),
         active=field(body, "active", bool, default=True),
     )
-    return snapshots.desk_json(desk), 201
+    return snapshots.desk_json(desk, _idle()), 201
 
 
 @api.patch("/desks/<id:desk_id>")
@@ -345,7 +385,7 @@ def update_desk(desk_id: int):
         active=field(body, "active", bool, default=None),
         position=field(body, "position", int, default=None),
     )
-    return snapshots.desk_json(desk)
+    return snapshots.desk_json(desk, _idle())
 
 
 @api.get("/staff")

@@ -1,13 +1,16 @@
 """Socket.IO namespace ``/staff``: counselors' live queue (signed-in session required).
 
 Each staff member joins their own room per location (``staff:<slug>:<id>``): the queue they
-receive carries the moves *they* may make and the ticket *their* call-next would take.
+receive carries the moves *they* may make and the ticket *their* call-next would take, and
+who sits at which desk; ``desk_taken_over`` reaches them there when someone else takes over
+a desk they sat at (``servicepoint.desks``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_socketio import disconnect, emit, join_room
 from socketio.exceptions import ConnectionRefusedError
 
@@ -31,7 +34,12 @@ def _queue(slug: str) -> dict[str, Any] | None:
             staff = require(Permission.VIEW_QUEUE, location, session=session)
         except ServicepointError:
             return None
-        return snapshots.staff_queue(session, location, staff)
+        return snapshots.staff_queue(session, location, staff, _idle())
+
+
+def _idle() -> int:
+    """Minutes after which a desk's occupant counts as gone (``DESK_IDLE_MINUTES``)."""
+    return int(current_app.config["DESK_IDLE_MINUTES"])
 
 
 @on("connect", namespace="/staff")
@@ -61,7 +69,7 @@ def connect(auth_data: Any = None) -> None:
             member_room(staff.id),  # closed when the staff member's access changes
             session_room(signed_in.id),  # closed when this browser signs out
         ]
-        first = snapshots.staff_queue(session, location, staff)
+        first = snapshots.staff_queue(session, location, staff, _idle())
     # Join, then read again: a move committed in between reaches the counselor either way.
     for room in rooms:
         join_room(room)

@@ -74,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             call_current_minutes=int(app.config["CALL_CURRENT_MINUTES"]),
             session_lead_minutes=int(app.config["SESSION_LEAD_MINUTES"]),
             session_last_ticket_minutes=int(app.config["SESSION_LAST_TICKET_MINUTES"]),
+            desk_idle_minutes=int(app.config["DESK_IDLE_MINUTES"]),
         ),
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),

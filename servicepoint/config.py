@@ -51,6 +51,10 @@ DEFAULTS: dict[str, object] = {
     # Minutes a called ticket that nobody started stays under "Now calling" on the lobby
     # screen; after that it is listed under "Last called" (the lobby refreshes every minute).
     "CALL_CURRENT_MINUTES": 10,
+    # Minutes after a desk's occupant's last call or move at it after which they count as
+    # gone: someone else may then take the desk without taking it over, and staff views show
+    # it as free. 0: an occupant stays until they leave or sign out.
+    "DESK_IDLE_MINUTES": 30,
     # Average minutes per visitor used for the estimated wait until real figures exist.
     "DEFAULT_MINUTES_PER_VISITOR": 10,
     # Seconds over which changes are gathered before lobby and counselor snapshots are

@@ -153,6 +153,12 @@ class TopicClosed(QueueError):
     code = "topic_closed"
 
 
+class DeskTaken(Conflict):
+    """Someone else sits at the desk: only they call to it (``servicepoint.desks``)."""
+
+    code = "desk_taken"
+
+
 class UnknownKiosk(NotFound):
     """A kiosk token that is unknown, switched off or belongs to another location."""
 

@@ -60,6 +60,8 @@ class Context:
     # When a session's topics take tickets (servicepoint.offer.Hours).
     session_lead_minutes: int = 15
     session_last_ticket_minutes: int = 15
+    # Minutes after which a desk's occupant counts as gone (DESK_IDLE_MINUTES; 0: never).
+    desk_idle_minutes: int = 30
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
     # what nobody can hear need not be built. It must say yes when it cannot know. Only the
     # snapshots, built after the commit, ask: a screen that joins after the question reads

@@ -1,9 +1,10 @@
 """What the queue's events become on screens: the lobby, the counselors' views, the phones.
 
-``TicketMoved`` (a ticket issued, called, moved) and ``TopicsChanged`` are turned into
-messages here, inside the transaction, from the state about to be committed. Location-wide
-snapshots (``snapshot_messages``) are rebuilt later from committed state by the hub's
-refresher, since they cost as much as the queue is long.
+``TicketMoved`` (a ticket issued, called, moved), ``TopicsChanged`` and
+``DeskOccupancyChanged`` (someone took or left a desk) are turned into messages here,
+inside the transaction, from the state about to be committed. Location-wide snapshots
+(``snapshot_messages``) are rebuilt later from committed state by the hub's refresher,
+since they cost as much as the queue is long.
 """
 
 from __future__ import annotations
@@ -15,9 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicepoint import snapshots, tickets
-from servicepoint.events import Context, Delivery, Message, delivers, location_room, ticket_room
+from servicepoint.desks import DeskOccupancyChanged
+from servicepoint.events import (
+    Context,
+    Delivery,
+    Message,
+    delivers,
+    location_room,
+    staff_room,
+    ticket_room,
+)
 from servicepoint.manage import TopicsChanged
-from servicepoint.models import Location, Ticket, TicketState
+from servicepoint.models import Desk, Location, Ticket, TicketState
 from servicepoint.tickets import TicketMoved
 
 # Tickets read by id in one statement at most (bound parameters stay few on every backend).
@@ -74,6 +84,26 @@ def _topics_changed(
     out.messages.append(Message("/kiosk", "topics", topics, location_room(location.slug)))
 
 
+@delivers(DeskOccupancyChanged)
+def _desk_occupancy_changed(
+    session: Session, event: DeskOccupancyChanged, _context: Context, out: Delivery
+) -> None:
+    """Every staff view of the location shows who sits where (with its next snapshot); the
+    one who was replaced is told at once, in their views of that location."""
+    out.refresh(event.location_id)
+    if event.displaced_id is None:
+        return
+    desk = session.get(Desk, event.desk_id)  # kept loaded by the verb (events.record)
+    if desk is None or desk.occupant is None or desk.occupant_id == event.displaced_id:
+        return
+    taken = {
+        "desk": {"id": desk.id, "name": desk.name},
+        "by": {"id": desk.occupant.id, "display_name": desk.occupant.display_name},
+    }
+    room = staff_room(desk.location.slug, event.displaced_id)
+    out.messages.append(Message("/staff", "desk_taken_over", taken, room))
+
+
 def snapshot_messages(
     session: Session, location: Location, positions: bool, context: Context
 ) -> Iterator[Message]:
@@ -92,7 +122,7 @@ def snapshot_messages(
         for view in snapshots.staff_views(session, location)
         if context.listening("/staff", view.rooms)
     ]
-    queue = snapshots.StaffQueue(session, location) if views else None
+    queue = snapshots.StaffQueue(session, location, context.desk_idle_minutes) if views else None
     for view in views:
         assert queue is not None
         yield Message("/staff", "queue", queue.for_staff(view.staff), view.rooms)

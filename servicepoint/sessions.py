@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import clock
+from servicepoint import clock, desks
 from servicepoint.events import Context, Delivery, DomainEvent, Message, delivers, record
 from servicepoint.models import Membership, Staff, StaffSession
 
@@ -83,18 +83,22 @@ def find_session(db: Session, token: str) -> StaffSession | None:
 
 
 def end_session(db: Session, token: str) -> None:
-    """Sign one browser out: its cookie stops working and its sockets close."""
+    """Sign one browser out: its cookie stops working, its sockets close, and the desk the
+    staff member sat at is free (``desks.leave_everywhere``)."""
     found = db.scalar(select(StaffSession).where(StaffSession.token_hash == _hash(token)))
     if found is None:
         return
+    desks.leave_everywhere(db, found.staff_id)
     record(db, AccessRevoked((session_room(found.id),), "signed_out"))
     db.delete(found)
     db.flush()
 
 
 def end_all_sessions(db: Session, staff: Staff, reason: str) -> None:
-    """Sign ``staff`` out everywhere (their access changed): every cookie and socket ends."""
+    """Sign ``staff`` out everywhere (their access changed): every cookie and socket ends,
+    and their desk is free."""
     db.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+    desks.leave_everywhere(db, staff.id)
     record(db, AccessRevoked((member_room(staff.id),), reason))
 
 

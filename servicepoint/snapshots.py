@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, offer
+from servicepoint import access, clock, desks, offer
 from servicepoint.consultations import next_sessions
 from servicepoint.events import Context, staff_room
 from servicepoint.models import (
@@ -91,8 +91,40 @@ def hours_of(context: Context) -> offer.Hours:
     )
 
 
-def desk_json(desk: Desk) -> dict[str, Any]:
-    return {"id": desk.id, "name": desk.name, "active": desk.active}
+def desk_json(
+    desk: Desk,
+    idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+    busy: bool = False,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A desk and who sits at it (``occupant`` {"id", "display_name"} or None, and
+    ``occupied_since``); an occupant idle ``idle_minutes`` is shown as gone unless ``busy``
+    (a ticket is called to or served at the desk)."""
+    return {
+        "id": desk.id,
+        "name": desk.name,
+        "active": desk.active,
+        **desks.occupant_json(desk, idle_minutes, now, busy),
+    }
+
+
+def desks_json(
+    session: Session, location: Location, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+) -> list[dict[str, Any]]:
+    """The location's desks with their occupants (``desk_json``), in their order."""
+    found = list(session.scalars(_DESKS_WITH_OCCUPANTS, {"location_id": location.id}).unique())
+    busy = desks.busy_desks(session, found, idle_minutes)
+    now = clock.now()
+    return [desk_json(d, idle_minutes, d.id in busy, now) for d in found]
+
+
+# A location's desks (``:location_id``) with who sits at them, in one statement.
+_DESKS_WITH_OCCUPANTS = (
+    select(Desk)
+    .where(Desk.location_id == bindparam("location_id"))
+    .options(joinedload(Desk.occupant))
+    .order_by(Desk.position, Desk.id)
+)
 
 
 def estimated_wait(location: Location, ahead: int, minutes_per_visitor: int) -> int:
@@ -247,13 +279,19 @@ def _call_json(ticket: Ticket, desks: dict[int, str], topics: dict[int, str]) ->
 
 class StaffQueue:
     """What counselors see of a location: today's waiting tickets in calling order and the
-    tickets at desks, each with the moves the staff member may make on it now.
+    tickets at desks, each with the moves the staff member may make on it now, and the desks
+    with who sits at each (an occupant idle ``idle_minutes`` shown as gone).
 
     The tickets are read once; ``for_staff`` adds what differs between staff members (which
     tickets they serve, what they may do, which one their call-next takes).
     """
 
-    def __init__(self, session: Session, location: Location) -> None:
+    def __init__(
+        self,
+        session: Session,
+        location: Location,
+        idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+    ) -> None:
         self.session = session
         self.location = location
         self.day = today(location)
@@ -275,6 +313,12 @@ class StaffQueue:
             select(Kiosk).where(Kiosk.location_id == location.id, Kiosk.active).order_by(Kiosk.name)
         ).all()
         self.printers = [printer_json(k) for k in kiosks if k.printer_mode != PrinterMode.NONE]
+        at_desks = list(
+            session.scalars(_DESKS_WITH_OCCUPANTS, {"location_id": location.id}).unique()
+        )
+        busy = {t.desk_id for t in self.active if t.desk_id is not None}
+        now = clock.now()
+        self.desks = [desk_json(d, idle_minutes, d.id in busy, now) for d in at_desks]
 
     def ticket(self, ticket: Ticket, staff: Staff | None) -> dict[str, Any]:
         """One ticket as ``staff`` sees it."""
@@ -299,13 +343,19 @@ class StaffQueue:
             "next_id": upcoming.id if upcoming is not None else None,
             "topics": [{**topic_json(t), "served": t.id in served} for t in self.location.topics],
             "printers": self.printers,
+            "desks": self.desks,
             "server_time": iso(clock.now()),
         }
 
 
-def staff_queue(session: Session, location: Location, staff: Staff | None) -> dict[str, Any]:
+def staff_queue(
+    session: Session,
+    location: Location,
+    staff: Staff | None,
+    idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+) -> dict[str, Any]:
     """The location's queue as ``staff`` sees it (see StaffQueue)."""
-    return StaffQueue(session, location).for_staff(staff)
+    return StaffQueue(session, location, idle_minutes).for_staff(staff)
 
 
 def staff_ticket_json(

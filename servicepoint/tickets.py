@@ -21,7 +21,7 @@ from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, offer, rows, text
+from servicepoint import access, clock, desks, offer, rows, text
 from servicepoint.errors import (
     DeskBusy,
     IllegalTransition,
@@ -526,17 +526,23 @@ def _add_ticket(session: Session, location: Location, topic: Topic, **values: An
     )
 
 
-def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
+def call_next(
+    session: Session, desk: Desk, staff: Staff, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+) -> Ticket:
     """Call the next waiting ticket (``next_for``) among the topics ``staff`` serves to ``desk``.
 
-    A ticket being served at the desk is finished first; one that is called but not yet
-    started blocks the desk (recall it, start it, or mark it absent). Two counselors pressing
-    at once never get the same ticket: PostgreSQL skips rows another transaction has locked,
-    SQLite serialises writers with BEGIN IMMEDIATE. The caller locks ``desk``
-    (``get_desk(..., for_update=True)``) so one desk never calls two tickets at once.
+    Only the desk's occupant calls to it: anyone else is refused (``DeskTaken``) while they
+    sit there; a free desk (or one whose occupant has been idle ``idle_minutes``) becomes the
+    caller's (``desks.claim_for_call``). A ticket being served at the desk is finished first;
+    one that is called but not yet started blocks the desk (recall it, start it, or mark it
+    absent). Two counselors pressing at once never get the same ticket: PostgreSQL skips rows
+    another transaction has locked, SQLite serialises writers with BEGIN IMMEDIATE. The caller
+    locks ``desk`` (``get_desk(..., for_update=True)``) so one desk never calls two tickets at
+    once.
     """
     location = desk.location
     _check_desk(desk)
+    desks.claim_for_call(session, desk, staff, idle_minutes)
     current = ticket_at_desk(session, desk)
     if current is not None:
         if current.state == S.CALLED:
@@ -549,12 +555,20 @@ def call_next(session: Session, desk: Desk, staff: Staff) -> Ticket:
     return _call(session, ticket, desk, staff, "call")
 
 
-def call_ticket(session: Session, ticket: Ticket, desk: Desk, staff: Staff) -> Ticket:
-    """Call a chosen waiting ticket to ``desk`` out of order."""
+def call_ticket(
+    session: Session,
+    ticket: Ticket,
+    desk: Desk,
+    staff: Staff,
+    idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+) -> Ticket:
+    """Call a chosen waiting ticket to ``desk`` out of order (only the desk's occupant may;
+    a free desk becomes the caller's, as with ``call_next``)."""
     _check_desk(desk)
     if desk.location_id != ticket.location_id:
         raise InvalidInput("desk_elsewhere", field="ticket_id", desk=desk.name, code=ticket.code)
     check_serves(ticket, staff)
+    desks.claim_for_call(session, desk, staff, idle_minutes)
     current = ticket_at_desk(session, desk)
     if current is not None and current.state == S.CALLED:
         raise DeskBusy("desk_busy", code=current.code, desk=desk.name)
@@ -568,31 +582,43 @@ def call_ticket(session: Session, ticket: Ticket, desk: Desk, staff: Staff) -> T
     return _call(session, ticket, desk, staff, "call")
 
 
-def recall(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+def recall(
+    session: Session, ticket: Ticket, staff: Staff, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+) -> Ticket:
     """Call a called ticket again (counted); the lobby screen announces it once more."""
     _check(ticket, "recall")
+    _check_mover(session, ticket, staff, idle_minutes)
     ticket.call_count += 1
     ticket.called_at = clock.now()
     _move(session, ticket, "recall", S.CALLED, staff, ticket.desk_id)
     return ticket
 
 
-def start(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+def start(
+    session: Session, ticket: Ticket, staff: Staff, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+) -> Ticket:
     """The visitor has arrived at the desk: counselling starts."""
+    _check_mover(session, ticket, staff, idle_minutes)
     ticket.started_at = _timestamp(ticket, "start")
     _move(session, ticket, "start", S.SERVING, staff, ticket.desk_id)
     return ticket
 
 
-def finish(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+def finish(
+    session: Session, ticket: Ticket, staff: Staff, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+) -> Ticket:
     """Counselling is over."""
+    _check_mover(session, ticket, staff, idle_minutes)
     ticket.finished_at = _timestamp(ticket, "finish")
     _move(session, ticket, "finish", S.DONE, staff, ticket.desk_id)
     return ticket
 
 
-def no_show(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+def no_show(
+    session: Session, ticket: Ticket, staff: Staff, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+) -> Ticket:
     """The called visitor did not come; "back to the queue" undoes it."""
+    _check_mover(session, ticket, staff, idle_minutes)
     ticket.finished_at = _timestamp(ticket, "no_show")
     _move(session, ticket, "no_show", S.NO_SHOW, staff, ticket.desk_id)
     return ticket
@@ -653,6 +679,13 @@ def _check(ticket: Ticket, move: str) -> None:
 def _timestamp(ticket: Ticket, move: str) -> datetime:
     _check(ticket, move)
     return clock.now()
+
+
+def _check_mover(session: Session, ticket: Ticket, staff: Staff, idle_minutes: int) -> None:
+    """Only the occupant moves the ticket called to or served at their desk
+    (``desks.check_mover``); a ticket that is at no desk (any more) is left to ``_check``."""
+    if ticket.state in ACTIVE_AT_DESK and ticket.desk_id is not None:
+        desks.check_mover(session, ticket.desk, staff, idle_minutes)
 
 
 def _check_desk(desk: Desk) -> None:

@@ -1,6 +1,9 @@
 /* Counselor desk view: choose location and desk, watch the queue live (Socket.IO /staff),
- * call the next person and move the ticket at this desk. Every action goes through the
- * JSON API. The page knows no rule of the queue: the server's payload says which moves a
+ * call the next person and move the ticket at this desk. A desk has one occupant: choosing
+ * a desk takes it (an occupied one only after confirming a take-over), the queue's `desks`
+ * say who sits where, and when someone else takes this page's desk over the server says so
+ * at once (`desk_taken_over`): the page tells the counselor and stops offering calls there.
+ * Every action goes through the JSON API. The page knows no rule of the queue: the server's payload says which moves a
  * ticket offers now (`moves`), which tickets this counselor serves (`served`), which one
  * call-next takes (`next_id`), and gives the waiting list in calling order. What is shown
  * is derived from the latest `queue` snapshot, with the tickets changed since (the `ticket`
@@ -24,12 +27,17 @@ const els = {
   toast: $("#toast"), toastText: $("#toast-text"), undo: $("#undo"), toastClose: $("#toast-close"),
   transferDialog: $("#transfer-dialog"), transferTopic: $("#transfer-topic"),
   transferWhat: $("#transfer-what"),
+  seatText: $("#seat-text"), takeOver: $("#take-over"), leaveDesk: $("#leave-desk"),
+  deskNotice: $("#desk-notice"),
 };
 
 // Moves whose result can be taken back for a few seconds (with a requeue, when offered).
 const UNDOABLE = { "no-show": "als nicht erschienen markiert", finish: "abgeschlossen", cancel: "storniert" };
 const UNDO_SECONDS = 10;
 const POLL_MS = 15000;
+// How often the queue is asked for again while live: a desk whose occupant has gone idle
+// is shown as free without any event.
+const RESYNC_MS = 60000;
 const LONG_WAIT_MINUTES = 30;
 // How a ticket's state is shown (labels only; which moves it allows comes with the ticket).
 const STATE_LABELS = {
@@ -64,6 +72,9 @@ const state = {
   connection: "closed", // its state, for the badge
   showOthers: false,
   printersShown: "",    // what the printer banner shows now, rewritten only on a change
+  me: null,             // the signed-in staff member (GET /session)
+  sittingAt: null,      // the desk this page last knew its counselor sat at
+  desksShown: "",       // what the desk chooser shows now, rewritten only on a change
 };
 
 const now = () => Date.now() + state.offset;
@@ -78,6 +89,19 @@ function clock(iso) {
 
 function desk() {
   return state.desks.find((d) => d.id === state.deskId) || null;
+}
+
+/** Who sits at `d`, as this counselor sees it: "mine", "taken" (someone else) or "free". */
+function seatOf(d) {
+  if (!d || !d.occupant) return "free";
+  return state.me && d.occupant.id === state.me.id ? "mine" : "taken";
+}
+
+/** Whether this page may call to (and move the ticket at) the chosen desk: it is open and
+ * nobody else sits there (a free desk becomes this counselor's with the call). */
+function mayCall() {
+  const chosen = desk();
+  return Boolean(chosen) && chosen.active && seatOf(chosen) !== "taken";
 }
 
 const latest = (ticket) => state.fresh.get(ticket.id) || ticket;
@@ -141,7 +165,30 @@ function setQueue(data) {
   };
   state.fresh.clear();
   if (data.server_time) state.offset = Date.parse(data.server_time) - Date.now();
+  if (Array.isArray(data.desks)) setDesks(data.desks);
   render();
+}
+
+/** Who sits where (the queue's `desks`, or an occupy answer): when this page's desk went to
+ * someone else while the notice could not reach it, the counselor is told now. */
+function setDesks(desks) {
+  state.desks = desks;
+  const chosen = desk();
+  if (chosen && state.sittingAt === chosen.id && seatOf(chosen) === "taken") {
+    showTakenNotice(chosen, chosen.occupant);
+  }
+  state.sittingAt = chosen && seatOf(chosen) === "mine" ? chosen.id : null;
+  renderDesks();
+}
+
+/** One desk's new state (the answer to occupy or leave); a counselor sits at one desk. */
+function applyDesk(changed) {
+  const mine = changed.occupant && state.me && changed.occupant.id === state.me.id;
+  setDesks(state.desks.map((d) => {
+    if (d.id === changed.id) return changed;
+    if (mine && d.occupant && d.occupant.id === state.me.id) return { ...d, occupant: null, occupied_since: null };
+    return d;
+  }));
 }
 
 /** One ticket changed (a `ticket` event): shown in its place until the next snapshot. */
@@ -162,6 +209,7 @@ function applyAnswer(ticket) {
 // --- rendering ----------------------------------------------------------------------------
 
 function render() {
+  renderSeat();
   renderControls();
   renderCurrent();
   renderQueue();
@@ -178,25 +226,70 @@ function renderLocations() {
   els.location.value = state.slug;
 }
 
+/** A desk as the chooser names it: with who sits there (a free desk by its name alone). */
+function deskLabel(d) {
+  if (!d.active) return `${d.name} (geschlossen)`;
+  const seat = seatOf(d);
+  if (seat === "mine") return `${d.name} – Sie`;
+  if (seat === "taken") return `${d.name} – besetzt: ${d.occupant.display_name}`;
+  return d.name;
+}
+
+/** The desk chooser; its options are rewritten only when a label changed (an open list
+ * keeps its place). */
 function renderDesks() {
-  const options = [h("option", { value: "" }, state.desks.length ? "– wählen –" : "– keine Plätze –")];
-  for (const d of state.desks) {
-    options.push(h("option", { value: d.id, disabled: !d.active }, d.active ? d.name : `${d.name} (geschlossen)`));
+  const labels = state.desks.map((d) => [d.id, d.active, deskLabel(d)]);
+  const shown = JSON.stringify(labels);
+  if (shown !== state.desksShown || els.desk.options.length !== labels.length + 1) {
+    state.desksShown = shown;
+    const options = [h("option", { value: "" }, state.desks.length ? "– wählen –" : "– keine Plätze –")];
+    for (const [id, active, label] of labels) {
+      options.push(h("option", { value: id, disabled: !active }, label));
+    }
+    els.desk.replaceChildren(...options);
   }
-  els.desk.replaceChildren(...options);
   els.desk.value = state.deskId === null ? "" : String(state.deskId);
   els.desk.disabled = !state.slug || !state.desks.length;
+}
+
+/** Who sits at the chosen desk, and what this counselor can do about it. */
+function renderSeat() {
+  const chosen = desk();
+  const seat = seatOf(chosen);
+  let text = "";
+  let cls = "seat-text";
+  if (chosen && seat === "mine") {
+    text = `Sie sitzen an ${chosen.name}${chosen.occupied_since ? ` (seit ${clock(chosen.occupied_since)})` : ""}.`;
+    cls += " mine";
+  } else if (chosen && seat === "taken") {
+    const since = chosen.occupied_since ? ` (seit ${clock(chosen.occupied_since)})` : "";
+    text = `An ${chosen.name} sitzt ${chosen.occupant.display_name}${since}.`;
+    cls += " taken";
+  } else if (chosen && chosen.active) {
+    text = `${chosen.name} ist frei.`;
+  }
+  // Rewritten only on a change: the polite live region speaks changes, not every refresh.
+  if (els.seatText.textContent !== text) els.seatText.textContent = text;
+  els.seatText.className = cls;
+  els.takeOver.hidden = !(chosen && chosen.active && seat === "taken");
+  els.takeOver.textContent = chosen ? `${chosen.name} übernehmen…` : "Platz übernehmen…";
+  els.leaveDesk.hidden = !(chosen && seat === "mine");
+  els.takeOver.disabled = state.busy;
+  els.leaveDesk.disabled = state.busy;
 }
 
 function renderControls() {
   const current = currentTicket();
   const chosen = desk();
   const next = nextTicket();
-  els.callNext.disabled = state.busy || !chosen || !chosen.active || nobodyNext();
+  els.callNext.disabled = state.busy || !mayCall() || nobodyNext();
   let hint = "";
   if (!state.slug) hint = "Bitte zuerst den Standort wählen.";
   else if (!chosen) hint = "Bitte zuerst Ihren Platz wählen.";
   else if (!chosen.active) hint = `${chosen.name} ist geschlossen.`;
+  else if (seatOf(chosen) === "taken") {
+    hint = `Nur ${chosen.occupant.display_name} ruft zu ${chosen.name} auf. Bitte wählen Sie einen anderen Platz.`;
+  }
   else if (current && current.state === "called") hint = `${current.code} ist noch aufgerufen.`;
   else if (nobodyNext()) hint = "Niemand wartet auf Ihre Themen.";
   else if (next && current && current.state === "serving") {
@@ -227,7 +320,8 @@ function renderCurrent() {
     h("p", { class: "times" },
       `Sprache: ${languageName(ticket.language)} · gezogen ${clock(ticket.issued_at)} · ${times}`),
   );
-  const offered = moves(ticket);
+  // The ticket at a desk someone else sits at is theirs to move.
+  const offered = mayCall() ? moves(ticket) : [];
   let shown = 0;
   for (const button of els.actions.querySelectorAll("[data-move]")) {
     button.hidden = !offered.includes(button.dataset.move);
@@ -248,7 +342,7 @@ function ticketItem(ticket, { next = false } = {}) {
     type: "button", class: "small", "aria-label": `${ticket.code} aufrufen`,
     "data-focus-key": `call-${ticket.id}`,
     title: next ? "Diese Person aufrufen" : "Diese Person außer der Reihe aufrufen",
-    disabled: state.busy || !chosen || !chosen.active,
+    disabled: state.busy || !chosen || !mayCall(),
     onclick: (event) => callChosen(ticket, event.currentTarget),
   }, "Aufrufen") : null;
   return h("li", { "data-testid": `waiting-${ticket.code}`, class: next ? "next" : null },
@@ -287,14 +381,30 @@ function renderQueue() {
   replaceChildrenKeepingFocus(els.waitingOther, others.map((t) => ticketItem(t, { next: t.id === nextId })));
 }
 
+/** Every open desk with who sits there and the ticket at it; then tickets at desks this page
+ * does not know (closed ones). */
 function renderAtDesks() {
   const rows = atDesks();
-  els.atDesksCount.textContent = `(${rows.length})`;
-  els.atDesksList.replaceChildren(...rows.map((t) => h("li", {},
-    h("strong", {}, t.code), ` · ${t.desk || "?"} · `,
-    `${STATE_LABELS[t.state] || t.state} ${clock(t.started_at || t.called_at)}`,
-    t.staff ? ` · ${t.staff}` : "")));
-  if (!rows.length) els.atDesksList.replaceChildren(h("li", { class: "muted" }, "An keinem Platz ist jemand."));
+  const ticketText = (t) => [h("strong", {}, t.code), ` ${STATE_LABELS[t.state] || t.state} ${clock(t.started_at || t.called_at)}`];
+  const items = [];
+  const shown = new Set();
+  for (const d of state.desks) {
+    const here = rows.filter((t) => t.desk_id === d.id);
+    if (!d.active && !here.length) continue;
+    here.forEach((t) => shown.add(t.id));
+    const seat = seatOf(d);
+    const who = seat === "mine" ? "Sie" : seat === "taken" ? d.occupant.display_name : "frei";
+    items.push(h("li", { "data-testid": `at-desk-${d.id}` },
+      h("span", { class: "desk-name" }, d.name), ` · ${who}`,
+      ...here.flatMap((t) => [" · ", ...ticketText(t)])));
+  }
+  for (const t of rows.filter((r) => !shown.has(r.id))) {
+    items.push(h("li", {}, `${t.desk || "?"} · `, ...ticketText(t), t.staff ? ` · ${t.staff}` : ""));
+  }
+  const occupied = state.desks.filter((d) => d.occupant).length;
+  els.atDesksCount.textContent = state.desks.length ? `(${occupied} besetzt, ${rows.length} aufgerufen)` : `(${rows.length})`;
+  if (!items.length) items.push(h("li", { class: "muted" }, "An keinem Platz ist jemand."));
+  els.atDesksList.replaceChildren(...items);
 }
 
 // --- kiosk printers -------------------------------------------------------------------------
@@ -388,6 +498,51 @@ function fail(err) {
   clear(els.status);
   if (err instanceof ApiError && err.status === 401) sessionExpired();
   else showError(els.message, err);
+  // Someone else sits at the desk: the queue's desks say who, from now on.
+  if (err instanceof ApiError && err.code === "desk_taken" && state.live) state.live.resync();
+}
+
+/** Someone else took this page's desk over: said at once (an alert), with the way on. */
+function showTakenNotice(taken, by) {
+  const active = document.activeElement;
+  // Focus on a control that is about to be switched off goes to the notice instead.
+  const stranded = active === els.callNext || els.actions.contains(active)
+    || els.waiting.contains(active) || els.waitingOther.contains(active);
+  els.deskNotice.replaceChildren(
+    h("p", { class: "text" },
+      h("strong", {}, `${by.display_name} hat ${taken.name} übernommen.`),
+      ` Sie können zu ${taken.name} nicht mehr aufrufen. Bitte wählen Sie einen anderen Platz.`),
+    h("button", {
+      type: "button", class: "small", "data-testid": "choose-other-desk",
+      onclick: () => els.desk.focus(),
+    }, "Anderen Platz wählen"),
+    h("button", {
+      type: "button", class: "close small link", "aria-label": "Hinweis schließen",
+      onclick: () => { clearNotice(); refocus(els.desk); },
+    }));
+  clear(els.status);  // what this page said about its calls there is past
+  if (stranded) els.deskNotice.focus();
+}
+
+function clearNotice() {
+  const hadFocus = els.deskNotice.contains(document.activeElement);
+  els.deskNotice.replaceChildren();
+  if (hadFocus) refocus(els.desk);
+}
+
+/** The server says someone else took a desk this counselor sat at (`desk_taken_over`). */
+function deskTakenOver(data) {
+  if (!data || !data.desk || !data.by) return;
+  const known = state.desks.find((d) => d.id === data.desk.id);
+  const chosen = state.deskId === data.desk.id;
+  if (chosen || state.sittingAt === data.desk.id) showTakenNotice(data.desk, data.by);
+  if (known) {
+    state.desks = state.desks.map((d) => (d.id === data.desk.id ? { ...d, occupant: data.by } : d));
+  }
+  if (state.sittingAt === data.desk.id) state.sittingAt = null;
+  renderDesks();
+  render();
+  if (state.live) state.live.resync();
 }
 
 function sessionExpired() {
@@ -581,17 +736,89 @@ async function selectLocation(slug) {
   const remembered = Number(store.get(storeDeskKey(slug)));
   const found = state.desks.find((d) => d.id === remembered && d.active);
   state.deskId = found ? found.id : null;
+  state.sittingAt = found && seatOf(found) === "mine" ? found.id : null;
   renderDesks();
   render();
   connect(slug);
+  // The desk this page worked at last: taken again when it is free (someone else sitting
+  // there is shown, with the take-over offered).
+  if (found && seatOf(found) === "free") await occupy(found, false, els.desk);
 }
 
+/** A desk chosen in the chooser: the counselor sits down there; at a desk someone else sits
+ * at only after confirming the take-over (else the choice goes back). */
 function selectDesk(value) {
-  state.deskId = value ? Number(value) : null;
-  store.set(storeDeskKey(state.slug), state.deskId);
+  const previous = state.deskId;
+  const chosen = value ? state.desks.find((d) => d.id === Number(value)) : null;
+  if (!chosen) {
+    state.deskId = null;
+    store.set(storeDeskKey(state.slug), null);
+    render();
+    return;
+  }
+  const seat = seatOf(chosen);
+  if (seat === "mine") {
+    choose(chosen);
+    note(`Sie arbeiten an ${chosen.name}.`);
+    return;
+  }
+  if (seat === "taken" && !confirmTakeOver(chosen)) {
+    els.desk.value = previous === null ? "" : String(previous);
+    return;
+  }
+  occupy(chosen, seat === "taken", els.desk);
+}
+
+function choose(chosen) {
+  state.deskId = chosen.id;
+  store.set(storeDeskKey(state.slug), chosen.id);
+  clearNotice();
   render();
+}
+
+function confirmTakeOver(chosen) {
+  const name = chosen.occupant.display_name;
+  const since = chosen.occupied_since ? ` (seit ${clock(chosen.occupied_since)})` : "";
+  return window.confirm(`An ${chosen.name} sitzt ${name}${since}.\n\n`
+    + `${chosen.name} übernehmen? ${name} kann dann nicht mehr zu ${chosen.name} aufrufen `
+    + "und sieht sofort einen Hinweis.");
+}
+
+/** Sit down at `chosen` (`takeOver`: replacing whoever sits there). */
+function occupy(chosen, takeOver, button) {
+  const previous = state.deskId;
+  return run(button, async () => {
+    try {
+      const seated = await api("POST", `/desks/${chosen.id}/occupy`, takeOver ? { take_over: true } : undefined);
+      applyDesk(seated);
+      choose(chosen);
+      state.sittingAt = chosen.id;
+      note(takeOver ? `Sie haben ${chosen.name} übernommen.` : `Sie sitzen an ${chosen.name}.`);
+      if (state.live) state.live.resync();
+    } catch (err) {
+      els.desk.value = previous === null ? "" : String(previous);
+      throw err;
+    }
+  }, els.callNext);
+}
+
+function takeOverChosen() {
   const chosen = desk();
-  if (chosen) note(`Sie arbeiten an ${chosen.name}.`);
+  if (!chosen || seatOf(chosen) !== "taken" || state.busy) return;
+  if (confirmTakeOver(chosen)) occupy(chosen, true, els.takeOver);
+}
+
+function leaveDesk() {
+  const chosen = desk();
+  if (!chosen || state.busy) return;
+  run(els.leaveDesk, async () => {
+    const left = await api("DELETE", `/desks/${chosen.id}/occupy`);
+    applyDesk(left);
+    state.deskId = null;
+    state.sittingAt = null;
+    store.set(storeDeskKey(state.slug), null);
+    note(`Sie haben ${chosen.name} verlassen.`);
+  }, els.desk);
 }
 
 function connect(slug) {
@@ -599,8 +826,12 @@ function connect(slug) {
   state.live = live("/staff", {
     auth: { location: slug },
     // signed_out: this browser signed out elsewhere, or the staff member's access changed.
-    events: { queue: mine(setQueue), ticket: mine(applyTicket), signed_out: mine(sessionExpired) },
+    events: {
+      queue: mine(setQueue), ticket: mine(applyTicket), signed_out: mine(sessionExpired),
+      desk_taken_over: mine(deskTakenOver),
+    },
     resync: "queue",
+    resyncEveryMs: RESYNC_MS,
     poll: () => api("GET", `/locations/${encodeURIComponent(slug)}/queue`),
     onPoll: mine(setQueue),
     onPollError: mine((err) => { if (err.status === 401) sessionExpired(); }),
@@ -630,6 +861,8 @@ async function init() {
   els.location.addEventListener("change", () => selectLocation(els.location.value));
   els.desk.addEventListener("change", () => selectDesk(els.desk.value));
   els.callNext.addEventListener("click", callNext);
+  els.takeOver.addEventListener("click", takeOverChosen);
+  els.leaveDesk.addEventListener("click", leaveDesk);
   for (const button of els.actions.querySelectorAll("[data-move]")) {
     button.addEventListener("click", () => move(button.dataset.move, button));
   }
@@ -661,6 +894,7 @@ async function init() {
     fail(err);
     return;
   }
+  state.me = me;
   // Only the locations where this staff member may see the queue (the server says where).
   const where = me.locations || {};
   state.locations = (locations.locations || [])
