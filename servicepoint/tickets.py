@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import access, clock, rows, text
+from servicepoint.discreet import neutral_prefix
 from servicepoint.errors import (
     DeskBusy,
     IllegalTransition,
@@ -221,6 +222,17 @@ def _next_number_statement(dialect: str) -> Any:
         )
         .returning(counters.c.last_number)
     )
+
+
+def ticket_prefix(location: Location, topic: Topic) -> str:
+    """The letter a new ticket of ``topic`` starts with: the topic's own, or the location's
+    neutral letter for a discreet topic."""
+    if not topic.discreet:
+        return topic.prefix
+    prefix = neutral_prefix(location)
+    if prefix is None:
+        raise TopicClosed("no_neutral_letter", field="topic", location=location.name)
+    return prefix
 
 
 def next_number(session: Session, location_id: int, prefix: str, day: date) -> int:
@@ -427,6 +439,9 @@ def issue_ticket(
 ) -> Issued:
     """Draw the next ticket for ``topic`` at ``location``; no personal data is needed.
 
+    A discreet topic's ticket is numbered in the location's neutral series
+    (``ticket_prefix``), shared by all its discreet topics.
+
     With a ``request_id`` the kiosk chose for this tap, a repeated request (a retry after a
     lost answer) returns the ticket already drawn instead of a second one.
     """
@@ -444,15 +459,16 @@ def issue_ticket(
         raise TopicClosed("topic_closed", field="topic", topic=topic.name("en"))
     now = clock.now()
     day = clock.service_day(now, location.timezone)
-    number = next_number(session, location.id, topic.prefix, day)
+    prefix = ticket_prefix(location, topic)
+    number = next_number(session, location.id, prefix, day)
     ticket = _add_ticket(
         session,
         location,
         topic,
         service_day=day,
-        prefix=topic.prefix,
+        prefix=prefix,
         number=number,
-        code=f"{topic.prefix}{number:03d}",
+        code=f"{prefix}{number:03d}",
         state=S.WAITING,
         language=language,
         issued_at=now,
