@@ -118,6 +118,7 @@ function render(status, isLive) {
     const unknown = status.nobody_on_duty === true;
     el.wait.classList.toggle("is-next", ahead === 0 && !unknown);
     el.wait.classList.toggle("is-unknown", unknown);
+    el.wait.closest(".fact-wait-box").classList.toggle("is-unknown", unknown);
     el.wait.textContent = unknown
       ? t("status.nobody_on_duty")
       : ahead === 0
