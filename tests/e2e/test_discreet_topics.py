@@ -1,6 +1,7 @@
-"""A discreet topic in a real browser, in Arabic: the kiosk's tile names it, its ticket screen
-and the phone page say "Counselling" with a code of the neutral series; with nobody on duty
-they say so instead of a wait, and with a counselor at a desk they give minutes."""
+"""Discreet topics in a real browser: a manager marks one on the managers' page; in Arabic,
+the kiosk's tile names it, its ticket screen and the phone page say "Counselling" with a code
+of the neutral series; with nobody on duty they say so instead of a wait, and with a
+counselor at a desk they give minutes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from servicepoint import i18n
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +29,43 @@ def discreet_topic(live_server):
     assert marked.status_code == 200, marked.text
     assert marked.json()["discreet"] is True
     return marked.json()
+
+
+def test_a_manager_marks_a_topic_discreet_on_the_managers_page(browser, live_server, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, "leitung")
+    page.goto(f"{live_server.url}/staff/manage")
+    page.get_by_test_id("tab-topics").click()
+    page.get_by_test_id("topics-location").select_option("leverkusen")
+    row = page.get_by_test_id("topic-violence")
+    row.get_by_role("button", name="Thema Beratung nach Gewalterfahrungen bearbeiten").click()
+    form = page.get_by_test_id("topic-form")
+    expect(form.get_by_test_id("topic-neutral-letter")).to_have_text(" (Z001, Z002, …)")
+    box = form.get_by_label("Diskret")
+    expect(box).not_to_be_checked()
+    box.check()
+    form.get_by_test_id("topic-submit").click()
+    expect(row).to_contain_text("Diskret · Z")
+    page.screenshot(path=str(tmp_path / "manage-discreet.png"), full_page=True)
+
+    # The neutral letter is refused to a topic, at the letter, in German.
+    row = page.get_by_test_id("topic-orientation")
+    row.get_by_role("button", name="Thema Erstorientierung bearbeiten").click()
+    form.get_by_test_id("topic-prefix").fill("Z")
+    form.get_by_test_id("topic-submit").click()
+    prefix = form.get_by_test_id("topic-prefix")
+    expect(prefix).to_have_attribute("aria-invalid", "true")
+    described = prefix.get_attribute("aria-describedby").split()
+    expect(page.locator(f"#{described[0]}")).to_contain_text("neutralen Reihe")
+    context.close()
+
+    manager = live_server.signed_in("leitung")
+    topics = manager.get(
+        f"{live_server.url}/api/v1/locations/leverkusen/topics/all", timeout=10
+    ).json()
+    flags = {t["key"]: (t["prefix"], t["discreet"]) for t in topics["topics"]}
+    assert flags["violence"] == ("G", True) and flags["orientation"] == ("A", False)
 
 
 def occupy(live_server, desk: str, username: str) -> None:
