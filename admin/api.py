@@ -12,7 +12,17 @@ from flask import Response, current_app, request
 from sqlalchemy import select
 
 from admin import api_bp as api
-from servicepoint import access, auth, desks, manage, printing, snapshots, throttle, tickets
+from servicepoint import (
+    access,
+    auth,
+    desks,
+    discreet,
+    manage,
+    printing,
+    snapshots,
+    throttle,
+    tickets,
+)
 from servicepoint.access import Permission
 from servicepoint.errors import AdminsOnly, InvalidInput, NotFound, NotSignedIn
 from servicepoint.models import Kiosk, Location, Role, Staff
@@ -291,7 +301,8 @@ def create_location():
 
 @api.patch("/locations/<slug>")
 def update_location(slug: str):
-    """Any of ``name``, ``address``, ``timezone``, ``active``."""
+    """Any of ``name``, ``address``, ``timezone``, ``active``, ``discreet_prefix`` (the
+    letter of the neutral series of discreet topics; "" or null: chosen automatically)."""
     session = db_session()
     location = manage.get_location_any(session, slug)
     require(Permission.MANAGE, location)
@@ -303,8 +314,25 @@ def update_location(slug: str):
         address=field(body, "address", str, default=None, max_length=300),
         timezone=field(body, "timezone", str, default=None, max_length=64),
         active=field(body, "active", bool, default=None),
+        discreet_prefix=_discreet_prefix(body),
     )
-    return snapshots.location_json(location)
+    return {**snapshots.location_json(location), **_neutral_series(location)}
+
+
+def _discreet_prefix(body: dict[str, Any]) -> str | None:
+    """The body's ``discreet_prefix``: None when not asked for, "" for automatic."""
+    if "discreet_prefix" not in body:
+        return None
+    value = field(body, "discreet_prefix", str, default=None, max_length=8)
+    return value or ""
+
+
+def _neutral_series(location: Location) -> dict[str, Any]:
+    """The letter set for the neutral series (None: automatic) and the one used now."""
+    return {
+        "discreet_prefix": location.discreet_prefix,
+        "neutral_prefix": discreet.neutral_prefix(location),
+    }
 
 
 @api.get("/locations/<slug>/topics/all")
@@ -312,12 +340,15 @@ def all_topics(slug: str):
     """Every topic of a location, inactive ones included, with ids (for managers)."""
     location = tickets.get_location(db_session(), slug)
     require(Permission.MANAGE, location)
-    return {"topics": [{"id": t.id, **snapshots.topic_json(t)} for t in location.topics]}
+    return {
+        "topics": [{"id": t.id, **snapshots.topic_json(t)} for t in location.topics],
+        **_neutral_series(location),
+    }
 
 
 @api.post("/locations/<slug>/topics")
 def create_topic(slug: str):
-    """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?}``."""
+    """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?, "discreet"?}``."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -332,13 +363,14 @@ def create_topic(slug: str):
         names=names,
         active=field(body, "active", bool, default=True),
         position=field(body, "position", int, default=None),
+        discreet=field(body, "discreet", bool, default=False),
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}, 201
 
 
 @api.patch("/locations/<slug>/topics/<key>")
 def update_topic(slug: str, key: str):
-    """Any of ``prefix``, ``names``, ``active``, ``position``."""
+    """Any of ``prefix``, ``names``, ``active``, ``position``, ``discreet``."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -351,6 +383,7 @@ def update_topic(slug: str, key: str):
         names=_names(body, default=None),
         active=field(body, "active", bool, default=None),
         position=field(body, "position", int, default=None),
+        discreet=field(body, "discreet", bool, default=None),
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}
 

@@ -10,7 +10,7 @@ from flask import current_app
 from display import api_bp as api
 from display import public_api_bp as public_api
 from servicepoint import snapshots, tickets
-from servicepoint.web import db_session
+from servicepoint.web import db_session, estimates
 
 
 @api.get("/locations/<slug>/display")
@@ -32,9 +32,7 @@ def ticket_status(token: str):
     """Code, state, people ahead and, once called, the desk of one ticket."""
     session = db_session()
     ticket = tickets.get_ticket_by_token(session, token)
-    return snapshots.ticket_status(
-        session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
-    )
+    return snapshots.ticket_status(session, ticket, estimates(ticket.location))
 
 
 @api.post("/tickets/<token>/cancel")
@@ -44,6 +42,4 @@ def cancel_own_ticket(token: str):
     session = db_session()
     ticket = tickets.get_ticket_by_token(session, token, for_update=True)
     tickets.cancel(session, ticket, staff=None)
-    return snapshots.ticket_status(
-        session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
-    )
+    return snapshots.ticket_status(session, ticket, estimates(ticket.location))

@@ -14,6 +14,7 @@ from socketio.exceptions import ConnectionRefusedError
 
 from servicepoint import snapshots, tickets
 from servicepoint.errors import NotFound
+from servicepoint.estimates import Estimator
 from servicepoint.events import location_room, ticket_room
 from servicepoint.realtime import joined, location_of_slug, on
 from servicepoint.text import SLUG, TICKET_TOKEN
@@ -64,9 +65,8 @@ def _ticket_status(token: str) -> dict[str, Any] | None:
             ticket = tickets.get_ticket_by_token(session, token)
         except NotFound:
             return None
-        return snapshots.ticket_status(
-            session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
-        )
+        estimator: Estimator = current_app.extensions["servicepoint.estimator"]
+        return snapshots.ticket_status(session, ticket, estimator.at(session, ticket.location))
 
 
 @on("connect", namespace="/ticket")

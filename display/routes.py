@@ -14,7 +14,7 @@ from servicepoint.errors import InvalidInput
 from servicepoint.i18n import flask as i18n_flask
 from servicepoint.models import Location
 from servicepoint.text import shown
-from servicepoint.web import db_session, status_url
+from servicepoint.web import db_session, estimates, status_url
 
 # The pages need the catalog's Jinja globals; registering them again is a no-op.
 
@@ -115,12 +115,11 @@ def status_page(token: str):
     session = db_session()
     ticket = tickets.get_ticket_by_token(session, token)
     i18n_flask.use_language(request.args.get("lang"), ticket.language, also=[ticket.language])
-    status = snapshots.ticket_status(
-        session, ticket, current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
-    )
+    status = snapshots.ticket_status(session, ticket, estimates(ticket.location))
     return render_template(
         "display/status.html",
         ticket=ticket,
+        topic_names=status["topic_names"],
         token=token,
         status=status,
         socket_path=public.SOCKETIO_PATH,

@@ -7,10 +7,17 @@ from typing import Any
 from flask import current_app
 
 from kiosk import api_bp as api
-from servicepoint import offer, printing, public, snapshots, throttle, tickets
+from servicepoint import discreet, offer, printing, public, snapshots, throttle, tickets
 from servicepoint.models import PrintJob
 from servicepoint.text import LANGUAGE, REQUEST_ID, TOPIC_KEY, clean_key
-from servicepoint.web import client_address, db_session, field, json_body, status_url
+from servicepoint.web import (
+    client_address,
+    db_session,
+    estimates,
+    field,
+    json_body,
+    status_url,
+)
 
 LANGUAGE_CODE_MAX = 8
 
@@ -23,7 +30,9 @@ def topics(slug: str):
     location = tickets.get_location(session, slug)
     return {
         "location": snapshots.location_json(location),
-        **snapshots.kiosk_topics(session, location, offer.Hours.from_settings(current_app.config)),
+        **snapshots.kiosk_topics(
+            session, location, offer.Hours.from_settings(current_app.config), estimates(location)
+        ),
     }
 
 
@@ -36,7 +45,8 @@ def issue(slug: str):
     New tickets are limited per address and per kiosk (429 ``too_many_tickets``).
     """
     session = db_session()
-    location = tickets.get_location(session, slug, with_desks=True)  # for the estimated wait
+    # With its desks: who sits at them decides the estimated wait (often nobody: no read).
+    location = tickets.get_location(session, slug, with_desks=True)
     body = json_body()
     topic_key = clean_key(field(body, "topic", str, max_length=64), "topic", TOPIC_KEY)
     language = clean_key(
@@ -57,10 +67,11 @@ def issue(slug: str):
         language,
         request_id,
         offer.Hours.from_settings(current_app.config),
+        estimated := estimates(location),
     )
     ticket = issued.ticket
-    minutes = current_app.config["DEFAULT_MINUTES_PER_VISITOR"]
-    wait = snapshots.estimated_wait(location, issued.position, minutes)
+    # None when no counselor on duty serves the topic: the screen says so instead.
+    wait = estimated.wait(topic.id, issued.position)
     job = None
     if issued.repeated:
         job = printing.job_for_ticket(session, ticket)
@@ -72,12 +83,14 @@ def issue(slug: str):
     answer = {
         "code": ticket.code,
         "number": ticket.number,
-        "topic": topic.key,
-        "topic_names": dict(topic.names),
+        # A discreet topic is not named on the ticket screen (nor on its QR page).
+        "topic": discreet.visitor_topic_key(topic),
+        "topic_names": discreet.visitor_topic_names(topic),
         "language": ticket.language,
         "position": issued.position,
         "people_ahead": issued.position,
         "estimated_wait_minutes": wait,
+        "nobody_on_duty": wait is None,
         "issued_at": snapshots.iso(ticket.issued_at),
         "token": ticket.public_token,
         "status_url": status_url(ticket.public_token),

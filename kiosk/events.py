@@ -55,7 +55,10 @@ def connect(auth=None):
                 raise ConnectionRefusedError("unknown kiosk") from None
             kiosk_id = kiosk.id
         payload = snapshots.kiosk_topics(
-            session, location, offer.Hours.from_settings(current_app.config)
+            session,
+            location,
+            offer.Hours.from_settings(current_app.config),
+            current_app.extensions["servicepoint.estimator"].at(session, location),
         )
         join_room(location_room(location.slug))
         if kiosk_id is not None:

@@ -7,7 +7,7 @@ from flask import current_app, render_template
 from kiosk import bp
 from servicepoint import offer, snapshots, tickets
 from servicepoint.i18n import flask as i18n_flask
-from servicepoint.web import db_session
+from servicepoint.web import db_session, estimates
 
 # The page needs the catalog's Jinja globals; registering them again is a no-op.
 
@@ -19,7 +19,7 @@ def kiosk_page(slug: str):
     location = tickets.get_location(session, slug)
     i18n_flask.use_language()
     offered = snapshots.kiosk_topics(
-        session, location, offer.Hours.from_settings(current_app.config)
+        session, location, offer.Hours.from_settings(current_app.config), estimates(location)
     )
     return render_template(
         "kiosk/kiosk.html",

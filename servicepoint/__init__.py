@@ -49,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from servicepoint import fanout, green, realtime, security, web
     from servicepoint.db import Database
+    from servicepoint.estimates import EstimateSettings, Estimator
     from servicepoint.events import Context
 
     shared = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
@@ -65,11 +66,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The app's own view of the database: same engine and sessions, its own hub, so two apps
     # on one database (tests) each announce their commits to their own clients.
     db = shared.with_hub(None)
+    # The wait estimates of this app: requests and the hub's builders share its medians.
+    estimator = Estimator(EstimateSettings.from_settings(app.config))
+    app.extensions["servicepoint.estimator"] = estimator
     db.hub = realtime.SocketHub(
         socketio,
         db,
         Context(
-            minutes_per_visitor=int(app.config["DEFAULT_MINUTES_PER_VISITOR"]),
+            estimator=estimator,
             recent_calls=int(app.config["DISPLAY_RECENT_CALLS"]),
             call_current_minutes=int(app.config["CALL_CURRENT_MINUTES"]),
             session_lead_minutes=int(app.config["SESSION_LEAD_MINUTES"]),

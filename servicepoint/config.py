@@ -57,6 +57,15 @@ DEFAULTS: dict[str, object] = {
     "DESK_IDLE_MINUTES": 30,
     # Average minutes per visitor used for the estimated wait until real figures exist.
     "DEFAULT_MINUTES_PER_VISITOR": 10,
+    # The wait estimate's service time is a topic's median over its most recent finished
+    # tickets at the location: at most this many of them ...
+    "ESTIMATE_RECENT_TICKETS": 50,
+    # ... finished within this many days ...
+    "ESTIMATE_WITHIN_DAYS": 28,
+    # ... and only once at least this many exist (DEFAULT_MINUTES_PER_VISITOR until then).
+    "ESTIMATE_MIN_TICKETS": 5,
+    # Seconds a location's medians are kept before they are read again (per process).
+    "ESTIMATE_CACHE_SECONDS": 60,
     # Seconds over which changes are gathered before lobby and counselor snapshots are
     # rebuilt and sent (calls themselves are sent at once). 0 rebuilds after every change.
     "SNAPSHOT_INTERVAL": 0.1,

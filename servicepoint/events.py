@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from servicepoint.estimates import Estimator
 
 OUTBOX = "servicepoint.outbox"
 KEEP = "servicepoint.outbox.keep"
@@ -53,7 +56,9 @@ def anyone_listening(_namespace: str, _rooms: str | list[str]) -> bool:
 class Context:
     """What builders may know of the running installation (settings, not requests)."""
 
-    minutes_per_visitor: int = 10
+    # The wait estimates (settings and each location's medians, kept briefly); None: the
+    # default settings, nothing kept.
+    estimator: Estimator | None = None
     recent_calls: int = 8
     # Minutes a called, unstarted ticket counts as a current call on the lobby screen.
     call_current_minutes: int = 10

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicepoint.auth import check_username, hash_password
+from servicepoint.discreet import neutral_prefix
 from servicepoint.errors import Duplicate, InvalidInput, NotFound
 from servicepoint.events import LocationEvent, record
 from servicepoint.models import (
@@ -127,8 +128,13 @@ def update_location(
     address: str | None = None,
     timezone: str | None = None,
     active: bool | None = None,
+    discreet_prefix: str | None = None,
 ) -> Location:
-    """Change a location's name, address, time zone or active flag."""
+    """Change a location's name, address, time zone or active flag, or the letter of its
+    neutral series (``discreet_prefix``: a letter no topic uses, or "" to have one chosen
+    automatically, ``tickets.neutral_prefix``)."""
+    if discreet_prefix is not None:
+        location.discreet_prefix = _discreet_prefix(location, discreet_prefix)
     _apply(
         location,
         {
@@ -144,10 +150,30 @@ def update_location(
     return location
 
 
+def _discreet_prefix(location: Location, value: str) -> str | None:
+    if value == "":
+        return None
+    prefix = clean_key(value, "discreet_prefix", PREFIX)
+    for topic in location.topics:
+        if topic.prefix == prefix:
+            raise Duplicate(
+                "discreet_prefix_taken",
+                field="discreet_prefix",
+                location=location.name,
+                prefix=prefix,
+                topic=topic.name("en"),
+            )
+    return prefix
+
+
 # --- topics -----------------------------------------------------------------------------
 
 
-def _prefix(session: Session, location: Location, value: str, topic: Topic | None) -> str:
+def _prefix(
+    session: Session, location: Location, value: str, topic: Topic | None, discreet: bool
+) -> str:
+    """A topic's own letter: unique at the location, and not the letter of its neutral
+    series while it has discreet topics (``discreet``: the topic will be one)."""
     prefix = clean_key(value, "prefix", PREFIX)
     for other in location.topics:
         if other.prefix == prefix and other is not topic:
@@ -159,7 +185,22 @@ def _prefix(session: Session, location: Location, value: str, topic: Topic | Non
                 prefix=prefix,
                 topic=other.name("en"),
             )
+    _not_neutral(location, prefix, topic, discreet)
     return prefix
+
+
+def _not_neutral(location: Location, prefix: str, topic: Topic | None, discreet: bool) -> None:
+    """Refuse ``prefix`` for ``topic`` when it is the location's neutral letter and the
+    neutral series is in use (a letter set for it, or a discreet topic after the change):
+    a public topic's codes would be mixed into it. Without discreet topics the automatic
+    letter simply moves on to the next free one."""
+    in_use = (
+        location.discreet_prefix is not None
+        or discreet
+        or any(t.discreet for t in location.topics if t is not topic)
+    )
+    if in_use and prefix == neutral_prefix(location):
+        raise Duplicate("prefix_neutral", field="prefix", location=location.name, prefix=prefix)
 
 
 def get_topic(session: Session, location: Location, key: str, field: str | None = None) -> Topic:
@@ -182,8 +223,13 @@ def create_topic(
     names: dict[str, str],
     active: bool = True,
     position: int | None = None,
+    discreet: bool = False,
 ) -> Topic:
-    """A new topic; its ``prefix`` letter (unique at the location) starts its ticket codes."""
+    """A new topic; its ``prefix`` letter (unique at the location) starts its ticket codes.
+
+    A ``discreet`` topic is never named where others can see it (the lobby, the phone, the
+    printed ticket say "Counselling") and its tickets are numbered in the location's
+    neutral series (``tickets.neutral_prefix``)."""
     key = clean_key(key, "key", TOPIC_KEY)
     if session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key)):
         raise Duplicate("topic_exists", field="key", location=location.name, key=key)
@@ -191,9 +237,10 @@ def create_topic(
     topic = Topic(
         location=location,
         key=key,
-        prefix=_prefix(session, location, prefix, None),
+        prefix=_prefix(session, location, prefix, None, discreet),
         names=_names(names),
         active=active,
+        discreet=discreet,
         position=_in_range(
             position if position is not None else max(positions, default=-1) + 1, "position"
         ),
@@ -211,14 +258,19 @@ def update_topic(
     names: dict[str, str] | None = None,
     active: bool | None = None,
     position: int | None = None,
+    discreet: bool | None = None,
 ) -> Topic:
-    """Change a topic's prefix, names, order or active flag (its key stays)."""
+    """Change a topic's prefix, names, order, active or discreet flag (its key stays).
+
+    Tickets already drawn keep their codes; only new ones follow a change of ``discreet``."""
+    becomes = topic.discreet if discreet is None else discreet
     _apply(
         topic,
         {
-            "prefix": _prefix(session, topic.location, prefix, topic)
+            "prefix": _prefix(session, topic.location, prefix, topic, becomes)
             if prefix is not None
             else None,
+            "discreet": discreet,
             "names": _names(names) if names is not None else None,
             "active": active,
             "position": _in_range(position, "position") if position is not None else None,

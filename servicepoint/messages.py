@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import snapshots, tickets
+from servicepoint import discreet, snapshots, tickets
 from servicepoint.desks import DeskOccupancyChanged
+from servicepoint.estimates import EstimateSettings, Estimator
 from servicepoint.events import (
     Context,
     Delivery,
@@ -35,14 +36,23 @@ LOAD_AT_ONCE = 500
 
 
 def called_json(ticket: Ticket, recall: bool) -> dict[str, Any]:
-    """The lobby's ``called`` event: a code and the desk to go to, nothing about the person."""
+    """The lobby's ``called`` event: a code and the desk to go to, nothing about the person
+    (nor the topic, when it is discreet)."""
     return {
         "code": ticket.code,
         "desk": ticket.desk.name if ticket.desk else None,
-        "topic": ticket.topic.key,
+        "topic": discreet.visitor_topic_key(ticket.topic),
         "call_count": ticket.call_count,
         "recall": recall,
     }
+
+
+_DEFAULT_ESTIMATOR = Estimator(EstimateSettings(cache_seconds=0))  # keeps nothing
+
+
+def estimator(context: Context) -> Estimator:
+    """The application's estimator (the defaults when the context has none)."""
+    return context.estimator or _DEFAULT_ESTIMATOR
 
 
 @delivers(TicketMoved)
@@ -68,7 +78,10 @@ def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: D
         for view in views:
             seen = snapshots.staff_ticket_json(ticket, view.staff, day, base)
             out.messages.append(Message("/staff", "ticket", seen, view.rooms))
-    status = snapshots.ticket_status(session, ticket, context.minutes_per_visitor)
+    estimates = out.once(
+        ("estimates", location.id), lambda: estimator(context).at(session, location)
+    )
+    status = snapshots.ticket_status(session, ticket, estimates)
     out.messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))
 
 
@@ -80,7 +93,8 @@ def _topics_changed(
     location = session.get(Location, event.location_id)
     if location is None:
         return
-    topics = snapshots.kiosk_topics(session, location, snapshots.hours_of(_context))
+    estimates = _context.estimator.at(session, location) if _context.estimator else None
+    topics = snapshots.kiosk_topics(session, location, snapshots.hours_of(_context), estimates)
     out.messages.append(Message("/kiosk", "topics", topics, location_room(location.slug)))
 
 
@@ -150,9 +164,11 @@ def snapshot_messages(
     for start in range(0, len(missing), LOAD_AT_ONCE):
         chosen = select(Ticket).where(Ticket.id.in_(missing[start : start + LOAD_AT_ONCE]))
         loaded.update((t.id, t) for t in session.scalars(chosen))
+    # Read once for all the phones of this round (medians kept briefly by the estimator).
+    estimates = estimator(context).at(session, location)
     for ticket_id, ahead, token in places:
         ticket = loaded.get(ticket_id)
         if ticket is None or ticket.state != TicketState.WAITING:
             continue  # moved since it was counted (a second read): its move announces it
-        status = snapshots.ticket_status(session, ticket, context.minutes_per_visitor, ahead)
+        status = snapshots.ticket_status(session, ticket, estimates, ahead)
         yield Message("/ticket", "status", status, ticket_room(token))

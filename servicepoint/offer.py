@@ -12,8 +12,10 @@ The rules, in the order they apply to an active topic:
 3. A session with ``max_tickets`` stops when that many tickets were drawn for its topics
    in its window (``cap_reached``).
 4. A session stops issuing a topic when the visitors already waiting for it, and the one who
-   would draw now, can no longer be served before it ends (``full``): the estimated minutes
-   to serve them (``estimated_minutes``) against the minutes left.
+   would draw now, can no longer be served before it ends (``full``): their number times the
+   topic's minutes per visitor (``servicepoint.estimates``: its median service time, or the
+   default), shared among the counselors on duty who serve it (at least one: before the
+   session starts nobody may sit at a desk yet), against the minutes left.
 
 A closed topic names ``next_open``: the moment its next session starts taking tickets (None
 when no session is ahead within ``LOOK_AHEAD_DAYS``). ``changes_at`` is the next moment the
@@ -27,15 +29,18 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicepoint import clock
 from servicepoint.models import Consultation as Rule
-from servicepoint.models import Desk, Location, Ticket, TicketState, Topic, consultation_topic
+from servicepoint.models import Location, Ticket, TicketState, Topic, consultation_topic
 from servicepoint.schedule import Occurrence, occurrences
+
+if TYPE_CHECKING:  # estimates reads the queue (servicepoint.tickets), which asks this module
+    from servicepoint.estimates import Estimates
 
 # How far ahead the next opening is looked for (monthly sessions fall within it).
 LOOK_AHEAD_DAYS = 35
@@ -43,18 +48,16 @@ LOOK_AHEAD_DAYS = 35
 
 @dataclass(frozen=True)
 class Hours:
-    """When tickets are issued relative to a session, and the fallback service time."""
+    """When tickets are issued relative to a session."""
 
     lead_minutes: int = 15
     last_minutes: int = 15
-    minutes_per_visitor: int = 10
 
     @classmethod
     def from_settings(cls, config: Mapping[str, Any]) -> Hours:
         return cls(
             int(config.get("SESSION_LEAD_MINUTES", 15)),
             int(config.get("SESSION_LAST_TICKET_MINUTES", 15)),
-            int(config.get("DEFAULT_MINUTES_PER_VISITOR", 10)),
         )
 
     def opens(self, occurrence: Occurrence) -> datetime:
@@ -162,28 +165,16 @@ def _waiting(session: Session, location: Location, topic_id: int) -> int:
     )
 
 
-def _on_duty(session: Session, location: Location, topic: Topic) -> int:
-    """Counselors sitting at one of the location's desks who serve ``topic`` there."""
-    from servicepoint.tickets import served_topic_ids
-
-    desks = session.scalars(
-        select(Desk).where(Desk.location_id == location.id, Desk.occupant_id.is_not(None))
-    )
-    return sum(
-        1
-        for desk in desks
-        if desk.occupant is not None and topic.id in served_topic_ids(location, desk.occupant)
-    )
-
-
 def location_offer(
     session: Session,
     location: Location,
     hours: Hours | None = None,
     now: datetime | None = None,
     only: Topic | None = None,
+    estimates: Estimates | None = None,
 ) -> Offer:
-    """The location's offer at ``now`` for every active topic (or ``only`` that one)."""
+    """The location's offer at ``now`` for every active topic (or ``only`` that one);
+    ``estimates`` (default: the default settings) say how long a visitor takes."""
     hours = hours or Hours()
     now = now or clock.now()
     topics = [only] if only is not None else [t for t in location.topics if t.active]
@@ -208,7 +199,11 @@ def location_offer(
         elif topic.id not in scheduled:
             result[topic.id] = TopicOffer(True)
         else:
-            result[topic.id] = _topic_offer(session, location, topic, ahead, hours, now)
+            if estimates is None:
+                from servicepoint.estimates import Estimator
+
+                estimates = Estimator().at(session, location)
+            result[topic.id] = _topic_offer(session, location, topic, ahead, hours, now, estimates)
     upcoming: list[Occurrence] = []
     for occurrence in ahead:  # the next three times, sessions at the same time once
         if occurrence.start <= now:
@@ -231,6 +226,7 @@ def _topic_offer(
     ahead: list[Occurrence],
     hours: Hours,
     now: datetime,
+    estimates: Estimates,
 ) -> TopicOffer:
     mine = [o for o in ahead if topic.id in o.topic_ids]
     reason = "no_session"
@@ -246,9 +242,9 @@ def _topic_offer(
             reason = "cap_reached"
             return TopicOffer(False, reason, later, occurrence=occurrence)
         left = (occurrence.end - max(now, occurrence.start)).total_seconds() / 60
-        counselors = _on_duty(session, location, topic)
+        counselors = estimates.on_duty(topic.id)
         visitors = _waiting(session, location, topic.id) + 1
-        if estimated_minutes(visitors, counselors, hours.minutes_per_visitor) > left:
+        if estimated_minutes(visitors, counselors, estimates.minutes_per_visitor(topic.id)) > left:
             return TopicOffer(False, "full", later, occurrence=occurrence)
         return TopicOffer(True, until=closes, occurrence=occurrence)
     following = next((hours.opens(o) for o in mine if hours.opens(o) > now), None)

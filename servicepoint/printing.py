@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from printers.jobs import ticket_to_payload
 from printers.layout import TicketPrint
 from servicepoint import clock, rows
+from servicepoint.discreet import visitor_topic_name
 from servicepoint.errors import UnknownKiosk
 from servicepoint.events import (
     Context,
@@ -96,12 +97,13 @@ def kiosk_by_token(session: Session, token: str, location_id: int | None = None)
 def ticket_print(
     ticket: Ticket, status_url: str, people_ahead: int, wait_minutes: int | None
 ) -> TicketPrint:
-    """What is printed for ``ticket``: no personal data, only the ticket and its topic."""
+    """What is printed for ``ticket``: no personal data, only the ticket and its topic (a
+    discreet topic as "Counselling": a ticket left on a chair must not tell why)."""
     return TicketPrint(
         location_name=ticket.location.name,
         code=ticket.code,
-        topic=ticket.topic.name(ticket.language),
-        topic_de=ticket.topic.name("de"),
+        topic=visitor_topic_name(ticket.topic, ticket.language),
+        topic_de=visitor_topic_name(ticket.topic, "de"),
         language=ticket.language,
         issued_at=clock.local(ticket.issued_at, ticket.location.timezone),
         people_ahead=people_ahead,

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import access, clock, desks, offer
 from servicepoint.consultations import next_sessions
+from servicepoint.discreet import visitor_topic_key, visitor_topic_names
+from servicepoint.estimates import Estimates
 from servicepoint.events import Context, staff_room
 from servicepoint.models import (
     Desk,
@@ -66,16 +68,20 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "names": dict(topic.names),
         "active": topic.active,
         "position": topic.position,
+        "discreet": topic.discreet,
     }
 
 
 def kiosk_topics(
-    session: Session, location: Location, hours: offer.Hours | None = None
+    session: Session,
+    location: Location,
+    hours: offer.Hours | None = None,
+    estimates: Estimates | None = None,
 ) -> dict[str, Any]:
     """What a kiosk offers now (``servicepoint.offer``): every active topic in kiosk order
     with ``open``, ``next_open``, ``open_until`` and ``closed_because``; ``changes_at`` (when
     to ask again) and the location's next sessions."""
-    offered = offer.location_offer(session, location, hours)
+    offered = offer.location_offer(session, location, hours, estimates=estimates)
     active = [t for t in location.topics if t.active]
     return {
         "topics": [{**topic_json(t), **offered.of(t).json()} for t in active],
@@ -84,11 +90,7 @@ def kiosk_topics(
 
 
 def hours_of(context: Context) -> offer.Hours:
-    return offer.Hours(
-        context.session_lead_minutes,
-        context.session_last_ticket_minutes,
-        context.minutes_per_visitor,
-    )
+    return offer.Hours(context.session_lead_minutes, context.session_last_ticket_minutes)
 
 
 def desk_json(
@@ -127,12 +129,6 @@ _DESKS_WITH_OCCUPANTS = (
 )
 
 
-def estimated_wait(location: Location, ahead: int, minutes_per_visitor: int) -> int:
-    """Minutes until a visitor with ``ahead`` people before them is likely called."""
-    open_desks = max(1, sum(1 for d in location.desks if d.active))
-    return round(ahead * minutes_per_visitor / open_desks)
-
-
 def ticket_json(ticket: Ticket, topic: Topic | None = None) -> dict[str, Any]:
     """A ticket as staff and integrators see it (no personal data exists to leak).
 
@@ -163,31 +159,38 @@ def ticket_json(ticket: Ticket, topic: Topic | None = None) -> dict[str, Any]:
 
 
 def ticket_status(
-    session: Session, ticket: Ticket, minutes_per_visitor: int = 10, ahead: int | None = None
+    session: Session, ticket: Ticket, estimates: Estimates, ahead: int | None = None
 ) -> dict[str, Any]:
-    """What the visitor's phone shows: code, state, people ahead and, once called, the desk.
+    """What the visitor's phone shows: code, state, people ahead, the estimated wait (or
+    that nobody is on duty for the topic) and, once called, the desk. A discreet topic is
+    not named (``visitor_topic_names``).
 
-    ``ahead`` may be given when the caller already counted it (for many tickets at once).
+    ``estimates``: those of the ticket's location (``Estimator.at``), shared by the tickets
+    of one round. ``ahead`` may be given when the caller already counted it (for many
+    tickets at once).
     """
     if ahead is None:
         ahead = people_ahead(session, ticket)
+    expired = has_expired(ticket)
+    waiting = ticket.state == S.WAITING and not expired
+    wait = estimates.wait(ticket.topic_id, ahead) if waiting else None
     return {
         "code": ticket.code,
         "state": ticket.state,
-        "topic": ticket.topic.key,
-        "topic_names": dict(ticket.topic.names),
+        "topic": visitor_topic_key(ticket.topic),
+        "topic_names": visitor_topic_names(ticket.topic),
         "language": ticket.language,
         "location": location_json(ticket.location),
         "people_ahead": ahead,
-        "estimated_wait_minutes": estimated_wait(ticket.location, ahead, minutes_per_visitor)
-        if ticket.state == S.WAITING
-        else None,
+        "estimated_wait_minutes": wait,
+        # Waiting, and no counselor on duty serves the topic: no estimate can be given.
+        "nobody_on_duty": waiting and wait is None,
         "desk": ticket.desk.name if ticket.desk and ticket.state in (S.CALLED, S.SERVING) else None,
         "issued_at": iso(ticket.issued_at),
         "called_at": iso(ticket.called_at),
         "call_count": ticket.call_count,
         "is_today": ticket.service_day == today(ticket.location),
-        "expired": has_expired(ticket),
+        "expired": expired,
         "open": is_open(ticket),
         "can_cancel": may_cancel_own(ticket),
         "version": ticket.version,
@@ -198,6 +201,10 @@ def display_snapshot(
     session: Session, location: Location, recent: int = 8, current_minutes: int = 10
 ) -> dict[str, Any]:
     """What the lobby screen shows: current calls, the last calls, waiting counts per topic.
+
+    Discreet topics are left out of the waiting counts and the total (a line of their own,
+    even a neutral one, would tell the room how many came for such a reason), and their
+    calls carry no topic: the room sees a code of the neutral series and a desk.
 
     ``current``: tickets called and not yet started whose (last) call is less than
     ``current_minutes`` old, newest first: the people the room should look for now. A call
@@ -233,20 +240,31 @@ def display_snapshot(
     earlier = [t for t in called if not is_current(t)][:recent]
     # The calls name their desks and topics: read with the location's, not one by one.
     desks = {desk.id: desk.name for desk in location.desks}
-    topics = {topic.id: topic.key for topic in location.topics}
+    topics = {topic.id: visitor_topic_key(topic) for topic in location.topics}
     counts = waiting_counts(session, location)
+    public = [topic for topic in location.topics if not topic.discreet]
     return {
         "location": location_json(location),
         "current": [_call_json(t, desks, topics) for t in current],
         "recent": [_call_json(t, desks, topics) for t in earlier],
         "waiting": [
-            {**topic_json(topic), "count": counts.get(topic.id, 0)}
-            for topic in location.topics
+            {**_lobby_topic_json(topic), "count": counts.get(topic.id, 0)}
+            for topic in public
             if topic.active or counts.get(topic.id)
         ],
-        "waiting_total": sum(counts.values()),
+        "waiting_total": sum(counts.get(topic.id, 0) for topic in public),
         "next_sessions": next_sessions(session, location, clock.now()),
         "server_time": iso(clock.now()),
+    }
+
+
+def _lobby_topic_json(topic: Topic) -> dict[str, Any]:
+    return {
+        "key": topic.key,
+        "prefix": topic.prefix,
+        "names": dict(topic.names),
+        "active": topic.active,
+        "position": topic.position,
     }
 
 
@@ -265,13 +283,17 @@ def _desk_name(ticket: Ticket) -> str | None:
     return ticket.desk.name if ticket.desk else None
 
 
-def _call_json(ticket: Ticket, desks: dict[int, str], topics: dict[int, str]) -> dict[str, Any]:
+def _call_json(
+    ticket: Ticket, desks: dict[int, str], topics: dict[int, str | None]
+) -> dict[str, Any]:
     return {
         "code": ticket.code,
         "desk": (desks.get(ticket.desk_id) or _desk_name(ticket))
         if ticket.desk_id is not None
         else None,
-        "topic": topics.get(ticket.topic_id) or ticket.topic.key,
+        "topic": topics[ticket.topic_id]
+        if ticket.topic_id in topics
+        else visitor_topic_key(ticket.topic),
         "called_at": iso(ticket.called_at),
         "call_count": ticket.call_count,
     }

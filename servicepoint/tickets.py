@@ -15,13 +15,14 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import access, clock, desks, offer, rows, text
+from servicepoint.discreet import neutral_prefix
 from servicepoint.errors import (
     DeskBusy,
     IllegalTransition,
@@ -44,6 +45,9 @@ from servicepoint.models import (
     Topic,
     new_public_token,
 )
+
+if TYPE_CHECKING:  # estimates reads the queue from here
+    from servicepoint.estimates import Estimates
 
 S = TicketState
 T = TypeVar("T")
@@ -222,6 +226,17 @@ def _next_number_statement(dialect: str) -> Any:
         )
         .returning(counters.c.last_number)
     )
+
+
+def ticket_prefix(location: Location, topic: Topic) -> str:
+    """The letter a new ticket of ``topic`` starts with: the topic's own, or the location's
+    neutral letter for a discreet topic."""
+    if not topic.discreet:
+        return topic.prefix
+    prefix = neutral_prefix(location)
+    if prefix is None:
+        raise TopicClosed("no_neutral_letter", field="topic", location=location.name)
+    return prefix
 
 
 def next_number(session: Session, location_id: int, prefix: str, day: date) -> int:
@@ -457,8 +472,12 @@ def issue_ticket(
     language: str,
     request_id: str | None = None,
     hours: offer.Hours | None = None,
+    estimates: Estimates | None = None,
 ) -> Issued:
     """Draw the next ticket for ``topic`` at ``location``; no personal data is needed.
+
+    A discreet topic's ticket is numbered in the location's neutral series
+    (``ticket_prefix``), shared by all its discreet topics.
 
     With a ``request_id`` the kiosk chose for this tap, a repeated request (a retry after a
     lost answer) returns the ticket already drawn instead of a second one.
@@ -476,7 +495,7 @@ def issue_ticket(
     if not topic.active:
         raise TopicClosed("topic_closed", field="topic", topic=topic.name("en"))
     now = clock.now()
-    offered = offer.location_offer(session, location, hours, now, only=topic).of(topic)
+    offered = offer.location_offer(session, location, hours, now, topic, estimates).of(topic)
     if not offered.open:
         raise TopicClosed(
             {"full": "topic_full", "cap_reached": "topic_cap_reached"}.get(
@@ -487,15 +506,16 @@ def issue_ticket(
             details=offered.json(),
         )
     day = clock.service_day(now, location.timezone)
-    number = next_number(session, location.id, topic.prefix, day)
+    prefix = ticket_prefix(location, topic)
+    number = next_number(session, location.id, prefix, day)
     ticket = _add_ticket(
         session,
         location,
         topic,
         service_day=day,
-        prefix=topic.prefix,
+        prefix=prefix,
         number=number,
-        code=f"{topic.prefix}{number:03d}",
+        code=f"{prefix}{number:03d}",
         state=S.WAITING,
         language=language,
         issued_at=now,

@@ -34,6 +34,7 @@ from servicepoint.errors import (
     ServicepointError,
     Unavailable,
 )
+from servicepoint.estimates import Estimates, Estimator
 from servicepoint.models import Location, Staff, StaffSession
 from servicepoint.text import check_characters
 from servicepoint.throttle import Throttled
@@ -54,6 +55,12 @@ def database(app: Flask | None = None) -> Database:
     """The application's Database."""
     db: Database = (app or current_app).extensions["servicepoint.db"]
     return db
+
+
+def estimates(location: Location) -> Estimates:
+    """The wait estimates of ``location`` now, with the application's kept medians."""
+    estimator: Estimator = current_app.extensions["servicepoint.estimator"]
+    return estimator.at(db_session(), location)
 
 
 def db_session() -> Session:

@@ -97,7 +97,7 @@ function render(status, isLive) {
 
   el.code.textContent = status.code || "";
   const names = status.topic_names || {};
-  el.topicName.textContent = names[state.lang] || names.de || status.topic || "";
+  el.topicName.textContent = names[state.lang] || names.de || "";
   el.topicName.lang = names[state.lang] ? state.lang : "de";
 
   const text = state.notFound ? t("status.not_found") : t("status.state_" + shown);
@@ -115,9 +115,13 @@ function render(status, isLive) {
   if (typeof status.people_ahead === "number") {
     const ahead = status.people_ahead;
     el.ahead.textContent = number(ahead);
-    el.wait.classList.toggle("is-next", ahead === 0);
-    el.wait.textContent =
-      ahead === 0
+    const unknown = status.nobody_on_duty === true;
+    el.wait.classList.toggle("is-next", ahead === 0 && !unknown);
+    el.wait.classList.toggle("is-unknown", unknown);
+    el.wait.closest(".fact-wait-box").classList.toggle("is-unknown", unknown);
+    el.wait.textContent = unknown
+      ? t("status.nobody_on_duty")
+      : ahead === 0
         ? t("status.you_are_next")
         : t("status.about", { time: minutes(Math.max(1, Number(status.estimated_wait_minutes) || 0)) });
   }

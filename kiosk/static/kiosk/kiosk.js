@@ -460,7 +460,11 @@ function showTicket(ticket) {
 
   const ahead = Number(ticket.people_ahead) || 0;
   el.ahead.textContent = new Intl.NumberFormat(locale()).format(ahead);
-  if (ahead === 0) {
+  el.wait.classList.toggle("is-unknown", ticket.nobody_on_duty === true);
+  if (ticket.nobody_on_duty === true) {
+    el.wait.textContent = t("kiosk.nobody_on_duty");
+    el.wait.classList.remove("is-next");
+  } else if (ahead === 0) {
     el.wait.textContent = t("kiosk.you_are_next");
     el.wait.classList.add("is-next");
   } else {

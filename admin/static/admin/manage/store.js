@@ -79,6 +79,8 @@ export const store = {
   async loadTopics(slug) {
     const data = await api("GET", `/locations/${enc(slug)}/topics/all`);
     this.topics[slug] = data.topics || [];
+    // The letter discreet topics' tickets start with at this location (the neutral series).
+    this.neutral = { ...(this.neutral || {}), [slug]: data.neutral_prefix || null };
     this.emit("topics");
   },
 };

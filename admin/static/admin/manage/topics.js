@@ -1,6 +1,6 @@
 /* Managers' page, tab "Themen": the chosen location's topics (inactive ones included) in
- * the server's order, a form to add or edit one with its name in every language, and
- * switching a topic on or off. */
+ * the server's order, a form to add or edit one with its name in every language (and
+ * whether it is discreet), and switching a topic on or off. */
 
 import { api, pageError, showNote, t } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
@@ -18,8 +18,14 @@ export function setup(store) {
 
   const label = (topic) => topic.names.de || topic.key;
 
+  function neutralLetter() {
+    return (store.neutral || {})[store.slug] || null;
+  }
+
   function render() {
     const topics = store.topics[store.slug] || [];
+    const neutral = neutralLetter();
+    $("[data-testid=topic-neutral-letter]", form).textContent = neutral ? ` (${neutral}001, ${neutral}002, …)` : "";
     const rows = topics.map((topic) => {
       const named = Object.keys(topic.names);
       return h("tr", { class: topic.active ? null : "inactive", "data-testid": `topic-${topic.key}` },
@@ -28,7 +34,10 @@ export function setup(store) {
         h("td", { class: "mono" }, topic.key),
         h("td", {}, topic.names.de || "–"),
         h("td", { title: `Namen in: ${named.join(", ")}` }, `${named.length} / ${languages.length}`),
-        h("td", {}, pill(topic.active)),
+        h("td", {}, pill(topic.active), topic.discreet
+          ? [" ", h("span", { class: "pill discreet", title: "Öffentlich „Beratung“, Nummern der neutralen Reihe" },
+            neutral ? `Diskret · ${neutral}` : "Diskret")]
+          : null),
         h("td", { class: "actions-cell" },
           h("button", {
             type: "button", class: "small", "aria-label": `Thema ${label(topic)} bearbeiten`,
@@ -60,6 +69,7 @@ export function setup(store) {
     $("#topic-prefix").value = topic.prefix;
     $("#topic-position").value = topic.position;
     $("#topic-active").checked = topic.active;
+    $("#topic-discreet").checked = Boolean(topic.discreet);
     for (const input of nameInputs) input.value = topic.names[input.dataset.lang] || "";
     form.scrollIntoView({ block: "nearest" });
     $("#topic-prefix").focus();
@@ -85,7 +95,12 @@ export function setup(store) {
       if (!store.slug) throw pageError(t("manage.no_location"));
       const names = {};
       for (const input of nameInputs) names[input.dataset.lang] = input.value;
-      const data = { prefix: $("#topic-prefix").value, names, active: $("#topic-active").checked };
+      const data = {
+        prefix: $("#topic-prefix").value,
+        names,
+        active: $("#topic-active").checked,
+        discreet: $("#topic-discreet").checked,
+      };
       const position = $("#topic-position");
       // An empty position means "at the end"; a number the browser cannot read is sent as
       // typed, so the server says what is wrong with it.
