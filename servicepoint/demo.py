@@ -365,6 +365,9 @@ def load(session: Session, sessions: bool = True) -> dict[str, Login]:
             topic.discreet = (slug, key) in DISCREET
         for desk in desks:
             manage.create_desk(session, location, desk)
+    # One discreet topic would still be told by its own series: its tickets are numbered
+    # among those of the first orientation, the topic most visitors come for.
+    manage.update_location(session, places["leverkusen"], discreet_prefix="A")
     session.flush()
     if sessions:
         _sessions(session, places, organisations)

@@ -28,7 +28,9 @@ def neutral_prefix(location: Location) -> str | None:
     takes or gives up a letter; None when every letter is taken.
 
     A code of this series says nothing about which discreet topic it was drawn for, and a
-    topic may not take its letter (``manage``) while the location has discreet topics."""
+    topic may not take an automatic letter (``manage``) while the location has discreet
+    topics. A letter the manager set may be a public topic's: its series then covers the
+    discreet tickets, which are numbered among its own and look like them."""
     if location.discreet_prefix:
         return location.discreet_prefix
     used = {topic.prefix for topic in location.topics}

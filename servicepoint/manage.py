@@ -131,8 +131,10 @@ def update_location(
     discreet_prefix: str | None = None,
 ) -> Location:
     """Change a location's name, address, time zone or active flag, or the letter of its
-    neutral series (``discreet_prefix``: a letter no topic uses, or "" to have one chosen
-    automatically, ``tickets.neutral_prefix``)."""
+    neutral series (``discreet_prefix``: a letter no discreet topic uses, or "" to have one
+    chosen automatically, ``discreet.neutral_prefix``). The letter of a public topic makes
+    its series the cover of the discreet ones: their codes are numbered among its codes and
+    look like them."""
     if discreet_prefix is not None:
         location.discreet_prefix = _discreet_prefix(location, discreet_prefix)
     _apply(
@@ -155,7 +157,7 @@ def _discreet_prefix(location: Location, value: str) -> str | None:
         return None
     prefix = clean_key(value, "discreet_prefix", PREFIX)
     for topic in location.topics:
-        if topic.prefix == prefix:
+        if topic.prefix == prefix and topic.discreet:  # its own letter would name it
             raise Duplicate(
                 "discreet_prefix_taken",
                 field="discreet_prefix",
@@ -193,12 +195,13 @@ def _not_neutral(location: Location, prefix: str, topic: Topic | None, discreet:
     """Refuse ``prefix`` for ``topic`` when it is the location's neutral letter and the
     neutral series is in use (a letter set for it, or a discreet topic after the change):
     a public topic's codes would be mixed into it. Without discreet topics the automatic
-    letter simply moves on to the next free one."""
-    in_use = (
-        location.discreet_prefix is not None
-        or discreet
-        or any(t.discreet for t in location.topics if t is not topic)
-    )
+    letter simply moves on to the next free one. A letter the manager set is another matter:
+    a public topic may hold it, its series then hides the discreet tickets among its own."""
+    if location.discreet_prefix is not None:
+        if discreet and prefix == location.discreet_prefix:
+            raise Duplicate("prefix_neutral", field="prefix", location=location.name, prefix=prefix)
+        return
+    in_use = discreet or any(t.discreet for t in location.topics if t is not topic)
     if in_use and prefix == neutral_prefix(location):
         raise Duplicate("prefix_neutral", field="prefix", location=location.name, prefix=prefix)
 
@@ -264,6 +267,8 @@ def update_topic(
 
     Tickets already drawn keep their codes; only new ones follow a change of ``discreet``."""
     becomes = topic.discreet if discreet is None else discreet
+    if discreet and prefix is None:  # the cover of the discreet series may not become one
+        _not_neutral(topic.location, topic.prefix, topic, True)
     _apply(
         topic,
         {

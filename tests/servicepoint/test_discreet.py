@@ -79,11 +79,27 @@ def test_a_topic_may_not_take_the_neutral_letter(session, centre, violence):
     with pytest.raises(Duplicate):
         manage.update_topic(session, general, prefix="Z")
     assert general.prefix == "A"
-    # Nor may the location's letter be one a topic uses.
+    # Nor may the location's letter be a discreet topic's own (it would name it).
     with pytest.raises(Duplicate) as taken:
-        manage.update_location(session, centre, discreet_prefix="A")
+        manage.update_location(session, centre, discreet_prefix=violence.prefix)
     assert taken.value.field == "discreet_prefix"
     assert centre.discreet_prefix is None
+
+
+def test_a_public_topic_can_cover_the_discreet_ones(session, centre, violence):
+    """With one discreet topic its own neutral series would still tell the room why; a
+    manager may give the series a public topic's letter: discreet tickets are numbered among
+    that topic's and look like them."""
+    manage.update_location(session, centre, discreet_prefix="A")
+    general = next(t for t in centre.topics if t.key == "general")
+    drawn = [
+        tickets.issue_ticket(session, centre, topic, "de").ticket.code
+        for topic in (general, violence, general, violence)
+    ]
+    assert drawn == ["A001", "A002", "A003", "A004"]
+    assert discreet.neutral_prefix(centre) == "A"
+    with pytest.raises(Duplicate):  # a discreet topic may not take the cover's letter
+        manage.update_topic(session, general, discreet=True)
 
 
 def test_a_topic_made_discreet_draws_from_the_series_from_then_on(session, centre):
