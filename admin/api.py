@@ -18,6 +18,7 @@ from servicepoint import (
     desks,
     discreet,
     manage,
+    offer,
     printing,
     snapshots,
     throttle,
@@ -32,6 +33,7 @@ from servicepoint.web import (
     current_staff,
     database,
     db_session,
+    estimates,
     field,
     json_body,
     lan_url,
@@ -337,11 +339,21 @@ def _neutral_series(location: Location) -> dict[str, Any]:
 
 @api.get("/locations/<slug>/topics/all")
 def all_topics(slug: str):
-    """Every topic of a location, inactive ones included, with ids (for managers)."""
-    location = tickets.get_location(db_session(), slug)
+    """Every topic of a location, inactive ones included, with ids (for managers), each with
+    whether the kiosk offers it now (``open``, ``next_open``: ``servicepoint.offer``)."""
+    session = db_session()
+    location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
+    offered = offer.location_offer(
+        session,
+        location,
+        offer.Hours.from_settings(current_app.config),
+        estimates=estimates(location),
+    )
     return {
-        "topics": [{"id": t.id, **snapshots.topic_json(t)} for t in location.topics],
+        "topics": [
+            {"id": t.id, **snapshots.topic_json(t), **offered.of(t).json()} for t in location.topics
+        ],
         **_neutral_series(location),
     }
 

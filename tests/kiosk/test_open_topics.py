@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from servicepoint import clock, offer, tickets
 from servicepoint.errors import TopicClosed
-from servicepoint.models import Closure, Consultation, Ticket
+from servicepoint.models import Closure, Consultation, Role, Ticket
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Monday 7 December 2026; Thursday is the 10th.
@@ -169,3 +169,16 @@ def test_without_any_session_every_active_topic_is_open(client, centre):
         payload = topics_now(client)
         assert all(t["open"] for t in payload["topics"]) and payload["changes_at"] is None
         assert draw(client).status_code == 201
+
+
+def test_managers_see_which_topics_are_open(client, factory, auth, sessions):
+    factory.staff("leitung", role=Role.MANAGER)
+    with clock.frozen(berlin(MONDAY, 9)):
+        auth.login("leitung")
+        answer = client.get("/api/v1/locations/test-centre/topics/all")
+        assert answer.status_code == 200, answer.json
+        listed = answer.json["topics"]
+    found = {t["key"]: t for t in listed}
+    assert found["general"]["open"] is False
+    assert datetime.fromisoformat(found["general"]["next_open"]) == berlin(MONDAY, 12, 30)
+    assert found["language"]["open"] is True
