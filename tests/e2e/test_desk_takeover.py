@@ -51,7 +51,7 @@ def test_a_desk_taken_over_is_said_at_once_and_offers_no_calls(browser, live_ser
     second.get_by_test_id("select-location").select_option(LOCATION)
     chooser = second.get_by_test_id("select-desk")
     expect(chooser.locator("option", has_text="Raum 1")).to_have_text(
-        "Raum 1 – besetzt: Beratung 1"
+        "Raum 1 – besetzt: Beratung 1 (Diakonie)"
     )
     asked: list[str] = []
 
@@ -60,24 +60,28 @@ def test_a_desk_taken_over_is_said_at_once_and_offers_no_calls(browser, live_ser
         dialog.accept()
 
     second.once("dialog", confirm)
-    chooser.select_option(label="Raum 1 – besetzt: Beratung 1")
+    chooser.select_option(label="Raum 1 – besetzt: Beratung 1 (Diakonie)")
     expect(second.get_by_test_id("seat-text")).to_have_text(re.compile(r"^Sie sitzen an Raum 1"))
-    assert asked and "An Raum 1 sitzt Beratung 1" in asked[0] and "übernehmen" in asked[0]
+    assert (
+        asked and "An Raum 1 sitzt Beratung 1 (Diakonie)" in asked[0] and "übernehmen" in asked[0]
+    )
 
     # Counselor 1's page says so at once and offers no call there any more.
     notice = first.get_by_test_id("desk-notice")
-    expect(notice).to_contain_text("Beratung 2 hat Raum 1 übernommen.")
+    expect(notice).to_contain_text("Beratung 2 (Caritas) hat Raum 1 übernommen.")
     expect(notice).to_have_attribute("role", "alert")
     expect(first.get_by_test_id("call-next")).to_be_disabled()
-    expect(first.get_by_test_id("call-next-hint")).to_contain_text("Nur Beratung 2 ruft zu Raum 1")
+    expect(first.get_by_test_id("call-next-hint")).to_contain_text(
+        "Nur Beratung 2 (Caritas) ruft zu Raum 1"
+    )
     expect(first.get_by_test_id("action-start")).to_be_hidden()
     expect(first.get_by_test_id("seat-text")).to_have_text(
-        re.compile(r"^An Raum 1 sitzt Beratung 2")
+        re.compile(r"^An Raum 1 sitzt Beratung 2 \(Caritas\)")
     )
     expect(first.get_by_test_id("take-over")).to_be_visible()
     first.locator("#at-desks summary").click()
     expect(first.get_by_test_id(f"at-desk-{raum1_id(first, url)}")).to_contain_text(
-        re.compile(rf"Raum 1 · Beratung 2 · {code} Aufgerufen")
+        re.compile(rf"Raum 1 · Beratung 2 \(Caritas\) · {code} Aufgerufen")
     )
     first.screenshot(path=str(tmp_path / "taken-over.png"), full_page=True)
     second.screenshot(path=str(tmp_path / "took-over.png"), full_page=True)
@@ -85,7 +89,7 @@ def test_a_desk_taken_over_is_said_at_once_and_offers_no_calls(browser, live_ser
     # The server refuses counselor 1's call to Raum 1 too, and the ticket stays where it is.
     desks = first.request.get(f"{url}/api/v1/locations/{LOCATION}/desks").json()["desks"]
     raum1 = next(d for d in desks if d["name"] == "Raum 1")
-    assert raum1["occupant"]["display_name"] == "Beratung 2"
+    assert raum1["occupant"]["display_name"] == "Beratung 2 (Caritas)"
     refused = first.request.post(f"{url}/api/v1/desks/{raum1['id']}/call-next")
     assert refused.status == 409 and refused.json()["error"] == "desk_taken"
     expect(second.get_by_test_id("current-ticket")).to_contain_text(code)
