@@ -26,16 +26,17 @@ def _arrange(url: str, desks: int = 1) -> None:
         session.add(location)
         session.add(Topic(location=location, key="general", prefix="A", names={"de": "Allgemein"}))
         session.add(Topic(location=location, key="language", prefix="B", names={"de": "Sprache"}))
-        for n in range(desks):
+        password_hash = hash_password("x" * 12)
+        for n in range(desks):  # a counselor per desk: each sits at one desk at a time
             session.add(Desk(location=location, name=f"Raum {n + 1}"))
-        session.add(
-            Staff(
-                username="berater",
-                display_name="Berater",
-                password_hash=hash_password("x" * 12),
-                memberships=[Membership(location=location, role="counselor")],
+            session.add(
+                Staff(
+                    username=f"berater{n + 1}",
+                    display_name=f"Berater {n + 1}",
+                    password_hash=password_hash,
+                    memberships=[Membership(location=location, role="counselor")],
+                )
             )
-        )
     database.dispose()
 
 
@@ -60,7 +61,9 @@ def _call_all(url: str, desk_name: str, start: multiprocessing.synchronize.Event
         try:
             with database.unit_of_work() as session:
                 desk = session.scalar(select(Desk).where(Desk.name == desk_name))
-                staff = session.scalar(select(Staff))
+                staff = session.scalar(
+                    select(Staff).where(Staff.username == "berater" + desk_name.split()[-1])
+                )
                 current = tickets.ticket_at_desk(session, desk)
                 if current is not None:
                     tickets.finish(session, current, staff)
