@@ -205,14 +205,12 @@ def call_chosen(desk_id: int):
     return snapshots.staff_ticket_json(ticket, staff)
 
 
-# The moves of the ticket at a desk: only the desk's occupant makes them.
-DESK_MOVES = {
+# The moves of a ticket; one called to or served at a desk only the desk's occupant makes.
+MOVES: dict[str, Any] = {
     "recall": tickets.recall,
     "start": tickets.start,
     "finish": tickets.finish,
     "no-show": tickets.no_show,
-}
-MOVES = {
     "requeue": tickets.requeue,
     "cancel": tickets.cancel,
 }
@@ -226,14 +224,12 @@ def move_ticket(ticket_id: int, move: str):
     staff = require(Permission.MOVE_TICKETS, ticket.location)
     if move == "transfer":
         key = clean_key(field(json_body(), "topic", str, max_length=64), "topic", TOPIC_KEY)
-        tickets.transfer(session, ticket, tickets.get_topic(session, ticket.location, key), staff)
-    elif move in DESK_MOVES:
-        DESK_MOVES[move](session, ticket, staff, idle_minutes=_idle())
+        topic = tickets.get_topic(session, ticket.location, key)
+        tickets.transfer(session, ticket, topic, staff, idle_minutes=_idle())
     elif move in MOVES:
-        MOVES[move](session, ticket, staff)
+        MOVES[move](session, ticket, staff, idle_minutes=_idle())
     else:
-        moves = ", ".join([*DESK_MOVES, *MOVES, "transfer"])
-        raise NotFound("no_move", move=move[:40], moves=moves)
+        raise NotFound("no_move", move=move[:40], moves=", ".join([*MOVES, "transfer"]))
     return snapshots.staff_ticket_json(ticket, staff)
 
 
@@ -560,6 +556,9 @@ def update_staff(staff_id: int):
     staff = manage.get_staff(session, staff_id)
     access.require_manages_staff(acting, staff)
     body = json_body()
+    for name in ("password", "active", "display_name", "organisation"):
+        if body.get(name) is not None or (name == "organisation" and name in body):
+            access.require_manages_account(acting, staff, name)
     role, legacy = _staff_role(body, acting)
     scope = access.managed_location_ids(acting)
     manage.update_staff(

@@ -101,6 +101,19 @@ def require_manages_staff(acting: Staff, other: Staff) -> None:
         raise AdminsOnly("admin_account", name=other.display_name)
 
 
+def require_manages_account(acting: Staff, other: Staff, field: str) -> None:
+    """Refuse a change of ``other``'s whole account (password, active, name, organisation)
+    by a manager who does not manage every location ``other`` works at: whoever holds the
+    account acts at all of them (403 ``not_manager`` naming one they do not manage).
+    Admins, and everyone for their own account, may."""
+    scope = managed_location_ids(acting)
+    if scope is None or other.id == acting.id:
+        return
+    for membership in other.memberships:
+        if membership.location_id not in scope:
+            raise NotManager("not_manager", field=field, location=membership.location.name)
+
+
 def require_manages(acting: Staff, location: Location, field: str | None = None) -> None:
     """Refuse (403 naming the location) a membership at ``location`` given or changed by
     someone who does not manage it."""

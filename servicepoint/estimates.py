@@ -31,11 +31,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import clock
-from servicepoint.models import Desk, Location, Membership, Staff, Ticket, TicketState
+from servicepoint.models import (
+    Desk,
+    Location,
+    Membership,
+    Staff,
+    Ticket,
+    TicketState,
+    UTCDateTime,
+)
 from servicepoint.tickets import served_topic_ids, today
 
 
@@ -48,6 +56,9 @@ class EstimateSettings:
     within_days: int = 28
     minimum: int = 5
     cache_seconds: float = 60
+    # An occupant without a call or move at their desk for this long is not on duty
+    # (DESK_IDLE_MINUTES, the desks' own idle rule; 0: never idle).
+    idle_minutes: int = 30
 
     @classmethod
     def from_settings(cls, config: Mapping[str, Any]) -> EstimateSettings:
@@ -57,6 +68,7 @@ class EstimateSettings:
             within_days=int(config["ESTIMATE_WITHIN_DAYS"]),
             minimum=int(config["ESTIMATE_MIN_TICKETS"]),
             cache_seconds=float(config["ESTIMATE_CACHE_SECONDS"]),
+            idle_minutes=int(config.get("DESK_IDLE_MINUTES", 30)),
         )
 
 
@@ -85,7 +97,9 @@ _RECENT_SERVICE = select(_RANKED.c.topic_id, _RANKED.c.started_at, _RANKED.c.fin
     _RANKED.c.rank <= bindparam("recent")
 )
 
-# The staff members at the location's active desks, with their memberships and topics.
+# The staff members present at the location's active desks (``servicepoint.desks.present``:
+# seen since ``:since``, or with a ticket called to or served at the desk), with their
+# memberships and topics.
 _OCCUPANTS = (
     select(Staff)
     .where(
@@ -95,6 +109,15 @@ _OCCUPANTS = (
                 Desk.location_id == bindparam("location_id"),
                 Desk.active,
                 Desk.occupant_id.is_not(None),
+                or_(
+                    func.coalesce(Desk.occupant_seen_at, Desk.occupied_at).is_(None),
+                    func.coalesce(Desk.occupant_seen_at, Desk.occupied_at)
+                    >= bindparam("since", type_=UTCDateTime),
+                    exists().where(
+                        Ticket.desk_id == Desk.id,
+                        Ticket.state.in_((TicketState.CALLED, TicketState.SERVING)),
+                    ),
+                ),
             )
         ),
     )
@@ -125,14 +148,22 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def counselors_on_duty(session: Session, location: Location) -> dict[int, int]:
+def counselors_on_duty(
+    session: Session, location: Location, idle_minutes: int = 30
+) -> dict[int, int]:
     """How many counselors on duty serve each topic of ``location`` now (topics nobody
-    serves are left out)."""
+    serves are left out): present at a desk by the desks' idle rule (``idle_minutes``)."""
     desks = location.__dict__.get("desks")  # already read with the location: no statement
     if desks is not None and not any(d.occupant_id is not None and d.active for d in desks):
         return {}
     counts: dict[int, int] = {}
-    for staff in session.scalars(_OCCUPANTS, {"location_id": location.id}).unique():
+    since = (
+        clock.now() - timedelta(minutes=idle_minutes)
+        if idle_minutes > 0
+        else datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    values = {"location_id": location.id, "since": since}
+    for staff in session.scalars(_OCCUPANTS, values).unique():
         for topic_id in served_topic_ids(location, staff):
             counts[topic_id] = counts.get(topic_id, 0) + 1
     return counts
@@ -195,7 +226,9 @@ class Estimates:
     def on_duty(self, topic_id: int) -> int:
         """How many counselors on duty serve the topic now."""
         if self._on_duty is None:
-            self._on_duty = counselors_on_duty(self.session, self.location)
+            self._on_duty = counselors_on_duty(
+                self.session, self.location, self.estimator.settings.idle_minutes
+            )
         return self._on_duty.get(topic_id, 0)
 
     def wait(self, topic_id: int, ahead: int) -> int | None:

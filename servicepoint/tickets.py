@@ -567,6 +567,7 @@ def call_next(
     if current is not None:
         if current.state == S.CALLED:
             raise DeskBusy("desk_busy", code=current.code, desk=desk.name)
+        _served_by_caller(current, desk, staff)
         current.finished_at = _timestamp(current, "finish")
         _move(session, current, "finish", S.DONE, staff, desk.id)
     ticket = next_for(session, location, staff, lock=True)
@@ -597,6 +598,7 @@ def call_ticket(
             "ticket_not_waiting", code=ticket.code, terms={"state": f"state.{ticket.state}"}
         )
     if current is not None:
+        _served_by_caller(current, desk, staff)
         current.finished_at = _timestamp(current, "finish")
         _move(session, current, "finish", S.DONE, staff, desk.id)
     return _call(session, ticket, desk, staff, "call")
@@ -644,21 +646,33 @@ def no_show(
     return ticket
 
 
-def requeue(session: Session, ticket: Ticket, staff: Staff) -> Ticket:
+def requeue(
+    session: Session, ticket: Ticket, staff: Staff, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+) -> Ticket:
     """Put a ticket back in the queue at its original place: a called or served one, or,
-    to undo a slip, one marked absent, finished or cancelled earlier the same day."""
+    to undo a slip, one marked absent, finished or cancelled earlier the same day. One at a
+    desk only its occupant puts back."""
     if ticket.state in ALLOWED_FROM["requeue"] and not move_allowed(ticket, "requeue"):
         raise IllegalTransition("earlier_day", code=ticket.code)
     _check(ticket, "requeue")
+    _check_mover(session, ticket, staff, idle_minutes)
     desk_id = ticket.desk_id
     _clear_desk(ticket)
     _move(session, ticket, "requeue", S.WAITING, staff, desk_id)
     return ticket
 
 
-def transfer(session: Session, ticket: Ticket, topic: Topic, staff: Staff) -> Ticket:
-    """Move a ticket to another topic's queue, keeping its original issue time and code."""
+def transfer(
+    session: Session,
+    ticket: Ticket,
+    topic: Topic,
+    staff: Staff,
+    idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+) -> Ticket:
+    """Move a ticket to another topic's queue, keeping its original issue time and code (one
+    at a desk: only by its occupant)."""
     _check(ticket, "transfer")
+    _check_mover(session, ticket, staff, idle_minutes)
     if topic.location_id != ticket.location_id:
         raise InvalidInput(
             "topic_elsewhere", field="topic", key=topic.key, location=ticket.location.name
@@ -677,9 +691,17 @@ def transfer(session: Session, ticket: Ticket, topic: Topic, staff: Staff) -> Ti
     return ticket
 
 
-def cancel(session: Session, ticket: Ticket, staff: Staff | None) -> Ticket:
-    """Take a ticket out of the queue for good (by staff, or by the visitor from the phone)."""
+def cancel(
+    session: Session,
+    ticket: Ticket,
+    staff: Staff | None,
+    idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+) -> Ticket:
+    """Take a ticket out of the queue for good (by staff, or by the visitor from the phone;
+    one at a desk by staff: only by its occupant)."""
     ticket.finished_at = _timestamp(ticket, "cancel")
+    if staff is not None:
+        _check_mover(session, ticket, staff, idle_minutes)
     _move(session, ticket, "cancel", S.CANCELLED, staff, ticket.desk_id)
     return ticket
 
@@ -706,6 +728,15 @@ def _check_mover(session: Session, ticket: Ticket, staff: Staff, idle_minutes: i
     (``desks.check_mover``); a ticket that is at no desk (any more) is left to ``_check``."""
     if ticket.state in ACTIVE_AT_DESK and ticket.desk_id is not None:
         desks.check_mover(session, ticket.desk, staff, idle_minutes)
+
+
+def _served_by_caller(current: Ticket, desk: Desk, staff: Staff) -> None:
+    """A call finishes the ticket served at the desk only when the caller serves it: one a
+    colleague serves (who left the desk, or whose desk was taken over) is finished
+    explicitly, never as a side effect of a call."""
+    if current.staff_id is not None and current.staff_id != staff.id:
+        who = current.staff.display_name if current.staff is not None else ""
+        raise DeskBusy("desk_serving", code=current.code, desk=desk.name, name=who)
 
 
 def _check_desk(desk: Desk) -> None:

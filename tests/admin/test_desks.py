@@ -286,3 +286,44 @@ def test_an_access_change_frees_the_desk(app, client, centre, counselor, factory
     AuthActions(admin).login("leitung")
     assert admin.patch(f"/api/v1/staff/{counselor.id}", json={"active": False}).status_code == 200
     assert desks_of(other)["Raum 1"]["occupant"] is None
+
+
+def test_a_freed_desk_never_ends_a_colleagues_visitor_by_a_call(
+    client, session, centre, counselor, other, auth
+):
+    """Counselor 1 leaves Raum 1 (or signs out elsewhere) while still serving a visitor
+    there: counselor 2 may sit down, but a call does not finish counselor 1's visitor as a
+    side effect; it is refused, naming them, until that consultation is finished."""
+    auth.login()
+    raum1 = centre.desks[0].id
+    first, _waiting = draw(client), draw(client)
+    called = client.post(f"/api/v1/desks/{raum1}/call-next").json
+    assert client.post(f"/api/v1/tickets/{called['id']}/start").status_code == 200
+    assert client.delete(f"/api/v1/desks/{raum1}/occupy").status_code == 200
+
+    refused = other.post(f"/api/v1/desks/{raum1}/call-next", headers={"Accept-Language": "de"})
+    assert refused.status_code == 409 and refused.json["error"] == "desk_busy"
+    assert "Berater" in refused.json["message"] and first["code"] in refused.json["message"]
+    session.expire_all()
+    assert session.get(Ticket, called["id"]).state == "serving"
+    # Finishing it is an explicit act of whoever now sits there; then calls go on.
+    assert other.post(f"/api/v1/tickets/{called['id']}/finish").status_code == 200
+    assert other.post(f"/api/v1/desks/{raum1}/call-next").status_code == 200
+
+
+@pytest.mark.parametrize("move", ["requeue", "cancel", "transfer"])
+def test_a_colleague_does_not_requeue_cancel_or_transfer_the_visitor_at_my_desk(
+    client, session, centre, counselor, other, auth, move
+):
+    auth.login()
+    raum1 = centre.desks[0].id
+    draw(client)
+    called = client.post(f"/api/v1/desks/{raum1}/call-next").json
+    body = {"topic": "language"} if move == "transfer" else None
+    refused = other.post(f"/api/v1/tickets/{called['id']}/{move}", json=body)
+    assert refused.status_code == 409 and refused.json["error"] == "desk_taken"
+    session.expire_all()
+    ticket = session.get(Ticket, called["id"])
+    assert (ticket.state, ticket.desk_id, ticket.topic.key) == ("called", raum1, "general")
+    # The one at the desk may.
+    assert client.post(f"/api/v1/tickets/{called['id']}/{move}", json=body).status_code == 200

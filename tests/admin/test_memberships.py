@@ -420,3 +420,43 @@ def test_only_admins_change_organisations(client, session, lev_manager, counselo
         drk.active
         and session.scalar(select(Organisation).where(Organisation.name == "AWO")) is None
     )
+
+
+def test_a_location_manager_cannot_take_over_an_account_that_works_elsewhere_too(
+    client, session, factory, leverkusen, hamborn, counselor, lev_manager, auth
+):
+    """Whoever holds an account acts wherever it works: its password, active flag, name and
+    organisation are changed only by someone who manages every one of its locations."""
+    both = factory.staff(
+        "hamborn.leitung", role=Role.MANAGER, locations=[leverkusen, hamborn], admin=False
+    )
+    before = (both.password_hash, both.display_name)
+    auth.login("lev.leitung")
+    for change in (
+        {"password": "ein anderes Passwort"},
+        {"active": False},
+        {"display_name": "Jemand anderes"},
+        {"organisation": None},
+    ):
+        body = refused(
+            client.patch(f"/api/v1/staff/{both.id}", json=change),
+            403,
+            "not_manager",
+            hamborn.name,
+        )
+        assert body["field"] == next(iter(change))
+    session.refresh(both)
+    assert (both.password_hash, both.display_name) == before and both.active
+    # Their own location's counselor, and their own account, they may still change.
+    assert (
+        client.patch(
+            f"/api/v1/staff/{counselor.id}", json={"password": "ein anderes Passwort"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.patch(
+            f"/api/v1/staff/{lev_manager.id}", json={"display_name": "Leitung LEV"}
+        ).status_code
+        == 200
+    )

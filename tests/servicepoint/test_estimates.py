@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from servicepoint import clock, estimates, i18n
+from servicepoint import clock, estimates, i18n, tickets
 from servicepoint.estimates import EstimateSettings, Estimator
 from servicepoint.models import Desk, Location, Staff, Ticket, TicketState, Topic
 
@@ -200,3 +200,21 @@ def test_kiosk_and_phone_use_the_median_and_the_counselors_on_duty(
     app.extensions["servicepoint.db"].hub.refresh({centre.id: True})
     statuses = [e["args"][0] for e in phone.get_received("/ticket") if e["name"] == "status"]
     assert statuses[-1]["estimated_wait_minutes"] == 15
+
+
+def test_an_occupant_gone_idle_is_not_on_duty(session, centre, factory, frozen):
+    """A counselor who closed the browser without signing out is not on duty after the
+    desks' idle time (as the desk shows them gone), unless a ticket is at their desk."""
+    general = topic(centre)
+    counselor = factory.staff("eins")
+    desk = centre.desks[0]
+    desk.occupant_id, desk.occupied_at, desk.occupant_seen_at = counselor.id, START, START
+    session.commit()
+    assert estimates.counselors_on_duty(session, centre, idle_minutes=30)[general.id] == 1
+    frozen(START + timedelta(minutes=31))
+    assert estimates.counselors_on_duty(session, centre, idle_minutes=30) == {}
+    assert estimates.counselors_on_duty(session, centre, idle_minutes=0)[general.id] == 1
+    called = tickets.issue_ticket(session, centre, general, "de").ticket
+    called.state, called.desk_id = TicketState.SERVING, desk.id
+    session.commit()
+    assert estimates.counselors_on_duty(session, centre, idle_minutes=30)[general.id] == 1

@@ -146,7 +146,10 @@ function setLanguage(code) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === state.language));
   });
   renderTopics();
-  if (state.problem) el.problemMessage.textContent = t("kiosk.error_" + state.problem);
+  if (state.problem) {
+    el.problemMessage.textContent =
+      state.problem === "closed" ? closedProblem() : t("kiosk.error_" + state.problem);
+  }
 }
 
 // --- topics ----------------------------------------------------------------------------
@@ -442,7 +445,11 @@ function problemKind(error) {
   }
   if (error.status === 429) return "busy";
   if (error.code === "topic_closed" || error.status === 404) {
-    loadTopics(); // the tile may be stale; fetch the current ones
+    // The tile was stale (the session ended or filled up since): fetch the current ones and
+    // say when the topic is next offered.
+    loadTopics().then(() => {
+      if (state.problem === "closed") el.problemMessage.textContent = closedProblem();
+    });
     return "closed";
   }
   return "server";
@@ -549,9 +556,17 @@ function stopPrint() {
   delete screens.ticket.dataset.print;
 }
 
+/** "No waiting numbers for this topic right now …", and from when it is offered again. */
+function closedProblem() {
+  const key = state.lastRequest && state.lastRequest.topic;
+  const topic = state.topics.find((item) => item.key === key);
+  const note = topic && !topic.open ? closedNote(topic) : "";
+  return [t("kiosk.error_closed"), note].filter(Boolean).join(" ");
+}
+
 function showProblem(kind) {
   state.problem = kind;
-  el.problemMessage.textContent = t("kiosk.error_" + kind);
+  el.problemMessage.textContent = kind === "closed" ? closedProblem() : t("kiosk.error_" + kind);
   // Retrying does not help when the topic takes no tickets; going back does.
   el.retry.hidden = kind === "closed";
   screens.problem.dataset.kind = kind;
