@@ -225,13 +225,17 @@ def get_consultation(session: Session, consultation_id: int) -> Consultation:
     return consultation
 
 
-def rules(session: Session, location: Location) -> list[Consultation]:
-    """The location's session rules, oldest first, with their topics."""
+def rules(session: Session, location: Location, with_staff: bool = True) -> list[Consultation]:
+    """The location's session rules, oldest first, with their topics (and their staff, for
+    managers' views; public ones never read them)."""
+    options = [selectinload(Consultation.topics)]
+    if with_staff:
+        options.append(selectinload(Consultation.staff))
     return list(
         session.scalars(
             select(Consultation)
             .where(Consultation.location_id == location.id)
-            .options(selectinload(Consultation.topics), selectinload(Consultation.staff))
+            .options(*options)
             .order_by(Consultation.id)
         )
     )
@@ -535,7 +539,7 @@ def next_sessions(
     ]
     if not found:
         return []
-    by_id = {rule.id: rule for rule in rules(session, location)}
+    by_id = {rule.id: rule for rule in rules(session, location, with_staff=False)}
     shown_sessions: list[dict[str, Any]] = []
     for occurrence in found:
         rule = by_id[occurrence.consultation_id]

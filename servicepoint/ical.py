@@ -93,7 +93,7 @@ def feed(session: Session, location: Location) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{location.name} · Sprechstunden")
     calendar.add("x-wr-timezone", location.timezone)
-    for rule in consultations.rules(session, location):
+    for rule in consultations.rules(session, location, with_staff=False):
         days = list(schedule.rule_days(rule, first, last))
         if not days:
             continue

@@ -80,6 +80,37 @@ def test_drawing_a_ticket_sends_ten_statements(db, client, centre, kiosk_token, 
     assert deferred == [{centre.id: False}, {centre.id: False}]
 
 
+def test_a_topic_with_sessions_costs_five_statements_more(
+    db, session, client, centre, kiosk_token, deferred
+):
+    """Where sessions drive the kiosk (servicepoint/offer.py) a draw also reads the rules
+    with their topics, the weeks' changes and closures, and the people waiting for the topic
+    (can they still be served before the end?): 15 statements, five more than a location
+    without sessions. Pinned so that growth is a decision, not an accident; caching the
+    day's occurrences per process would take most of them away."""
+    from datetime import UTC, datetime, time
+
+    from servicepoint import clock
+    from servicepoint.models import Consultation
+
+    general = next(t for t in centre.topics if t.key == "general")
+    session.add(
+        Consultation(
+            location=centre,
+            weekdays="mon,tue,wed,thu,fri,sat,sun",
+            start=time(0, 0),
+            end=time(23, 59),
+            topics=[general],
+        )
+    )
+    session.commit()
+    with clock.frozen(datetime(2026, 12, 7, 11, 0, tzinfo=UTC)):
+        draw(client, kiosk_token, 0)
+        with statements(db) as sent:
+            draw(client, kiosk_token, 1)
+    assert len(sent) <= 15, sent
+
+
 def test_a_print_job_adds_one_statement(db, session, client, centre, deferred):
     _kiosk, token = manage.create_kiosk(
         session, centre, "Drucker", PrinterSettings("agent", "usb://04b8:0202")
