@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -265,6 +265,11 @@ class Consultation(Base):
     )
     # Tickets one occurrence may issue at most (None: no cap).
     max_tickets: Mapped[int | None] = mapped_column(default=None)
+    # Appointments are cut into slots of this many minutes from the session's start.
+    slot_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
+    # The percentage (0 to 100) of the session's counselor-time that may be booked as
+    # appointments; the rest stays for walk-ins (0: walk-ins only). ``servicepoint.appointments``.
+    bookable_share: Mapped[int] = mapped_column(default=0, server_default="0")
 
     location: Mapped[Location] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -384,6 +389,83 @@ class Ticket(Base):
     topic: Mapped[Topic] = relationship()
     desk: Mapped[Desk | None] = relationship()
     staff: Mapped[Staff | None] = relationship()
+
+
+class AppointmentState(enum.StrEnum):
+    """Where an appointment stands: booked, then at the centre (checked in, called, served),
+    and how it ended."""
+
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    LATE = "late"  # came after the grace time: served as a walk-in, not a no-show
+
+
+class AppointmentChannel(enum.StrEnum):
+    """Who booked an appointment: staff, or the visitor on the public booking page."""
+
+    STAFF = "staff"
+    ONLINE = "online"
+
+
+class Appointment(Base):
+    """A visitor's booked time at a location for a topic, with a counselor or with the
+    session's organisation. No name: the visitor shows the 6-digit ``code`` (unique per
+    location and day) or the slip's QR, and follows it by the status link's ``token``."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        UniqueConstraint("location_id", "day", "code", name="uq_appointment_code"),
+        # A location's appointments of a day, and a session's or counselor's that overlap.
+        Index("ix_appointment_day", "location_id", "day", "state", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"))
+    # The session rule whose bookable capacity the appointment takes (None: rule deleted).
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="SET NULL"), default=None
+    )
+    # With this counselor; None: with whoever of the organisation holds the session.
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None, index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), default=None
+    )
+    # The service day (local to the location) of ``start``: codes are unique per day.
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(8), default="de")
+    channel: Mapped[str] = mapped_column(String(8), default=AppointmentChannel.STAFF)
+    state: Mapped[str] = mapped_column(String(16), default=AppointmentState.BOOKED)
+    code: Mapped[str] = mapped_column(String(6))
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who booked it (staff channel), and the ticket its check-in issued.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="SET NULL"), default=None
+    )
+
+    location: Mapped[Location] = relationship()
+    topic: Mapped[Topic] = relationship()
+    consultation: Mapped[Consultation | None] = relationship()
+    staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration_minutes)
 
 
 class TicketEvent(Base):
