@@ -85,6 +85,9 @@ def _spec(body: dict[str, Any], current: RuleSpec | None) -> RuleSpec:
     changes["week_of_month"] = _optional_int(body, "week_of_month", base.week_of_month)
     changes["organisation_id"] = _optional_int(body, "organisation", base.organisation_id)
     changes["max_tickets"] = _optional_int(body, "max_tickets", base.max_tickets)
+    for name in ("slot_minutes", "bookable_share"):
+        if name in body:
+            changes[name] = field(body, name, int)
     if "staff" in body:
         ids: list[Any] = field(body, "staff", list, default=[])
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in ids):
@@ -125,7 +128,8 @@ def sessions_view(slug: str):
 @api.post("/locations/<slug>/sessions")
 def create_session(slug: str):
     """``{"weekdays", "start", "end", "topics", "valid_from"?, "valid_to"?, "every_weeks"?,
-    "week_of_month"?, "organisation"?, "staff"?, "max_tickets"?, "names"?}``."""
+    "week_of_month"?, "organisation"?, "staff"?, "max_tickets"?, "names"?, "slot_minutes"?,
+    "bookable_share"?}``."""
     session = db_session()
     location = _location(slug)
     consultation = consultations.create_consultation(session, location, _spec(json_body(), None))

@@ -48,6 +48,9 @@ DEFAULTS: dict[str, object] = {
     # before its end. Topics no session names are offered whenever they are active.
     "SESSION_LEAD_MINUTES": 15,
     "SESSION_LAST_TICKET_MINUTES": 15,
+    # Appointments (servicepoint/appointments.py): a slot starting sooner than this many
+    # minutes from now is no longer offered or booked.
+    "APPOINTMENT_LEAD_MINUTES": 5,
     # Minutes a called ticket that nobody started stays under "Now calling" on the lobby
     # screen; after that it is listed under "Last called" (the lobby refreshes every minute).
     "CALL_CURRENT_MINUTES": 10,

@@ -38,6 +38,9 @@ MAX_EVERY_WEEKS = 52
 MAX_TICKETS = 999
 # The longest range of occurrences one request may ask for (days).
 MAX_RANGE_DAYS = 400
+# Bounds of a session's appointment slot (minutes).
+MIN_SLOT_MINUTES = 5
+MAX_SLOT_MINUTES = 240
 
 
 # --- parsing what people type -----------------------------------------------------------
@@ -81,7 +84,8 @@ def parse_range(first: str | None, last: str | None) -> tuple[date, date] | None
 @dataclass(frozen=True)
 class RuleSpec:
     """A session rule as asked for: weekdays (``"mon"``…), local start and end, the topics'
-    keys, and optionally validity, recurrence, organisation, staff, a ticket cap, titles."""
+    keys, and optionally validity, recurrence, organisation, staff, a ticket cap, titles,
+    the appointment slot length and the bookable share of its counselor-time (percent)."""
 
     weekdays: tuple[str, ...]
     start: time
@@ -95,6 +99,8 @@ class RuleSpec:
     staff_ids: tuple[int, ...] = ()
     max_tickets: int | None = None
     names: dict[str, str] = field(default_factory=dict)
+    slot_minutes: int = 30
+    bookable_share: int = 0
 
 
 def spec_of(consultation: Consultation) -> RuleSpec:
@@ -112,6 +118,8 @@ def spec_of(consultation: Consultation) -> RuleSpec:
         staff_ids=tuple(staff.id for staff in consultation.staff),
         max_tickets=consultation.max_tickets,
         names=dict(consultation.names),
+        slot_minutes=consultation.slot_minutes,
+        bookable_share=consultation.bookable_share,
     )
 
 
@@ -190,6 +198,12 @@ def _rule_values(session: Session, location: Location, spec: RuleSpec) -> dict[s
             raise InvalidInput("weeks_and_month", field="week_of_month")
     if spec.max_tickets is not None and not 1 <= spec.max_tickets <= MAX_TICKETS:
         raise InvalidInput("bad_max_tickets", field="max_tickets", max=MAX_TICKETS)
+    if not MIN_SLOT_MINUTES <= spec.slot_minutes <= MAX_SLOT_MINUTES:
+        raise InvalidInput(
+            "bad_slot_minutes", field="slot_minutes", min=MIN_SLOT_MINUTES, max=MAX_SLOT_MINUTES
+        )
+    if not 0 <= spec.bookable_share <= 100:
+        raise InvalidInput("bad_bookable_share", field="bookable_share")
     organisation = None
     if spec.organisation_id is not None:
         organisation = (
@@ -211,6 +225,8 @@ def _rule_values(session: Session, location: Location, spec: RuleSpec) -> dict[s
         "week_of_month": spec.week_of_month,
         "organisation": organisation,
         "max_tickets": spec.max_tickets,
+        "slot_minutes": spec.slot_minutes,
+        "bookable_share": spec.bookable_share,
         "names": _names(spec.names),
         "topics": _topics(session, location, spec.topic_keys),
         "staff": _staff(session, location, spec.staff_ids),
@@ -421,6 +437,8 @@ def rule_json(consultation: Consultation, language: str = "de") -> dict[str, Any
         "organisation": organisation_json(consultation.organisation),
         "staff": [{"id": s.id, "display_name": s.display_name} for s in consultation.staff],
         "max_tickets": consultation.max_tickets,
+        "slot_minutes": consultation.slot_minutes,
+        "bookable_share": consultation.bookable_share,
     }
 
 

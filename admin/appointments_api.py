@@ -1,0 +1,164 @@
+"""Staff JSON API of appointments: free slots, booking, the day's list, moving and
+cancelling. Counselors of the location (``Permission.MOVE_TICKETS`` at it); the verbs are
+``servicepoint.appointments``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+
+from admin import api_bp as api
+from servicepoint import appointments, clock, tickets
+from servicepoint.access import Permission
+from servicepoint.consultations import parse_date
+from servicepoint.errors import InvalidInput
+from servicepoint.models import Appointment, Location, Staff
+from servicepoint.text import LANGUAGE, TOPIC_KEY, clean_key, shown
+from servicepoint.web import db_session, field, json_body, require
+
+LANGUAGE_CODE_MAX = 16
+# A date and a time, seconds optional, with an offset or Z (without one: the location's time).
+_MOMENT = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+
+
+def _lead_minutes() -> int:
+    return int(current_app.config.get("APPOINTMENT_LEAD_MINUTES", 5))
+
+
+def _location(slug: str) -> Location:
+    location = tickets.get_location(db_session(), slug)
+    require(Permission.MOVE_TICKETS, location)
+    return location
+
+
+def _appointment(appointment_id: int) -> Appointment:
+    appointment = appointments.get_appointment(db_session(), appointment_id)
+    require(Permission.MOVE_TICKETS, appointment.location)
+    return appointment
+
+
+def _start(value: str, location: Location) -> datetime:
+    """An ISO 8601 moment; without an offset it is the location's local time."""
+    try:
+        if _MOMENT.match(value):
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=ZoneInfo(location.timezone))
+            return moment
+    except ValueError:
+        pass
+    raise InvalidInput("bad_start", field="start", value=shown(value))
+
+
+def _counselor(raw: object, name: str = "staff_id") -> Staff | None:
+    """The counselor a request names by id (None when it names none)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise InvalidInput("wrong_type", field=name, terms={"kind": "kind.int"})
+    staff = db_session().get(Staff, raw) if 0 < raw < 2**31 else None
+    if staff is None:
+        raise InvalidInput("no_staff", field=name, id=raw)
+    return staff
+
+
+@api.get("/locations/<slug>/slots")
+def slots_view(slug: str):
+    """``?topic=KEY&date=YYYY-MM-DD`` (default today) ``&staff_id=N``?: the free slots."""
+    session = db_session()
+    location = _location(slug)
+    topic = tickets.get_topic(
+        session, location, clean_key(request.args.get("topic", ""), "topic", TOPIC_KEY)
+    )
+    raw_day = request.args.get("date")
+    day = (
+        parse_date(raw_day, "date")
+        if raw_day
+        else clock.service_day(clock.now(), location.timezone)
+    )
+    raw_staff = request.args.get("staff_id")
+    staff = None
+    if raw_staff is not None:
+        if not raw_staff.isdigit() or len(raw_staff) > 10:
+            raise InvalidInput("wrong_type", field="staff_id", terms={"kind": "kind.int"})
+        staff = _counselor(int(raw_staff))
+        assert staff is not None
+        appointments.check_counselor(location, topic, staff)
+    slots = appointments.free_slots(session, location, topic, day, staff, _lead_minutes())
+    return {
+        "date": day.isoformat(),
+        "topic": topic.key,
+        "staff_id": staff.id if staff is not None else None,
+        "slots": [appointments.slot_json(slot, location.timezone) for slot in slots],
+    }
+
+
+@api.post("/locations/<slug>/appointments")
+def book_appointment(slug: str):
+    """``{"topic", "start", "staff_id"?, "language"?}`` → 201 with the appointment."""
+    session = db_session()
+    location = _location(slug)
+    booker = require(Permission.MOVE_TICKETS, location)
+    body = json_body()
+    topic = tickets.get_topic(
+        session, location, clean_key(field(body, "topic", str, max_length=64), "topic", TOPIC_KEY)
+    )
+    start = _start(field(body, "start", str, max_length=40), location)
+    staff = _counselor(body.get("staff_id"))
+    language = clean_key(
+        field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX),
+        "language",
+        LANGUAGE,
+    )
+    appointment = appointments.book(
+        session,
+        location,
+        topic,
+        start,
+        staff=staff,
+        language=language,
+        booked_by=booker,
+        lead_minutes=_lead_minutes(),
+    )
+    return appointments.appointment_json(appointment), 201
+
+
+@api.get("/locations/<slug>/appointments")
+def appointments_view(slug: str):
+    """``?date=YYYY-MM-DD`` (default today): the location's appointments of that day."""
+    session = db_session()
+    location = _location(slug)
+    raw_day = request.args.get("date")
+    day = (
+        parse_date(raw_day, "date")
+        if raw_day
+        else clock.service_day(clock.now(), location.timezone)
+    )
+    return {
+        "date": day.isoformat(),
+        "appointments": [
+            appointments.appointment_json(a) for a in appointments.day_list(session, location, day)
+        ],
+    }
+
+
+@api.patch("/appointments/<id:appointment_id>")
+def move_appointment(appointment_id: int):
+    """``{"start"}``: the appointment moves to that slot."""
+    appointment = _appointment(appointment_id)
+    start = _start(field(json_body(), "start", str, max_length=40), appointment.location)
+    appointments.move(db_session(), appointment, start, _lead_minutes())
+    return appointments.appointment_json(appointment)
+
+
+@api.delete("/appointments/<id:appointment_id>")
+def cancel_appointment(appointment_id: int):
+    """Cancel the appointment (kept, state ``cancelled``); its slot is free again."""
+    appointment = _appointment(appointment_id)
+    appointments.cancel(db_session(), appointment)
+    return appointments.appointment_json(appointment)
