@@ -38,7 +38,7 @@ def signed_in(frozen, auth, anna):  # signed in at the frozen time (sessions exp
 
 @pytest.fixture
 def session_rule(session, centre, anna, factory):
-    """Weekdays 10:00–12:00 for "general", held by Anna and Bert, all of it bookable."""
+    """Weekdays 10:00 to 12:00 for "general", held by Anna and Bert, all of it bookable."""
     bert = factory.staff("bert", locations=[centre])
     consultation = Consultation(
         location=centre,

@@ -282,7 +282,7 @@ def test_codes_are_unique_per_location_and_day_and_drawn_again(
     assert (first.code, second.code) == ("004711", "000815")
     monkeypatch.undo()
     codes = [appointments.book(session, centre, general, at("10:30")).code for _ in range(6)]
-    assert len(set(codes + [first.code, second.code])) == 8
+    assert len({*codes, first.code, second.code}) == 8
     session.commit()
     # The same code on another day is fine; twice on one day the database refuses.
     session.add(
