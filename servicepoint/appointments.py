@@ -254,8 +254,11 @@ def _choose_slot(
         raise InvalidInput("appointment_past", field="start")
     day = clock.service_day(start, location.timezone)
     lock_day(session, location.id, day)
+    # A slot of capacity 0 is kept for walk-ins: not bookable at all.
     anyone = [
-        s for s in all_slots(session, location, topic, day, ignore=ignore) if s.start == start
+        s
+        for s in all_slots(session, location, topic, day, ignore=ignore)
+        if s.start == start and s.capacity > 0
     ]
     if not anyone:
         raise InvalidInput(
@@ -271,7 +274,7 @@ def _choose_slot(
     theirs = [
         s
         for s in all_slots(session, location, topic, day, staff, ignore=ignore)
-        if s.start == start
+        if s.start == start and s.capacity > 0
     ]
     if not theirs:
         raise InvalidInput("appointment_not_in_session", field="staff_id", name=staff.display_name)

@@ -93,6 +93,9 @@ def test_one_counselor_at_half_share_books_every_second_slot(
         ("11:00", 1),
         ("11:40", 1),
     ]
+    with pytest.raises(InvalidInput) as refused:  # 10:00 is kept for walk-ins
+        appointments.book(session, centre, general, at("10:00"))
+    assert (refused.value.key, refused.value.field) == ("appointment_no_slot", "start")
 
 
 def test_no_slots_on_a_holiday_or_without_a_bookable_share(session, centre, general, frozen):
