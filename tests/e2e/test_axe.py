@@ -211,6 +211,25 @@ def test_every_manage_tab(staff, live_server):
         button.hover()  # a selected tab keeps its label under the mouse
         shot(page, f"manage-{tab}")
         assert_accessible(page, f"manage tab {tab}")
+
+    # The calendar with tomorrow's session (the next week's on a Sunday), week and month.
+    occurrence = page.locator('#calendar button[data-testid^="occurrence-"]')
+    for view in ("week", "month"):
+        page.get_by_test_id(f"view-{view}").click()
+        expect(page.get_by_test_id(f"view-{view}")).to_have_attribute("aria-pressed", "true")
+        page.wait_for_load_state("networkidle")
+        if not occurrence.count():
+            page.get_by_test_id("calendar-next").click()
+        expect(occurrence.first).to_be_visible()
+        # Named by what it shows, with the day before and the action after (WCAG 2.5.3).
+        expect(occurrence.first).to_have_accessible_name(
+            re.compile(r"^\w+, \d+\.\d+\.\d{4}, 10:00–12:00 Aufenthalt.*: ändern oder absagen$")
+        )
+        shot(page, f"manage-sessions-{view}")
+        assert_accessible(page, f"manage tab sessions, {view}")
+    occurrence.first.click()
+    expect(page.get_by_test_id("occurrence-form")).to_be_visible()
+    assert_accessible(page, "manage tab sessions, one occurrence")
     page.close()
 
 
