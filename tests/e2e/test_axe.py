@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
+from servicepoint.config import DEFAULTS
 from tests.e2e.axe import assert_accessible, axe_context
 from tests.e2e.conftest import sign_in
 
@@ -125,6 +126,10 @@ def test_phone_waiting_in_every_language(page, live_server, ticket):
         if lang == "ar":
             expect(page.locator("html")).to_have_attribute("dir", "rtl")
             shot(page, "phone-ar")
+            page.get_by_test_id("status-cancel").click()  # asked, not confirmed
+            expect(page.get_by_test_id("status-cancel-keep")).to_be_visible()
+            assert_accessible(page, "phone, cancel asked (ar)")
+            page.get_by_test_id("status-cancel-keep").click()
 
 
 def test_lobby_before_a_call(page, live_server):
@@ -233,7 +238,7 @@ def test_every_manage_tab(staff, live_server):
     page.close()
 
 
-@pytest.mark.parametrize("lang", ["de", "ar"])
+@pytest.mark.parametrize("lang", str(DEFAULTS["LANGUAGES"]).split(","))
 def test_programme(page, live_server, lang):
     page.goto(f"{live_server.url}/locations/{LOCATION}/programme?lang={lang}")
     expect(page.locator("html")).to_have_attribute("lang", lang)
