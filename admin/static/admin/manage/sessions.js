@@ -139,11 +139,14 @@ export function setup(store) {
         h("button", {
           type: "button", class: `occurrence${item.changed ? " changed" : ""}`,
           "data-testid": `occurrence-${item.session}-${item.date}`,
-          "aria-label": `${longDate(day)}, ${item.start} bis ${item.end} Uhr, ${item.title}${marks.length ? `, ${marks.join(", ")}` : ""}: ändern oder absagen`,
         },
+        // The name is the visible text with the day before and the action after it (unseen),
+        // so a button is spoken in full and still found by what it shows (WCAG 2.5.3).
+        h("span", { class: "visually-hidden" }, `${longDate(day)}, `),
         h("span", { class: "occurrence-time" }, `${item.start}–${item.end}`), " ",
         h("span", { class: "occurrence-title" }, item.title),
-        ...marks.map((m) => h("span", { class: "pill" }, m))),
+        ...marks.map((m) => h("span", { class: "pill" }, m)),
+        h("span", { class: "visually-hidden" }, ": ändern oder absagen")),
       ));
     }
     for (const item of shown.cancelled.filter((x) => x.date === day)) {
@@ -151,10 +154,11 @@ export function setup(store) {
         h("button", {
           type: "button", class: "occurrence cancelled",
           "data-testid": `cancelled-${item.session}-${item.date}`,
-          "aria-label": `${longDate(day)}, ${item.start} bis ${item.end} Uhr, ${item.title}: abgesagt; wieder ansetzen`,
         },
+        h("span", { class: "visually-hidden" }, `${longDate(day)}, `),
         h("span", { class: "occurrence-time" }, `${item.start}–${item.end}`), " ",
-        h("s", {}, item.title), h("span", { class: "pill off" }, "abgesagt")),
+        h("s", {}, item.title), h("span", { class: "pill off" }, "abgesagt"),
+        h("span", { class: "visually-hidden" }, "; wieder ansetzen")),
       ));
     }
     return items;

@@ -1,0 +1,264 @@
+"""Every page checked by axe-core (WCAG 2.1 A and AA rules) in a real browser, in its main
+states: kiosk start (German, Arabic), ticket, a closed topic; lobby before and after a call;
+phone waiting (German, Arabic) and called; staff sign-in, desk, every manage tab; the
+printable programme (German, Arabic). Each must have no violation."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from servicepoint.config import DEFAULTS
+from tests.e2e.axe import assert_accessible, axe_context
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+LOCATION = "leverkusen"
+SHOTS = os.environ.get("SERVICEPOINT_SCREENSHOTS")  # a folder to keep screenshots in
+# Each tab with what shows it loaded (a location chosen where the tab has a choice).
+TABS = {
+    "locations": "locations-table",
+    "topics": "topics-table",
+    "desks": "desks-list",
+    "staff": "staff-table",
+    "kiosks": "kiosks-table",
+    "organisations": "organisations-table",
+    "sessions": "rules-table",
+}
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"axe-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def visitor(browser):
+    """Kiosk, lobby and phone pages: no sign-in."""
+    context = axe_context(browser, viewport={"width": 1080, "height": 1920})
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def staff(browser, live_server):
+    """A manager signed in (who is also a counselor at a desk)."""
+    context = axe_context(browser, viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    sign_in(page, live_server, "leitung")
+    page.close()
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def ticket(live_server):
+    """A ticket drawn in Arabic, waiting."""
+    drawn = live_server.signed_in("leitung").post(
+        f"{live_server.url}/api/v1/locations/{LOCATION}/tickets",
+        json={"topic": "orientation", "language": "ar"},
+        timeout=10,
+    )
+    assert drawn.status_code == 201, drawn.text
+    return drawn.json()
+
+
+@pytest.fixture
+def page(visitor):
+    page = visitor.new_page()
+    yield page
+    page.close()
+
+
+def test_start_page_staff_sign_in_and_forbidden(browser, live_server):
+    context = axe_context(browser, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(f'a[href*="/kiosk/{LOCATION}"]')).to_be_visible()
+    assert_accessible(page, "start page")
+    page.goto(f"{live_server.url}/staff/")
+    expect(page.get_by_test_id("login-username")).to_be_visible()
+    assert_accessible(page, "staff sign-in")
+    sign_in(page, live_server, "beratung1")  # a counselor: the managers' page is refused
+    response = page.goto(f"{live_server.url}/staff/manage")
+    assert response is not None and response.status == 403
+    assert_accessible(page, "managers' page refused")
+    context.close()
+
+
+def test_kiosk_start_in_every_language_and_ticket(page, live_server, ticket):
+    # ``ticket`` is drawn first: the one the desk calls next in a test below.
+    page.goto(f"{live_server.url}/kiosk/{LOCATION}")
+    expect(page.get_by_test_id("topic-orientation")).to_be_visible()
+    assert_accessible(page, "kiosk start (de)")
+    languages = page.locator(".lang-button").evaluate_all("bs => bs.map(b => b.dataset.lang)")
+    assert "ar" in languages and len(languages) >= 7
+    for lang in [code for code in languages if code not in ("de", "ar")] + ["ar"]:
+        page.get_by_test_id(f"lang-{lang}").click()
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        assert_accessible(page, f"kiosk start ({lang})")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    shot(page, "kiosk-ar")
+
+    page.get_by_test_id("topic-language").click()
+    expect(page.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^B\d{3}$"))
+    expect(page.get_by_test_id("ticket-qr")).to_have_attribute("src", re.compile("."))
+    shot(page, "kiosk-ticket-ar")
+    assert_accessible(page, "kiosk ticket (ar)")
+
+
+def test_phone_waiting_in_every_language(page, live_server, ticket):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/t/{ticket['token']}?lang=de")
+    expect(page.get_by_test_id("status-state")).to_have_attribute("data-state", "waiting")
+    languages = page.locator(".lang-list a").evaluate_all("as => as.map(a => a.dataset.lang)")
+    assert "ar" in languages and len(languages) >= 7
+    for lang in languages:
+        page.goto(f"{live_server.url}/t/{ticket['token']}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        assert_accessible(page, f"phone waiting ({lang})")
+        if lang == "ar":
+            expect(page.locator("html")).to_have_attribute("dir", "rtl")
+            shot(page, "phone-ar")
+            page.get_by_test_id("status-cancel").click()  # asked, not confirmed
+            expect(page.get_by_test_id("status-cancel-keep")).to_be_visible()
+            assert_accessible(page, "phone, cancel asked (ar)")
+            page.get_by_test_id("status-cancel-keep").click()
+
+
+def test_lobby_before_a_call(page, live_server):
+    page.goto(f"{live_server.url}/display/{LOCATION}")
+    expect(page.locator("body")).not_to_be_empty()
+    page.wait_for_load_state("load")
+    shot(page, "lobby")
+    assert_accessible(page, "lobby")
+
+
+def test_desk_calls_and_lobby_and_phone_show_it(staff, visitor, live_server, ticket):
+    desk = staff.new_page()
+    desk.goto(f"{live_server.url}/staff/")
+    desk.get_by_test_id("select-location").select_option(LOCATION)
+    desk.get_by_test_id("select-desk").select_option(label="Raum 1")
+    expect(desk.get_by_test_id(f"waiting-{ticket['code']}")).to_be_visible()
+    shot(desk, "desk")
+    assert_accessible(desk, "desk view")
+
+    lobby = visitor.new_page()
+    lobby.goto(f"{live_server.url}/display/{LOCATION}")
+    phone = visitor.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}/t/{ticket['token']}")
+    expect(phone.get_by_test_id("status-state")).to_have_attribute("data-state", "waiting")
+
+    desk.get_by_test_id("call-next").click()
+    expect(desk.get_by_test_id("current-ticket")).to_contain_text(ticket["code"])
+    assert_accessible(desk, "desk view, a ticket called")
+
+    expect(lobby.locator("body")).to_contain_text(ticket["code"])
+    shot(lobby, "lobby-called")
+    assert_accessible(lobby, "lobby, a ticket called")
+
+    expect(phone.get_by_test_id("status-state")).to_have_attribute("data-state", "called")
+    shot(phone, "phone-called-ar")
+    assert_accessible(phone, "phone called (ar)")
+    for page in (desk, lobby, phone):
+        page.close()
+
+
+def tomorrow() -> str:
+    return (datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=1)).isoformat()
+
+
+def test_kiosk_with_a_closed_topic(page, live_server):
+    day = tomorrow()
+    made = live_server.signed_in("leitung").post(
+        f"{live_server.url}/api/v1/locations/{LOCATION}/sessions",
+        json={
+            "start": "10:00",
+            "end": "12:00",
+            "topics": ["residence"],
+            "valid_from": day,
+            "valid_to": day,
+        },
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    page.goto(f"{live_server.url}/kiosk/{LOCATION}")
+    expect(page.get_by_test_id("topic-residence")).to_have_attribute("aria-disabled", "true")
+    expect(page.get_by_test_id("topic-next-residence")).to_be_visible()
+    assert_accessible(page, "kiosk, a closed topic (de)")
+    page.get_by_test_id("lang-ar").click()
+    expect(page.get_by_test_id("topic-next-residence")).to_contain_text("الموعد القادم")
+    shot(page, "kiosk-closed-ar")
+    assert_accessible(page, "kiosk, a closed topic (ar)")
+
+
+def test_every_manage_tab(staff, live_server):
+    page = staff.new_page()
+    page.goto(f"{live_server.url}/staff/manage")
+    expect(page.get_by_test_id("locations-table").locator("tbody tr").first).to_be_visible()
+    for tab, loaded in TABS.items():
+        button = page.get_by_test_id(f"tab-{tab}")
+        button.click()
+        expect(button).to_have_attribute("aria-selected", "true")
+        chooser = page.get_by_test_id(f"{tab}-location")
+        if chooser.count():
+            chooser.select_option(LOCATION)
+        # Rows from the API (the session rule made above, in the sessions tab).
+        expect(page.get_by_test_id(loaded).locator("tbody tr, li").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        button.hover()  # a selected tab keeps its label under the mouse
+        shot(page, f"manage-{tab}")
+        assert_accessible(page, f"manage tab {tab}")
+
+    # The calendar with tomorrow's session (the next week's on a Sunday), week and month.
+    occurrence = page.locator('#calendar button[data-testid^="occurrence-"]')
+    for view in ("week", "month"):
+        page.get_by_test_id(f"view-{view}").click()
+        expect(page.get_by_test_id(f"view-{view}")).to_have_attribute("aria-pressed", "true")
+        page.wait_for_load_state("networkidle")
+        if not occurrence.count():
+            page.get_by_test_id("calendar-next").click()
+        expect(occurrence.first).to_be_visible()
+        # Named by what it shows, with the day before and the action after (WCAG 2.5.3).
+        expect(occurrence.first).to_have_accessible_name(
+            re.compile(r"^\w+, \d+\.\d+\.\d{4}, 10:00–12:00 Aufenthalt.*: ändern oder absagen$")
+        )
+        shot(page, f"manage-sessions-{view}")
+        assert_accessible(page, f"manage tab sessions, {view}")
+    occurrence.first.click()
+    expect(page.get_by_test_id("occurrence-form")).to_be_visible()
+    assert_accessible(page, "manage tab sessions, one occurrence")
+    page.close()
+
+
+@pytest.mark.parametrize("lang", str(DEFAULTS["LANGUAGES"]).split(","))
+def test_programme(page, live_server, lang):
+    page.goto(f"{live_server.url}/locations/{LOCATION}/programme?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.wait_for_load_state("networkidle")
+    shot(page, f"programme-{lang}")
+    assert_accessible(page, f"programme ({lang})")
+
+
+def test_the_check_names_rule_impact_and_element(browser):
+    """The helper itself: a page with faults fails with each rule, its impact and where."""
+    context = axe_context(browser)
+    page = context.new_page()
+    page.set_content(
+        '<html lang="de"><head><title>t</title></head><body><main>'
+        '<p id="pale" style="color:#bbb;background:#fff">blass</p><input id="nameless">'
+        "</main></body></html>"
+    )
+    with pytest.raises(AssertionError) as failed:
+        assert_accessible(page, "a faulty page")
+    message = str(failed.value)
+    assert "color-contrast (serious)" in message and "#pale" in message
+    assert "label (critical)" in message and "#nameless" in message
+    context.close()
