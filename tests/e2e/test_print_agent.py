@@ -10,18 +10,16 @@ import requests
 
 from printers import print_ticket
 from printers.agent import PrintAgent
+from tests import waiting
 from tests.printers.escpos_stream import parse
 from tests.printers.fake_printer import JobRecorder
 
+# Generous but bounded: an agent reconnects with a backoff, slower on a busy machine.
+WAIT = 60.0
 
-def wait_until(condition, timeout: float = 15.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+
+def wait_until(condition, what: str):
+    return waiting.wait_until(condition, WAIT, what)
 
 
 @pytest.fixture
