@@ -28,6 +28,7 @@ pytestmark = pytest.mark.concurrency
 SLUG = "leverkusen"
 # The test's bounds are generous, for a busy machine: the point is "at once, not 10 s".
 ANSWERED_WITHIN = 1.5
+HEALTH_WITHIN = 0.9
 
 
 class Screen:
@@ -84,7 +85,9 @@ def health(server: LiveServer) -> tuple[dict[str, Any], float]:
 
 def degraded(server: LiveServer) -> dict[str, Any] | None:
     body, took = health(server)
-    assert took < 0.5, f"/healthz took {took:.3f} s"
+    # Under the Redis timeout (REDIS_TIMEOUT, 1 s): an answer that waited for Redis could
+    # not come sooner; anything below it is "at once", however busy the machine.
+    assert took < HEALTH_WITHIN, f"/healthz took {took:.3f} s"
     return body if body["status"] == "degraded" else None
 
 
