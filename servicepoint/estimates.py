@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from servicepoint import clock
+from servicepoint import desks as desk_rules
 from servicepoint.models import (
     Desk,
     Location,
@@ -42,7 +43,6 @@ from servicepoint.models import (
     Staff,
     Ticket,
     TicketState,
-    UTCDateTime,
 )
 from servicepoint.tickets import served_topic_ids, today
 
@@ -97,30 +97,13 @@ _RECENT_SERVICE = select(_RANKED.c.topic_id, _RANKED.c.started_at, _RANKED.c.fin
     _RANKED.c.rank <= bindparam("recent")
 )
 
-# The staff members present at the location's active desks (``servicepoint.desks.present``:
-# seen since ``:since``, or with a ticket called to or served at the desk), with their
+# The location's active desks with an occupant, each with the occupant (read by the desk's
+# column, not its relationship, which a session may hold from before a change) and their
 # memberships and topics.
-_OCCUPANTS = (
-    select(Staff)
-    .where(
-        Staff.active,
-        Staff.id.in_(
-            select(Desk.occupant_id).where(
-                Desk.location_id == bindparam("location_id"),
-                Desk.active,
-                Desk.occupant_id.is_not(None),
-                or_(
-                    func.coalesce(Desk.occupant_seen_at, Desk.occupied_at).is_(None),
-                    func.coalesce(Desk.occupant_seen_at, Desk.occupied_at)
-                    >= bindparam("since", type_=UTCDateTime),
-                    exists().where(
-                        Ticket.desk_id == Desk.id,
-                        Ticket.state.in_((TicketState.CALLED, TicketState.SERVING)),
-                    ),
-                ),
-            )
-        ),
-    )
+_OCCUPIED = (
+    select(Desk, Staff)
+    .join(Staff, Staff.id == Desk.occupant_id)
+    .where(Desk.location_id == bindparam("location_id"), Desk.active, Staff.active)
     .options(joinedload(Staff.memberships).joinedload(Membership.topics))
 )
 
@@ -156,14 +139,14 @@ def counselors_on_duty(
     desks = location.__dict__.get("desks")  # already read with the location: no statement
     if desks is not None and not any(d.occupant_id is not None and d.active for d in desks):
         return {}
+    rows = session.execute(_OCCUPIED, {"location_id": location.id}).unique().all()
+    # Present by the desks' own rule: not gone idle, or with a ticket at the desk.
+    busy = desk_rules.busy_desks(session, [desk for desk, _staff in rows], idle_minutes)
+    now = clock.now()
     counts: dict[int, int] = {}
-    since = (
-        clock.now() - timedelta(minutes=idle_minutes)
-        if idle_minutes > 0
-        else datetime(2000, 1, 1, tzinfo=UTC)
-    )
-    values = {"location_id": location.id, "since": since}
-    for staff in session.scalars(_OCCUPANTS, values).unique():
+    for desk, staff in rows:
+        if not desk_rules.present(desk, idle_minutes, now, desk.id in busy):
+            continue
         for topic_id in served_topic_ids(location, staff):
             counts[topic_id] = counts.get(topic_id, 0) + 1
     return counts

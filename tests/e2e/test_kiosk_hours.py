@@ -10,18 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from servicepoint import demo
+
 pytestmark = pytest.mark.e2e
 
-LEVERKUSEN = [
-    "orientation",
-    "language",
-    "residence",
-    "work",
-    "naturalisation",
-    "childcare",
-    "violence",
-    "volunteering",
-]
+LEVERKUSEN = [key for key, _prefix, _names in demo.LEVERKUSEN_TOPICS]
 
 
 def tomorrow() -> str:
