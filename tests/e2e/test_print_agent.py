@@ -110,6 +110,12 @@ def test_agent_prints_jobs_once_across_restarts(live_server, manager, printer, t
     lost = draw(live_server, token)
     wait_until(lambda: codes_printed(printer) == [*expected, lost["code"]], what="printed")
     assert job_states(live_server, manager, kiosk["id"])[lost["code"]] == "pending"
+    # The agent notes a print in its journal right after printing (the dropped connection
+    # only loses the answer): a restart reads the journal, so wait until it is written.
+    wait_until(
+        lambda: journal.exists() and f":{lost['code']}:" in journal.read_text(),
+        what="print written to the journal",
+    )
     third.stop()
 
     # A restarted agent is sent the job again, finds it in its journal and does not reprint.
