@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from servicepoint.db import Database
     from servicepoint.estimates import EstimateSettings, Estimator
     from servicepoint.events import Context
+    from servicepoint.order import OrderSettings
 
     shared = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
     # This app's own Socket.IO server (Flask-SocketIO keeps it in app.extensions["socketio"]);
@@ -79,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             session_lead_minutes=int(app.config["SESSION_LEAD_MINUTES"]),
             session_last_ticket_minutes=int(app.config["SESSION_LAST_TICKET_MINUTES"]),
             desk_idle_minutes=int(app.config["DESK_IDLE_MINUTES"]),
+            order_settings=OrderSettings.from_settings(app.config),
         ),
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import discreet, snapshots, tickets
+from servicepoint import clock, discreet, order, snapshots, tickets
 from servicepoint.desks import DeskOccupancyChanged
 from servicepoint.estimates import EstimateSettings, Estimator
 from servicepoint.events import (
@@ -29,7 +29,7 @@ from servicepoint.events import (
 )
 from servicepoint.manage import TopicsChanged
 from servicepoint.models import Desk, Location, Ticket, TicketState
-from servicepoint.tickets import TicketMoved
+from servicepoint.tickets import ENTRY_COLUMNS, TicketMoved
 
 # Tickets read by id in one statement at most (bound parameters stay few on every backend).
 LOAD_AT_ONCE = 500
@@ -136,7 +136,17 @@ def snapshot_messages(
         for view in snapshots.staff_views(session, location)
         if context.listening("/staff", view.rooms)
     ]
-    queue = snapshots.StaffQueue(session, location, context.desk_idle_minutes) if views else None
+
+    def medians() -> dict[int, float]:
+        return estimator(context).medians(session, location)
+
+    queue = (
+        snapshots.StaffQueue(
+            session, location, context.desk_idle_minutes, context.order_settings, medians
+        )
+        if views
+        else None
+    )
     for view in views:
         assert queue is not None
         yield Message("/staff", "queue", queue.for_staff(view.staff), view.rooms)
@@ -144,22 +154,27 @@ def snapshot_messages(
         return
     # Today's waiting tickets in calling order, from the staff queue when it was read; else
     # only what the phones' places need, and the tickets only of phones that listen.
+    entries: list[order.Entry]
+    tokens: dict[int, str]
     if queue is not None:
-        waiting = [(t.id, t.topic_id, t.public_token) for t in queue.waiting]
+        entries = [order.Entry.of(t) for t in queue.waiting]
+        tokens = {t.id: t.public_token for t in queue.waiting}
         loaded = {t.id: t for t in queue.waiting}
     else:
         columns = tickets.waiting_tickets(location).with_only_columns(
-            Ticket.id, Ticket.topic_id, Ticket.public_token
+            *ENTRY_COLUMNS, Ticket.public_token
         )
-        waiting = [(row[0], row[1], row[2]) for row in session.execute(columns)]
+        rows = session.execute(columns).all()
+        entries = [order.Entry(*row[:-1]) for row in rows]
+        tokens = {row[0]: row[-1] for row in rows}
         loaded = {}
-    per_topic: dict[int, int] = {}
+    where = order.Situation(clock.now(), medians=medians, settings=context.order_settings)
+    ahead_of = order.positions(entries, where)
     places: list[tuple[int, int, str]] = []
-    for ticket_id, topic_id, token in waiting:
-        ahead = per_topic.get(topic_id, 0)
-        per_topic[topic_id] = ahead + 1
+    for entry in entries:
+        token = tokens[entry.id]
         if context.listening("/ticket", ticket_room(token)):
-            places.append((ticket_id, ahead, token))
+            places.append((entry.id, ahead_of.get(entry.id, 0), token))
     missing = [ticket_id for ticket_id, _ahead, _token in places if ticket_id not in loaded]
     for start in range(0, len(missing), LOAD_AT_ONCE):
         chosen = select(Ticket).where(Ticket.id.in_(missing[start : start + LOAD_AT_ONCE]))
