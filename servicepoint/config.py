@@ -51,6 +51,29 @@ DEFAULTS: dict[str, object] = {
     # Appointments (servicepoint/appointments.py): a slot starting sooner than this many
     # minutes from now is no longer offered or booked.
     "APPOINTMENT_LEAD_MINUTES": 5,
+    # Check-in (servicepoint/appointments.py): from this many minutes before an appointment's
+    # start ...
+    "APPOINTMENT_CHECKIN_EARLY_MINUTES": 30,
+    # ... until this many after it, checking in issues a ticket of the appointment series;
+    # later, the visitor gets a walk-in ticket meant for their counselor first ("late").
+    "APPOINTMENT_GRACE_MINUTES": 10,
+    # The letter of the appointment series (numbered per location and day, gapless).
+    "APPOINTMENT_PREFIX": "T",
+    # The calling order (servicepoint/order.py): an appointment's ticket is due this many
+    # minutes before its start ...
+    "APPOINTMENT_DUE_LEAD_MINUTES": 2,
+    # ... and its counselor calls it rather than a walk-in when it starts within the topic's
+    # median service time, or this many minutes while no median is known.
+    "APPOINTMENT_SOON_MINUTES": 15,
+    # Walk-ins waiting longer than this come before appointments without a counselor.
+    "WALK_IN_AGED_MINUTES": 45,
+    # A ticket drawn with a client card waits this long for its own counselor (if on duty)
+    # before anyone serving the topic may call it; it keeps its draw time.
+    "CARD_RESERVED_MINUTES": 20,
+    # Appointment and card codes one address may get wrong per window (a kiosk's typos),
+    # then it is refused (429) until the window ends: codes cannot be guessed.
+    "CODES_PER_ADDRESS": 30,
+    "CODES_WINDOW_MINUTES": 10,
     # Minutes a called ticket that nobody started stays under "Now calling" on the lobby
     # screen; after that it is listed under "Last called" (the lobby refreshes every minute).
     "CALL_CURRENT_MINUTES": 10,

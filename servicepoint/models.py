@@ -509,6 +509,10 @@ class Appointment(Base):
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", ondelete="SET NULL"), default=None
     )
+    # Booked for the holder of this client card (a follow-up), or anonymously (None).
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client_card.id", ondelete="SET NULL"), default=None
+    )
 
     location: Mapped[Location] = relationship()
     topic: Mapped[Topic] = relationship()

@@ -585,13 +585,20 @@ def issue_ticket(
     return Issued(ticket, people_ahead(session, ticket))
 
 
+class CardNotValid(InvalidInput):
+    """The card cannot draw this ticket: withdrawn, or its counselor does not serve the
+    topic here."""
+
+    code = "card_not_valid"
+
+
 def cards_for_ticket(card: ClientCard, location: Location, topic: Topic) -> int:
     """The counselor a ticket drawn with ``card`` for ``topic`` is meant for; refused when
     the card is withdrawn or its counselor does not serve the topic here."""
     if not card.active or card.staff is None or not card.staff.active:
-        raise InvalidInput("card_inactive", field="card")
+        raise CardNotValid("card_inactive", field="card")
     if topic.id not in served_topic_ids(location, card.staff):
-        raise InvalidInput(
+        raise CardNotValid(
             "card_topic_not_served",
             field="topic",
             name=card.staff.display_name,
@@ -930,7 +937,8 @@ def _move(
     session.flush()
     if ticket.channel == TicketChannel.APPOINTMENT:
         session.execute(
-            _SYNC_APPOINTMENT, {"ticket_id": ticket.id, "state": _APPOINTMENT_STATE[to_state]}
+            _SYNC_APPOINTMENT,
+            {"of_ticket": ticket.id, "new_state": _APPOINTMENT_STATE[to_state]},
         )
     _history(session, ticket, kind, from_state, to_state, staff, desk_id, detail)
     _announce(session, ticket, kind)
@@ -976,8 +984,8 @@ _APPOINTMENT_STATE: dict[str, str] = {
 _appointments = cast(Table, Appointment.__table__)
 _SYNC_APPOINTMENT = (
     update(_appointments)
-    .where(_appointments.c.ticket_id == bindparam("ticket_id"))
-    .values(state=bindparam("state"))
+    .where(_appointments.c.ticket_id == bindparam("of_ticket"))
+    .values(state=bindparam("new_state"))
 )
 
 

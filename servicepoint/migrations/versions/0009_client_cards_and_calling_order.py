@@ -53,6 +53,16 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_client_card_staff_id"), ["staff_id"], unique=False)
 
+    with op.batch_alter_table("appointment", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("card_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_appointment_card_id_client_card"),
+            "client_card",
+            ["card_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("channel", sa.String(length=12), server_default="walk_in", nullable=False)
@@ -87,6 +97,12 @@ def downgrade() -> None:
         batch_op.drop_column("due_at")
         batch_op.drop_column("for_staff_id")
         batch_op.drop_column("channel")
+
+    with op.batch_alter_table("appointment", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_appointment_card_id_client_card"), type_="foreignkey"
+        )
+        batch_op.drop_column("card_id")
 
     with op.batch_alter_table("client_card", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_client_card_staff_id"))
