@@ -81,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             session_last_ticket_minutes=int(app.config["SESSION_LAST_TICKET_MINUTES"]),
             desk_idle_minutes=int(app.config["DESK_IDLE_MINUTES"]),
             order_settings=OrderSettings.from_settings(app.config),
+            appointment_grace_minutes=int(app.config["APPOINTMENT_GRACE_MINUTES"]),
         ),
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),

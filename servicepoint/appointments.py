@@ -52,6 +52,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from servicepoint import clock, schedule, tickets
 from servicepoint.errors import Conflict, InvalidInput, NotFound
+from servicepoint.events import LocationEvent, record
 from servicepoint.models import (
     Appointment,
     AppointmentChannel,
@@ -77,6 +78,24 @@ CODE_DIGITS = 6
 CODE_TRIES = 50
 # Distinguishes this module's advisory locks from any other use of them (PostgreSQL).
 _LOCK_NAMESPACE = 0x41
+
+
+@dataclass(frozen=True)
+class AppointmentChanged(LocationEvent):
+    """An appointment was booked, moved, cancelled, checked in (``checked_in`` or ``late``)
+    or missed (``no_show``): staff views of the location update their day lists, and its
+    counselor hears at once when their visitor has arrived."""
+
+    appointment_id: int
+    kind: str
+
+
+def _changed(session: Session, appointment: Appointment, kind: str) -> None:
+    record(
+        session,
+        AppointmentChanged(appointment.location_id, appointment.id, kind),
+        keep=appointment,
+    )
 
 
 class SlotTaken(Conflict):
@@ -354,6 +373,7 @@ def book(
         card.last_used_at = clock.now()
     session.add(appointment)
     session.flush()
+    _changed(session, appointment, "booked")
     return appointment
 
 
@@ -382,6 +402,7 @@ def move(
     appointment.duration_minutes = int((slot.end - slot.start).total_seconds() // 60)
     appointment.consultation_id = slot.consultation_id
     session.flush()
+    _changed(session, appointment, "moved")
     return appointment
 
 
@@ -390,6 +411,7 @@ def cancel(session: Session, appointment: Appointment) -> Appointment:
     _check_booked(appointment)
     appointment.state = AppointmentState.CANCELLED
     session.flush()
+    _changed(session, appointment, "cancelled")
     return appointment
 
 
@@ -594,6 +616,7 @@ def check_in(
     appointment.ticket = ticket
     appointment.state = AppointmentState.LATE if late else AppointmentState.CHECKED_IN
     session.flush()
+    _changed(session, appointment, "late" if late else "checked_in")
     return CheckedIn(appointment, ticket, late=late)
 
 
@@ -618,6 +641,7 @@ def close_missed(session: Session, now: datetime | None = None) -> int:
     for appointment in booked:
         if session_end(session, appointment) <= now:
             appointment.state = AppointmentState.NO_SHOW
+            _changed(session, appointment, "no_show")
             missed += 1
     session.flush()
     return missed

@@ -69,6 +69,8 @@ class Context:
     session_last_ticket_minutes: int = 15
     # Minutes after which a desk's occupant counts as gone (DESK_IDLE_MINUTES; 0: never).
     desk_idle_minutes: int = 30
+    # Minutes after an appointment's start until it counts as overdue (APPOINTMENT_GRACE_MINUTES).
+    appointment_grace_minutes: int = 10
     # The calling order's times (servicepoint.order).
     order_settings: OrderSettings = field(default_factory=OrderSettings)
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import clock, discreet, order, snapshots, tickets
+from servicepoint import appointments, clock, discreet, order, snapshots, tickets
+from servicepoint.appointments import AppointmentChanged
 from servicepoint.desks import DeskOccupancyChanged
 from servicepoint.estimates import EstimateSettings, Estimator
 from servicepoint.events import (
@@ -28,7 +29,7 @@ from servicepoint.events import (
     ticket_room,
 )
 from servicepoint.manage import TopicsChanged
-from servicepoint.models import Desk, Location, Ticket, TicketState
+from servicepoint.models import Appointment, Desk, Location, Ticket, TicketState
 from servicepoint.tickets import ENTRY_COLUMNS, TicketMoved
 
 # Tickets read by id in one statement at most (bound parameters stay few on every backend).
@@ -83,6 +84,28 @@ def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: D
     )
     status = snapshots.ticket_status(session, ticket, estimates)
     out.messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))
+
+
+@delivers(AppointmentChanged)
+def _appointment_changed(
+    session: Session, event: AppointmentChanged, context: Context, out: Delivery
+) -> None:
+    """Every staff view of the location gets the changed appointment (``appointment``: its
+    day list updates); when it checked in, its counselor's views get ``appointment_arrived``
+    ("your 10:00 is here")."""
+    appointment = session.get(Appointment, event.appointment_id)  # kept by the verb
+    if appointment is None:
+        return
+    location = appointment.location
+    views = out.once(("staff_views", location.id), lambda: snapshots.staff_views(session, location))
+    grace = context.appointment_grace_minutes
+    shown = {"kind": event.kind, "appointment": appointments.appointment_json(appointment, grace)}
+    rooms = [room for view in views for room in view.rooms]
+    if rooms:
+        out.messages.append(Message("/staff", "appointment", shown, rooms))
+    if event.kind in ("checked_in", "late") and appointment.staff_id is not None:
+        room = staff_room(location.slug, appointment.staff_id)
+        out.messages.append(Message("/staff", "appointment_arrived", shown, room))
 
 
 @delivers(TopicsChanged)

@@ -194,6 +194,8 @@ def ticket_status(
         "expired": expired,
         "open": is_open(ticket),
         "can_cancel": may_cancel_own(ticket),
+        # An appointment's ticket: when it is due (the phone shows the time, not a wait).
+        "appointment_at": iso(ticket.due_at) if ticket.channel == "appointment" else None,
         "version": ticket.version,
     }
 
