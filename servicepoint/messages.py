@@ -170,9 +170,13 @@ def snapshot_messages(
         if views
         else None
     )
+    # A counselor whom waiting tickets are meant for (appointments, cards) sees their own
+    # calling order; colleagues who serve the same topics alike still share one payload.
+    owners = {t.for_staff_id for t in queue.waiting if t.for_staff_id} if queue else set()
     for view in views:
         assert queue is not None
-        yield Message("/staff", "queue", queue.for_staff(view.staff), view.rooms)
+        for part in view.split(owners):
+            yield Message("/staff", "queue", queue.for_staff(part.staff), part.rooms)
     if not positions:
         return
     # Today's waiting tickets in calling order, from the staff queue when it was read; else

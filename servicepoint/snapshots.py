@@ -7,7 +7,7 @@ reconnects and asks again always sees what one that stayed connected sees.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -426,10 +426,28 @@ def staff_ticket_json(
 
 @dataclass(frozen=True)
 class StaffView:
-    """Staff members who see a location alike, and the rooms their views listen in."""
+    """Staff members who see a location alike, and the rooms their views listen in (one
+    per member, in the order of ``members``)."""
 
     staff: Staff
     rooms: list[str]
+    members: list[Staff] = field(default_factory=list)
+
+    def split(self, owners: set[int]) -> list[StaffView]:
+        """The view apart for each member that waiting tickets are meant for (their calling
+        order differs from their colleagues'), the others still together."""
+        mine = [m for m in self.members if m.id in owners]
+        if not mine:
+            return [self]
+        rest = [(m, r) for m, r in zip(self.members, self.rooms, strict=True) if m.id not in owners]
+        views = [
+            StaffView(m, [r], [m])
+            for m, r in zip(self.members, self.rooms, strict=True)
+            if m.id in owners
+        ]
+        if rest:
+            views.append(StaffView(rest[0][0], [r for _m, r in rest], [m for m, _r in rest]))
+        return views
 
 
 # Every active staff member with their memberships and topics, in one statement.
@@ -452,8 +470,9 @@ def staff_views(session: Session, location: Location) -> list[StaffView]:
             frozenset(served_topic_ids(location, member)),
             tuple(access.permissions(member, location)),
         )
-        view = groups.setdefault(key, StaffView(member, []))
+        view = groups.setdefault(key, StaffView(member, [], []))
         view.rooms.append(staff_room(location.slug, member.id))
+        view.members.append(member)
     return list(groups.values())
 
 
