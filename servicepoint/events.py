@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from servicepoint.estimates import Estimator
+    from servicepoint.speech import Speaker
 
 OUTBOX = "servicepoint.outbox"
 KEEP = "servicepoint.outbox.keep"
@@ -67,6 +68,9 @@ class Context:
     session_last_ticket_minutes: int = 15
     # Minutes after which a desk's occupant counts as gone (DESK_IDLE_MINUTES; 0: never).
     desk_idle_minutes: int = 30
+    # Calls spoken aloud: the URLs of each call's announcement (servicepoint.speech); None:
+    # calls carry none (the lobby only chimes).
+    speaker: Speaker | None = None
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
     # what nobody can hear need not be built. It must say yes when it cannot know. Only the
     # snapshots, built after the commit, ask: a screen that joins after the question reads
