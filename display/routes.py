@@ -26,7 +26,10 @@ def lobby(slug: str):
     location = tickets.get_location(db_session(), slug)
     i18n_flask.use_language()
     return render_template(
-        "display/lobby.html", location=location, recent=current_app.config["DISPLAY_RECENT_CALLS"]
+        "display/lobby.html",
+        location=location,
+        recent=current_app.config["DISPLAY_RECENT_CALLS"],
+        volume=current_app.extensions["servicepoint.speaker"].settings.volume,
     )
 
 
