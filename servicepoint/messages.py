@@ -9,6 +9,7 @@ since they cost as much as the queue is long.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,8 +50,20 @@ def called_json(ticket: Ticket, recall: bool, speaker: Speaker | None = None) ->
         "topic": discreet.visitor_topic_key(ticket.topic),
         "call_count": ticket.call_count,
         "recall": recall,
-        "announcement": speaker.announcement(ticket.code, desk, ticket.language) if speaker else [],
+        "announcement": _announcement(speaker, ticket.code, desk, ticket.language),
     }
+
+
+def _announcement(speaker: Speaker | None, code: str, desk: str | None, language: str) -> list[str]:
+    """The call's spoken parts; none when something goes wrong: speech never stops a call
+    (this runs before the commit)."""
+    if speaker is None:
+        return []
+    try:
+        return speaker.announcement(code, desk, language)
+    except Exception:  # a missing string, a bad setting: the call goes out, chimed only
+        logging.getLogger(__name__).exception("call %s not spoken", code)
+        return []
 
 
 _DEFAULT_ESTIMATOR = Estimator(EstimateSettings(cache_seconds=0))  # keeps nothing

@@ -160,3 +160,21 @@ def test_without_an_engine_the_lobby_only_chimes_and_staff_are_told(
 def test_with_an_engine_the_staff_page_says_nothing_of_it(client, centre, counselor, auth):
     auth.login()
     assert 'data-testid="speech-missing"' not in client.get("/staff/").get_data(as_text=True)
+
+
+def test_a_speech_error_never_stops_the_call(
+    socket_client, client, app, centre, counselor, auth, monkeypatch
+):
+    speaker = app.extensions["servicepoint.speaker"]
+
+    def broken(*args):
+        raise KeyError("lobby.speech")
+
+    monkeypatch.setattr(speaker, "announcement", broken)
+    ticket = draw(client, "en")
+    lobby = socket_client("/display", {"location": "test-centre"})
+    lobby.get_received("/display")
+    auth.login()
+    assert client.post(f"/api/v1/desks/{centre.desks[0].id}/call-next").status_code == 200
+    [call] = calls(lobby)
+    assert (call["code"], call["announcement"]) == (ticket["code"], [])
