@@ -8,12 +8,15 @@ by headless Chromium."""
 from __future__ import annotations
 
 import queue
+import threading
+from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.conftest import run_live_server
-from tests.e2e.test_live_socket import display_client
+from tests.e2e.test_live_socket import display_client, wait_for
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -122,3 +125,59 @@ def test_a_burst_of_five_calls_is_heard_as_five_in_order(browser, server):
     # until it is finished; the others went to "Last called".
     expect(lobby.get_by_test_id("recent-calls")).to_contain_text(calls[0]["code"])
     lobby.close()
+
+
+def test_a_hanging_engine_holds_up_neither_the_server_nor_the_call(tmp_path):
+    """The production server (gevent): while espeak-ng hangs on one announcement, the server
+    answers everything else; the part is given up after SPEECH_TIMEOUT (503) and the engine
+    is killed; the call itself went out at once."""
+    started = tmp_path / "engine-started"
+    engine = tmp_path / "hanging-engine"
+    engine.write_text(f"#!/bin/sh\necho $$ > {started}\nexec sleep 60\n")
+    engine.chmod(0o755)
+    settings = {"SPEECH_COMMAND": str(engine), "SPEECH_TIMEOUT": "10"}
+    with run_live_server(tmp_path, settings=settings) as server:
+        url = server.url
+        events: queue.Queue = queue.Queue()
+        listener = display_client(url, events)
+        try:
+            staff = server.signed_in("beratung1")
+            drawn = staff.post(
+                f"{url}/api/v1/locations/leverkusen/tickets",
+                json={"topic": "language", "language": "en"},
+                timeout=10,
+            )
+            assert drawn.status_code == 201
+            desks = staff.get(f"{url}/api/v1/locations/leverkusen/queue", timeout=10).json()
+            desk = next(d["id"] for d in desks["desks"] if d["name"] == "Raum 1")
+            assert staff.post(f"{url}/api/v1/desks/{desk}/call-next", timeout=10).ok
+            call = wait_for(events, "called")
+        finally:
+            listener.disconnect()
+        assert call["code"] == drawn.json()["code"]
+        assert len(call["announcement"]) == 2
+
+        answers: list[int] = []
+        fetch = threading.Thread(
+            target=lambda: answers.append(
+                requests.get(url + call["announcement"][0], timeout=40).status_code
+            )
+        )
+        fetch.start()
+        wait_until(started.exists, 20, "the engine started")
+        # The engine hangs: the server still answers, and the lobby page loads.
+        assert requests.get(f"{url}/healthz", timeout=10).ok
+        assert requests.get(f"{url}/display/leverkusen", timeout=10).ok
+        assert fetch.is_alive() and answers == []
+        fetch.join(40)
+        assert answers == [503]
+        pid = int(started.read_text())
+        wait_until(lambda: not process_alive(pid), 10, "the hanging engine was killed")
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
