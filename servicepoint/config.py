@@ -43,6 +43,23 @@ DEFAULTS: dict[str, object] = {
     "KIOSK_TICKET_SECONDS": 20,
     # How many recent calls the lobby screen lists besides the current ones.
     "DISPLAY_RECENT_CALLS": 8,
+    # Calls spoken aloud in the lobby (servicepoint/speech.py): the speech engine's program
+    # (Debian's espeak-ng); empty, or not installed: the lobby only chimes.
+    "SPEECH_COMMAND": "espeak-ng",
+    # Languages a call may be spoken in (comma-separated), of those espeak-ng has a voice
+    # for; empty: all of them. A call is spoken in the first of LANGUAGES, then in the
+    # ticket's language when that is another one.
+    "SPEECH_LANGUAGES": "",
+    # espeak-ng voices instead of the built-in ones, e.g. "de=de+f3,en=en-us"; "ar=" never
+    # speaks Arabic.
+    "SPEECH_VOICES": "",
+    # Speaking rate in words per minute and pitch (0-99) of the announcements.
+    "SPEECH_RATE": 150,
+    "SPEECH_PITCH": 50,
+    # The lobby's volume for the chime and the spoken calls, in percent.
+    "SPEECH_VOLUME": 100,
+    # Seconds one announcement's synthesis may take; then that part is skipped (chime only).
+    "SPEECH_TIMEOUT": 10.0,
     # Consultation sessions drive the kiosk (servicepoint/offer.py): a session's topics take
     # tickets from SESSION_LEAD_MINUTES before its start until SESSION_LAST_TICKET_MINUTES
     # before its end. Topics no session names are offered whenever they are active.
