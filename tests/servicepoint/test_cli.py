@@ -72,8 +72,10 @@ def test_demo_loads_real_service_points_once(runner, session, app):
         _user, password = line.split(" / ")
         assert password in first.output and len(password) >= 10
     # Appointments to check in at the kiosk and a client card, printed to try them out.
-    booked = session.scalars(select(Appointment).where(Appointment.location_id == leverkusen.id))
-    assert [a.code for a in booked] and all(a.code in first.output for a in booked)
+    booked = session.scalars(
+        select(Appointment.code).where(Appointment.location_id == leverkusen.id)
+    ).all()
+    assert booked and all(code in first.output for code in booked)
     card = session.scalar(select(ClientCard))
     assert card is not None and cards.shown(card.code) in first.output
     assert runner.invoke(["demo", "--if-empty"]).output.startswith("Demo data already present")
