@@ -91,7 +91,11 @@ def kiosk_topics(
 
 
 def hours_of(context: Context) -> offer.Hours:
-    return offer.Hours(context.session_lead_minutes, context.session_last_ticket_minutes)
+    return offer.Hours(
+        context.session_lead_minutes,
+        context.session_last_ticket_minutes,
+        context.appointment_grace_minutes,
+    )
 
 
 def desk_json(
