@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from printers import print_ticket
 from printers.errors import PrinterError, printer_state
-from printers.jobs import ticket_from_payload
+from printers.jobs import printable_from_payload
 from servicepoint import green, printing
 from servicepoint.db import Database
 from servicepoint.models import PrintJob, PrintJobState
@@ -35,7 +35,7 @@ def print_job_on_server(database: Database, job_id: int) -> str:
         with _printer_locks[uri]:
             # Rendering (image text) and the device's driver (CUPS, USB) block in C: in a
             # real thread, so the other clients of a green-thread server never wait for it.
-            green.off_loop(print_ticket, ticket_from_payload(payload), uri, profile)
+            green.off_loop(print_ticket, printable_from_payload(payload), uri, profile)
     except PrinterError as error:
         printed, reason, state = False, error.reason, printer_state(error)
         log.warning("print job %s for kiosk %s failed: %s", job_id, kiosk_name, reason)
