@@ -35,9 +35,11 @@ def render_png(layout: Iterable[Block], width_px: int = REFERENCE_WIDTH_PX) -> b
 
 def render_pdf(layout: Iterable[Block], width_px: int = REFERENCE_WIDTH_PX) -> bytes:
     """Return a one-page PDF of ``layout``: the PNG's picture at the printer's 203 dpi, so
-    an office printer prints it at the thermal paper's size (576 px: 72 mm wide)."""
+    an office printer prints it at the thermal paper's size (576 px: 72 mm wide). Black and
+    white as the thermal printer prints it, losslessly (not a JPEG's blurred edges)."""
     buffer = io.BytesIO()
-    draw_layout(layout, width_px).save(buffer, format="PDF", resolution=PRINTER_DPI)
+    picture = raster.to_bitmap(draw_layout(layout, width_px))
+    picture.save(buffer, format="PDF", resolution=PRINTER_DPI)
     return buffer.getvalue()
 
 
