@@ -325,3 +325,44 @@ def test_counselors_may_not_set_a_desks_printer(client, centre, factory, auth):
     auth.login()
     answer = client.patch(f"/api/v1/desks/{centre.desks[0].id}", json={"printer_uri": ""})
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"desk_id": True}, "desk_id"),
+        ({"kiosk_id": 0}, "kiosk_id"),
+        ({"kiosk_id": 2**40}, "kiosk_id"),
+        ({"language": "de\x00"}, "language"),
+        ({"language": "\u202ear"}, "language"),
+        ({"language": "x" * 40}, "language"),
+    ],
+)
+def test_bad_slip_requests_are_refused_and_print_nothing(
+    client, session, centre, booked, body, field
+):
+    add_kiosk(session, centre)
+
+    answer = slip(client, booked["id"], **body)
+
+    assert answer.status_code == 400 and answer.json["field"] == field
+    assert jobs(session) == 0
+
+
+def test_a_bad_print_choice_moves_nothing(client, session, booked):
+    for choice in ("yes", [1], {"desk_id": "1"}):
+        refused = client.patch(
+            f"/api/v1/appointments/{booked['id']}",
+            json={"start": "2026-12-07T11:00:00+01:00", "print": choice},
+        )
+        assert refused.status_code == 400, refused.json
+    session.expire_all()
+    start = session.get(Appointment, booked["id"]).start
+    assert clock.local(start, "Europe/Berlin").hour == 10
+
+
+def test_a_preview_in_a_bad_language_is_refused(client, booked):
+    answer = client.get(
+        f"/api/v1/appointments/{booked['id']}/slip.png", query_string={"language": "a\x00"}
+    )
+    assert answer.status_code == 400 and answer.json["field"] == "language"
