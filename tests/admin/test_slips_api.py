@@ -14,6 +14,8 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
+from printers import ticket_bytes
+from printers.jobs import printable_from_payload
 from servicepoint import clock, i18n, manage, printing
 from servicepoint.errors import InvalidInput
 from servicepoint.models import Appointment, Consultation, PrintJob, Role
@@ -89,6 +91,29 @@ def add_kiosk(session, location, mode="agent", uri="usb://04b8:0202", name="Eing
     )
     session.commit()
     return kiosk
+
+
+def test_a_kiosks_print_agent_gets_the_slip_and_answers_for_it(
+    client, session, centre, booked, socket_client
+):
+    _kiosk, token = manage.create_kiosk(
+        session, centre, "Eingang", manage.PrinterSettings("agent", "usb://04b8:0202")
+    )
+    session.commit()
+    agent = socket_client("/kiosk", {"kiosk": token, "agent": True})
+    agent.get_received("/kiosk")
+
+    answer = slip(client, booked["id"], language="de")
+
+    assert answer.status_code == 202
+    (job,) = [e["args"][0] for e in agent.get_received("/kiosk") if e["name"] == "print_job"]
+    assert job["id"] == answer.json["id"] and job["kind"] == "slip"
+    printed = printable_from_payload(job["payload"])  # what the agent prints
+    assert "Montag 07.12.2026" in parse(ticket_bytes(printed)).words
+    ack = agent.emit(
+        "print_done", {"job_id": job["id"], "printed": True}, namespace="/kiosk", callback=True
+    )
+    assert ack == {"recorded": True, "state": "printed"}
 
 
 def jobs(session) -> int:
