@@ -37,6 +37,7 @@ from servicepoint.web import (
     field,
     json_body,
     lan_url,
+    order_inputs,
     require,
     sign_in,
     sign_out,
@@ -189,7 +190,9 @@ def call_next(desk_id: int):
     session = db_session()
     desk = tickets.get_desk(session, desk_id, for_update=True)
     staff = require(Permission.MOVE_TICKETS, desk.location)
-    ticket = tickets.call_next(session, desk, staff, idle_minutes=_idle())
+    ticket = tickets.call_next(
+        session, desk, staff, idle_minutes=_idle(), **order_inputs(desk.location)
+    )
     return snapshots.staff_ticket_json(ticket, staff)
 
 

@@ -362,6 +362,46 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+class TicketChannel(enum.StrEnum):
+    """How a ticket came to be: drawn at the kiosk (``walk_in``), drawn with a client card
+    (``card``: meant for the card's counselor first), issued by an appointment's check-in
+    (``appointment``: due at the appointment's start), or by a check-in after the grace
+    time (``late``: a walk-in meant for the appointment's counselor first)."""
+
+    WALK_IN = "walk_in"
+    CARD = "card"
+    APPOINTMENT = "appointment"
+    LATE = "late"
+
+
+class ClientCard(Base):
+    """A client card ("Klientenkarte"): a random code with a check character that brings a
+    returning client to their own counselor. Nothing about the person is stored: the code,
+    whose case it is (the counselor and their organisation), when it was made and last used."""
+
+    __tablename__ = "client_card"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # 8 random characters and a check character (servicepoint/cards.py), upper case.
+    code: Mapped[str] = mapped_column(String(9), unique=True)
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None, index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), default=None
+    )
+    # Where it was made (the kiosk of another location of the same counselor accepts it too).
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("location.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    staff: Mapped[Staff | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+
 class Ticket(Base):
     """A visitor's place in a location's queue for one service day."""
 
@@ -396,11 +436,25 @@ class Ticket(Base):
     public_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_token)
     # Chosen by the kiosk for each tap, so a retried request returns the same ticket.
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The calling order (servicepoint/order.py): how the ticket came (TicketChannel), the
+    # counselor it is meant for first (an appointment's, a card's), and for an appointment's
+    # ticket the moment it is due (the appointment's start).
+    channel: Mapped[str] = mapped_column(
+        String(12), default=TicketChannel.WALK_IN, server_default="walk_in"
+    )
+    for_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client_card.id", ondelete="SET NULL"), default=None
+    )
 
     location: Mapped[Location] = relationship()
     topic: Mapped[Topic] = relationship()
     desk: Mapped[Desk | None] = relationship()
-    staff: Mapped[Staff | None] = relationship()
+    staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
+    for_staff: Mapped[Staff | None] = relationship(foreign_keys=[for_staff_id])
 
 
 class AppointmentState(enum.StrEnum):
@@ -466,6 +520,10 @@ class Appointment(Base):
     )
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", ondelete="SET NULL"), default=None
+    )
+    # Booked for the holder of this client card (a follow-up), or anonymously (None).
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client_card.id", ondelete="SET NULL"), default=None
     )
 
     location: Mapped[Location] = relationship()

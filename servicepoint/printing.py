@@ -271,18 +271,18 @@ def card_print(
     language: str,
 ) -> CardPrint:
     """What is printed on a client card: the code, who gave it (a counselor's display name
-    and an organisation's name, or the names as text), the location. InvalidInput
-    (``bad_card_code``) unless ``code`` is 8 characters and a check character."""
-    try:
-        return CardPrint(
-            code=code,
-            counselor=_name(counselor),
-            organisation=_name(organisation),
-            location_name=location.name,
-            language=i18n.catalog().resolve(language),
-        )
-    except ValueError as error:
-        raise InvalidInput("bad_card_code", field="code") from error
+    and an organisation's name, or the names as text), the location. ``code`` as typed or
+    stored; ``cards.BadCardCode`` (400, ``field`` ``card``) unless it is a card's code (8
+    characters of Crockford's base-32 and the right check character)."""
+    from servicepoint import cards
+
+    return CardPrint(
+        code=cards.normalise(code),
+        counselor=_name(counselor),
+        organisation=_name(organisation),
+        location_name=location.name,
+        language=i18n.catalog().resolve(language),
+    )
 
 
 def printing_kiosk(session: Session, location: Location) -> Kiosk | None:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from printers import ticket_bytes
 from printers.jobs import printable_from_payload
-from servicepoint import clock, i18n, manage, printing
+from servicepoint import cards, clock, i18n, manage, printing
 from servicepoint.errors import InvalidInput
 from servicepoint.models import Appointment, Consultation, PrintJob, Role
 from servicepoint.print_runner import print_job_on_server
@@ -26,6 +26,7 @@ from tests.printers.fake_printer import JobRecorder
 BERLIN = ZoneInfo("Europe/Berlin")
 EARLY = datetime(2026, 12, 7, 8, 0, tzinfo=BERLIN)  # a Monday
 BOOK = "/api/v1/locations/test-centre/appointments"
+CARD = "K7P2M9QX" + cards.check_character("K7P2M9QX")  # a card's code: 8 and a check character
 
 
 @pytest.fixture
@@ -290,7 +291,7 @@ def test_print_card_on_a_desk_printer(db, session, centre, anna, recorder):
     desk_printer(session, desk, recorder.uri)
 
     job = printing.print_card(
-        session, centre, "k7p2m9qx4", anna, "Caritas Leverkusen", "en", desk=desk
+        session, centre, CARD.lower(), anna, "Caritas Leverkusen", "en", desk=desk
     )
     session.commit()
     assert job.desk_id == desk.id and job.payload["kind"] == "card"
@@ -298,23 +299,24 @@ def test_print_card_on_a_desk_printer(db, session, centre, anna, recorder):
     assert print_job_on_server(db, job.id) == "printed"
 
     stream = parse(recorder.jobs[0])
-    assert "K7P2 M9QX 4" in stream.words and stream.qr_stored_data() == [b"K7P2M9QX4"]
+    assert cards.shown(CARD) in stream.words and stream.qr_stored_data() == [CARD.encode()]
     assert "Counselling: Anna" in stream.words and "Caritas Leverkusen" in stream.words
 
 
 def test_print_card_refuses_a_bad_code_and_needs_a_printer(session, centre, anna):
-    with pytest.raises(InvalidInput) as bad:
-        printing.print_card(session, centre, "K7P2", anna, "", "de")
-    assert bad.value.key == "bad_card_code"
+    for wrong in ("K7P2", "K7P2M9QX4"):  # too short; a wrong check character
+        with pytest.raises(InvalidInput) as bad:
+            printing.print_card(session, centre, wrong, anna, "", "de")
+        assert bad.value.key == "bad_card_code" and bad.value.field == "card"
     with pytest.raises(printing.NoPrinter):
-        printing.print_card(session, centre, "K7P2M9QX4", anna, None, "de")
+        printing.print_card(session, centre, CARD, anna, None, "de")
 
 
 def test_card_preview_is_a_png_or_a_pdf(centre, anna):
-    png = printing.card_preview(centre, "K7P2M9QX4", anna, "Caritas", "ar")
+    png = printing.card_preview(centre, CARD, anna, "Caritas", "ar")
     (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
-    assert found.text == "K7P2M9QX4"
-    assert printing.card_preview(centre, "K7P2M9QX4", "Frau A", None, "de", "pdf")[:5] == b"%PDF-"
+    assert found.text == CARD
+    assert printing.card_preview(centre, CARD, "Frau A", None, "de", "pdf")[:5] == b"%PDF-"
 
 
 def test_managers_set_a_desks_printer(client, session, centre, factory, auth):

@@ -1,4 +1,4 @@
-"""Migration 0009: desks gain a printer of their own (none for existing desks), print jobs
+"""Migration 0010: desks gain a printer of their own (none for existing desks), print jobs
 go to a kiosk's printer or a desk's, never both nor neither; and back again."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ JOB = {
 @pytest.mark.parametrize("backend_name", BACKENDS)
 def test_desks_get_no_printer_and_jobs_name_exactly_one_printer(backend_name, tmp_path):
     with empty_database(backend_name, tmp_path) as engine:
-        upgrade(engine, "0008")
+        upgrade(engine, "0009")
         with engine.begin() as connection:
             location = _insert(
                 connection,
@@ -66,7 +66,7 @@ def test_desks_get_no_printer_and_jobs_name_exactly_one_printer(backend_name, tm
             with pytest.raises(IntegrityError), engine.begin() as connection:
                 _insert(connection, "print_job", **printers, **JOB)
 
-        downgrade(engine, "0008")
+        downgrade(engine, "0009")
         columns = {c["name"] for c in inspect(engine).get_columns("desk")}
         assert "printer_uri" not in columns
         with engine.connect() as connection:  # the desk's job went with its printer

@@ -1,7 +1,7 @@
 """a desk's own printer; print jobs for a desk's printer, and for slips and cards
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-04 02:40:00
 
 A print job is now on a kiosk's printer or on a desk's (exactly one of the two). Existing
@@ -11,8 +11,8 @@ jobs are all a kiosk's; existing desks get no printer (they use a printing kiosk
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
