@@ -149,6 +149,22 @@ def test_slip_prints_on_the_desks_own_printer(client, session, centre, booked, r
     assert desk.printer_state == "ok"
 
 
+def test_the_slips_qr_checks_the_appointment_in_at_the_kiosk(
+    client, session, centre, booked, recorder, frozen
+):
+    desk_printer(session, centre.desks[0], recorder.uri)
+    assert slip(client, booked["id"], desk_id=centre.desks[0].id).status_code == 202
+    (scanned,) = parse(recorder.jobs[0]).qr_stored_data()
+
+    frozen(datetime(2026, 12, 7, 9, 55, tzinfo=BERLIN))
+    checked = client.post(
+        "/api/v1/locations/test-centre/check-in", json={"token": scanned.decode()}
+    )
+
+    assert checked.status_code == 201, checked.json
+    assert checked.json["appointment"]["time"] == "10:00"
+
+
 def test_slip_is_in_the_appointments_language_unless_asked(client, session, centre, booked):
     add_kiosk(session, centre)
 
