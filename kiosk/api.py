@@ -249,7 +249,7 @@ def _print_state(job: PrintJob | None) -> dict[str, Any] | None:
     the kiosk already knows its printer cannot print (the screen is the ticket then)."""
     if job is None:
         return None
-    kiosk = job.kiosk
+    kiosk = printing.job_kiosk(job)
     return {
         "job_id": job.id,
         "state": "pending" if printing.can_print_now(kiosk) else "unavailable",

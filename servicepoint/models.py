@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -141,6 +142,17 @@ class Desk(Base):
     occupied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The occupant's last action at the desk (the idle time counts from here).
     occupant_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The desk's own printer for appointment slips and client cards, printed by the server
+    # (``tcp://``, ``cups://``); empty: the desk uses a printing kiosk of its location.
+    printer_uri: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    printer_profile: Mapped[str] = mapped_column(
+        String(64), default="TM-T20II", server_default="TM-T20II"
+    )
+    # As the last print found it: ok, offline, paper_out, paper_low, error, unknown.
+    printer_state: Mapped[str] = mapped_column(
+        String(16), default="unknown", server_default="unknown"
+    )
+    printer_detail: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     location: Mapped[Location] = relationship(back_populates="desks")
     occupant: Mapped[Staff | None] = relationship(foreign_keys=[occupant_id])
@@ -601,13 +613,24 @@ class PrintJobState(enum.StrEnum):
 
 
 class PrintJob(Base):
-    """One ticket to print on one kiosk's printer, printed at most once."""
+    """One ticket, appointment slip or client card to print on one kiosk's printer or one
+    desk's own printer, printed at most once."""
 
     __tablename__ = "print_job"
-    __table_args__ = (Index("ix_print_job_pending", "kiosk_id", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_print_job_pending", "kiosk_id", "state", "created_at"),
+        # On exactly one printer: a kiosk's or a desk's.
+        CheckConstraint("(kiosk_id IS NULL) <> (desk_id IS NULL)", name="print_job_one_printer"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id", ondelete="CASCADE"))
+    kiosk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kiosk.id", ondelete="CASCADE"), default=None
+    )
+    # A slip or card printed on a desk's own printer (by the server).
+    desk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("desk.id", ondelete="CASCADE"), default=None, index=True
+    )
     # None for a test print.
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", ondelete="CASCADE"), default=None, unique=True
@@ -617,7 +640,9 @@ class PrintJob(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(String(300), default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # The ticket as printed (printers.jobs.ticket_to_payload): no personal data.
+    # What is printed (printers.jobs.payload_of): a ticket, or a slip or card with its
+    # ``kind``; no personal data.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-    kiosk: Mapped[Kiosk] = relationship()
+    kiosk: Mapped[Kiosk | None] = relationship()
+    desk: Mapped[Desk | None] = relationship()

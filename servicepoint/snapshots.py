@@ -106,12 +106,21 @@ def desk_json(
 ) -> dict[str, Any]:
     """A desk and who sits at it (``occupant`` {"id", "display_name"} or None, and
     ``occupied_since``); an occupant idle ``idle_minutes`` is shown as gone unless ``busy``
-    (a ticket is called to or served at the desk)."""
+    (a ticket is called to or served at the desk). ``printer``: the desk's own printer for
+    slips and cards ({"uri", "profile", "state", "detail"}), or None."""
     return {
         "id": desk.id,
         "name": desk.name,
         "active": desk.active,
         **desks.occupant_json(desk, idle_minutes, now, busy),
+        "printer": {
+            "uri": desk.printer_uri,
+            "profile": desk.printer_profile,
+            "state": desk.printer_state,
+            "detail": desk.printer_detail,
+        }
+        if desk.printer_uri
+        else None,
     }
 
 
