@@ -134,7 +134,7 @@ def main() -> None:
         results: dict[str, list[tuple[float, float]]] = {"order": [], "draw order": []}
         with clock.frozen(START + timedelta(hours=4)):  # 12:30: appointments due, some aged
             for run in range(args.runs + 10):
-                for name in (("order", "draw order") if run % 2 else ("draw order", "order")):
+                for name in ("order", "draw order") if run % 2 else ("draw order", "order"):
                     staff_id = staff_ids[run % len(staff_ids)]
                     measured = one_call(database, location_id, staff_id, name == "draw order")
                     if run >= 10:  # the first ten warm the caches
