@@ -20,6 +20,8 @@ public_api_bp = Blueprint("display_public_api", __name__, url_prefix=public.path
 
 def init_app(app: Flask) -> None:
     from display import api as _api  # noqa: F401  (registers the JSON routes)
+    from display import booking_api as _booking_api  # noqa: F401
+    from display import booking_routes as _booking_routes  # noqa: F401
     from display import events as _events  # noqa: F401
     from display import routes as _routes  # noqa: F401
 
