@@ -31,3 +31,11 @@ def init_app(app: Flask) -> None:
     # What the status page loads, besides the core's shared files (servicepoint.public).
     assert bp.static_folder is not None
     public.publish(app, bp.static_folder, "display/status.js", "display/status.css")
+    # The public booking pages' files (display/booking_routes.py).
+    public.publish(
+        app,
+        bp.static_folder,
+        "display/booking/book.js",
+        "display/booking/appointment.js",
+        "display/booking/booking.css",
+    )
