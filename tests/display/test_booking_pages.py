@@ -78,7 +78,9 @@ def test_appointment_page_code_qr_and_ics(client, online, frozen):
     assert '<html lang="en"' in html  # the language it was booked in
     assert f'data-testid="appointment-code" dir="ltr">{shown["code"]}</p>' in html
     assert "07.12.2026" in html and "10:30–11:00" in html
-    assert client.get(f"/t/a/{shown['token']}?lang=ar").get_data(as_text=True).count('dir="rtl"') >= 1
+    assert (
+        client.get(f"/t/a/{shown['token']}?lang=ar").get_data(as_text=True).count('dir="rtl"') >= 1
+    )
 
     qr = client.get(f"/t/a/{shown['token']}/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
