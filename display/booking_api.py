@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 
 from display import public_api_bp as public_api
-from servicepoint import booking, clock, i18n, mail, throttle, tickets
+from servicepoint import booking, clock, contacts, i18n, mail, throttle, tickets
 from servicepoint.contacts import ContactCipher
 from servicepoint.errors import InvalidInput
 from servicepoint.i18n import flask as i18n_flask
@@ -22,7 +22,6 @@ from servicepoint.models import Location
 from servicepoint.text import shown
 from servicepoint.web import client_address, database, db_session, field, json_body, public_url
 
-_CIPHER = "servicepoint.contacts"
 _MOMENT = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?$"
 )
@@ -39,11 +38,7 @@ def smtp() -> mail.SmtpSettings:
 
 def cipher() -> ContactCipher:
     """This installation's contact cipher (its key generated into the instance folder)."""
-    found = current_app.extensions.get(_CIPHER)
-    if found is None:
-        found = ContactCipher.for_instance(current_app.instance_path)
-        current_app.extensions[_CIPHER] = found
-    return found
+    return contacts.of_app(current_app)
 
 
 def links() -> booking.Links:

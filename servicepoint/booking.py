@@ -492,8 +492,9 @@ def queue_reminders(
     """Queue the reminder of every confirmed booking starting within ``reminder_hours``
     that has none yet; returns how many."""
     now = clock.now()
-    due = list(
-        session.execute(
+    due: list[tuple[Appointment, AppointmentContact]] = [
+        (appointment, contact)
+        for appointment, contact in session.execute(
             select(Appointment, AppointmentContact)
             .join(AppointmentContact, AppointmentContact.appointment_id == Appointment.id)
             .where(
@@ -503,8 +504,8 @@ def queue_reminders(
                 Appointment.start > now,
                 Appointment.start <= now + timedelta(hours=settings.reminder_hours),
             )
-        ).tuples()
-    )
+        )
+    ]
     if not dry_run:
         for appointment, contact in due:
             _remind(session, appointment, contact, cipher, links)

@@ -15,7 +15,7 @@ import hmac
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from servicepoint.errors import InvalidInput
 
@@ -81,3 +81,15 @@ class ContactCipher:
     def email_hash(self, email: str) -> str:
         """The keyed hash two bookings of one address share (whatever its case)."""
         return hmac.new(self._hash_key, email.casefold().encode(), hashlib.sha256).hexdigest()
+
+
+_EXTENSION = "servicepoint.contacts"
+
+
+def of_app(app: Any) -> ContactCipher:
+    """The cipher of this application's installation (kept in ``app.extensions``)."""
+    found: ContactCipher | None = app.extensions.get(_EXTENSION)
+    if found is None:
+        found = ContactCipher.for_instance(app.instance_path)
+        app.extensions[_EXTENSION] = found
+    return found
