@@ -17,14 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from servicepoint import booking, contacts, mail, public
 
 if TYPE_CHECKING:
-    from flask import Flask
-
     from servicepoint.db import Database
+
+# The application (a Flask app: its config, instance folder and database); the jobs only
+# read those, so this module needs no Flask.
+Flask = Any
 
 log = logging.getLogger(__name__)
 # Rounds of one batch the mail job sends at most per run (the timer runs it again).
@@ -32,9 +34,8 @@ MAIL_ROUNDS = 20
 
 
 def _database(app: Flask) -> Database:
-    from servicepoint.web import database
-
-    return database(app)
+    found: Database = app.extensions["servicepoint.db"]
+    return found
 
 
 def _settings(app: Flask) -> booking.BookingSettings:

@@ -144,7 +144,7 @@ def test_reminder_a_day_before_sent_with_ics(
     )
     confirm(session, app, made)
     assert run(runner, "run", "reminders", "send-mail") == "reminders: 0\nsend-mail: 1\n"
-    (confirmation,) = smtp_server.inbox.wait_for(1)  # the confirmation request, sent by the job
+    smtp_server.inbox.wait_for(1)  # the confirmation request, sent by the job
 
     frozen(datetime(2026, 12, 7, 10, 30, tzinfo=BERLIN))  # 24 hours before
     assert run(runner, "run", "reminders", "--dry-run") == "reminders: 1 (dry run)\n"
