@@ -167,6 +167,13 @@ def book_hold(token: str):
     return booking.public_json(appointment, contact, current), 201
 
 
+@public_api.delete("/booking/holds/<token>")
+def release_hold(token: str):
+    """Give the held slot back (the visitor chose another time): 204, also when it is gone."""
+    booking.release_hold(db_session(), token)
+    return "", 204
+
+
 @public_api.get("/appointments/<token>")
 def appointment_view(token: str):
     """The appointment behind its link: date, times, place, code, state, whether it waits

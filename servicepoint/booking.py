@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from servicepoint import appointments, clock, i18n, public, schedule
@@ -53,6 +53,9 @@ from servicepoint.models import (
     Topic,
 )
 from servicepoint.text import TICKET_TOKEN
+
+# Distinguishes this module's advisory locks (PostgreSQL) from the appointments' (0x41).
+_ADDRESS_LOCK = 0x42
 
 
 class NotBookableOnline(NotFound):
@@ -269,11 +272,20 @@ def book(
         address = clean_email(email)
         email_hash = cipher.email_hash(address)
     appointments.lock_day(session, location.id, held.day)
-    if email_hash is not None and _open_booking(session, topic, email_hash) is not None:
-        raise BookingExists("booking_exists", field="email")
+    if email_hash is not None:
+        _lock_address(session, email_hash)
+        if _open_booking(session, topic, email_hash) is not None:
+            raise BookingExists("booking_exists", field="email")
     start = held.start
-    session.delete(held)
-    session.flush()
+    # Under the day's lock: a second request with the same token finds the hold gone.
+    spent = session.execute(
+        delete(AppointmentHold).where(
+            AppointmentHold.id == held.id, AppointmentHold.expires_at > clock.now()
+        )
+    )
+    if getattr(spent, "rowcount", 0) != 1:
+        raise HoldExpired("hold_expired", field="hold")
+    session.expunge(held)
     appointment = appointments.book(
         session,
         location,
@@ -303,6 +315,22 @@ def book(
             ),
         )
     return appointment
+
+
+def _lock_address(session: Session, email_hash: str) -> None:
+    """Serialise the bookings of one address (PostgreSQL: a transaction-scoped advisory
+    lock; SQLite: the writer lock every unit of work holds), so two at once cannot both be
+    its one open booking of a topic."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = (_ADDRESS_LOCK << 56) | int(email_hash[:13], 16)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def release_hold(session: Session, token: str) -> None:
+    """Give a hold back before it runs out (the visitor chose another time); a hold that is
+    gone already is no error."""
+    if TICKET_TOKEN.matches(token):
+        session.execute(delete(AppointmentHold).where(AppointmentHold.token == token))
 
 
 def _digest(secret: str) -> str:

@@ -269,3 +269,29 @@ def test_holds_are_rate_limited_per_address(client, app, online, frozen):
     third = hold(client, online, "2026-12-07T11:00:00+01:00")
     assert third.status_code == 429 and third.json["error"] == "too_many_bookings"
     assert slots(client, online) == ["11:00", "11:30"]  # the refused hold holds nothing
+
+
+def test_a_hold_given_back_frees_the_slot_at_once(client, online, frozen):
+    token = hold(client, online).json["token"]
+    assert slots(client, online) == ["10:30", "11:00", "11:30"]
+    assert client.delete(f"{API}/booking/holds/{token}").status_code == 204
+    assert slots(client, online) == ["10:00", "10:30", "11:00", "11:30"]
+    assert client.delete(f"{API}/booking/holds/{token}").status_code == 204  # gone: no error
+    late = client.post(f"{API}/booking/holds/{token}/book", json={})
+    assert late.status_code == 409 and late.json["error"] == "hold_expired"
+
+
+def test_mail_of_a_discreet_topic_names_it_neutrally(client, session, online, frozen, smtp_server):
+    online.discreet = True
+    session.commit()
+    token = hold(client, online).json["token"]
+    made = client.post(
+        f"{API}/booking/holds/{token}/book", json={"language": "en", "email": "f@example.org"}
+    )
+    assert made.status_code == 201
+    assert made.json["topic_names"]["en"] == "Counselling"
+    (mail,) = smtp_server.inbox.wait_for(1)
+    body = mail.get_content()
+    assert "Matter: Counselling" in body
+    assert "Residence" not in body and "Aufenthaltsrecht" not in body
+    assert "Residence" not in mail["Subject"]

@@ -160,7 +160,16 @@ el.form.addEventListener("submit", async (event) => {
 });
 
 el.back.addEventListener("click", async () => {
-  chosen.hold = null; // it runs out by itself
+  const given = chosen.hold;
+  chosen.hold = null;
+  if (given) {
+    // Give the slot back at once (it would run out by itself otherwise).
+    try {
+      await api("DELETE", `${config.bookApi}/${encodeURIComponent(given.token)}`);
+    } catch (error) {
+      // Nothing to tell: the hold runs out anyway.
+    }
+  }
   await loadTimes();
 });
 
