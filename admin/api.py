@@ -359,7 +359,8 @@ def all_topics(slug: str):
 
 @api.post("/locations/<slug>/topics")
 def create_topic(slug: str):
-    """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?, "discreet"?}``."""
+    """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?, "discreet"?,
+    "online_booking"?}``."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -375,13 +376,15 @@ def create_topic(slug: str):
         active=field(body, "active", bool, default=True),
         position=field(body, "position", int, default=None),
         discreet=field(body, "discreet", bool, default=False),
+        online_booking=field(body, "online_booking", bool, default=False),
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}, 201
 
 
 @api.patch("/locations/<slug>/topics/<key>")
 def update_topic(slug: str, key: str):
-    """Any of ``prefix``, ``names``, ``active``, ``position``, ``discreet``."""
+    """Any of ``prefix``, ``names``, ``active``, ``position``, ``discreet``,
+    ``online_booking``."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -395,6 +398,7 @@ def update_topic(slug: str, key: str):
         active=field(body, "active", bool, default=None),
         position=field(body, "position", int, default=None),
         discreet=field(body, "discreet", bool, default=None),
+        online_booking=field(body, "online_booking", bool, default=None),
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}
 

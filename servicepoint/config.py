@@ -39,6 +39,32 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_HOST": "",
     # Largest accepted request body in bytes (JSON API and forms).
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Online booking (servicepoint/booking.py; a topic's online_booking switches it on): a
+    # slot chosen on the public booking page is held for the visitor this many minutes ...
+    "ONLINE_HOLD_MINUTES": 10,
+    # ... the booking page offers days from today up to this many days ahead ...
+    "ONLINE_BOOKING_DAYS": 28,
+    # ... a booking with an email address that is not confirmed by the mailed link within
+    # this many minutes is released ...
+    "ONLINE_CONFIRM_MINUTES": 60,
+    # ... and a confirmed one is reminded this many hours before its start.
+    "ONLINE_REMINDER_HOURS": 24,
+    # Slots held, and bookings made, from one address per hour (429 beyond).
+    "ONLINE_HOLDS_PER_ADDRESS": 30,
+    "ONLINE_BOOKINGS_PER_ADDRESS": 10,
+    # Outgoing mail (servicepoint/mail.py): the SMTP server; empty: no mail, and the booking
+    # page asks for no address.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    # Sign-in at the SMTP server (both empty: none).
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    # The sender's address.
+    "SMTP_FROM": "servicepoint@localhost",
+    # Upgrade the connection with STARTTLS before sign-in ("true"/"false").
+    "SMTP_STARTTLS": "false",
+    # Seconds one SMTP conversation may take.
+    "SMTP_TIMEOUT": 10.0,
     # How many seconds the kiosk shows a drawn ticket before returning to the start.
     "KIOSK_TICKET_SECONDS": 20,
     # How many recent calls the lobby screen lists besides the current ones.

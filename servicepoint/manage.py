@@ -227,12 +227,14 @@ def create_topic(
     active: bool = True,
     position: int | None = None,
     discreet: bool = False,
+    online_booking: bool = False,
 ) -> Topic:
     """A new topic; its ``prefix`` letter (unique at the location) starts its ticket codes.
 
     A ``discreet`` topic is never named where others can see it (the lobby, the phone, the
     printed ticket say "Counselling") and its tickets are numbered in the location's
-    neutral series (``tickets.neutral_prefix``)."""
+    neutral series (``tickets.neutral_prefix``). With ``online_booking`` visitors book its
+    appointments themselves on the public booking page (``servicepoint.booking``)."""
     key = clean_key(key, "key", TOPIC_KEY)
     if session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key)):
         raise Duplicate("topic_exists", field="key", location=location.name, key=key)
@@ -244,6 +246,7 @@ def create_topic(
         names=_names(names),
         active=active,
         discreet=discreet,
+        online_booking=online_booking,
         position=_in_range(
             position if position is not None else max(positions, default=-1) + 1, "position"
         ),
@@ -262,8 +265,10 @@ def update_topic(
     active: bool | None = None,
     position: int | None = None,
     discreet: bool | None = None,
+    online_booking: bool | None = None,
 ) -> Topic:
-    """Change a topic's prefix, names, order, active or discreet flag (its key stays).
+    """Change a topic's prefix, names, order, active, discreet or online booking flag (its
+    key stays).
 
     Tickets already drawn keep their codes; only new ones follow a change of ``discreet``."""
     becomes = topic.discreet if discreet is None else discreet
@@ -276,6 +281,7 @@ def update_topic(
             if prefix is not None
             else None,
             "discreet": discreet,
+            "online_booking": online_booking,
             "names": _names(names) if names is not None else None,
             "active": active,
             "position": _in_range(position, "position") if position is not None else None,

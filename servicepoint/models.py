@@ -115,6 +115,8 @@ class Topic(Base):
     position: Mapped[int] = mapped_column(default=0)
     # Never named on the lobby screen, the phone or the ticket; drawn from the neutral series.
     discreet: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Visitors may book its appointments themselves on the public booking page (/t/book/…).
+    online_booking: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     location: Mapped[Location] = relationship(back_populates="topics")
 
@@ -536,6 +538,77 @@ class Appointment(Base):
     @property
     def end(self) -> datetime:
         return self.start + timedelta(minutes=self.duration_minutes)
+
+
+class AppointmentHold(Base):
+    """A slot held for a visitor on the public booking page while they decide
+    (``servicepoint.booking``): it takes a place of its rule like a live appointment until
+    ``expires_at``, and is deleted when it is booked or by the job after it expires. Only its
+    secret ``token`` books it."""
+
+    __tablename__ = "appointment_hold"
+    __table_args__ = (Index("ix_appointment_hold_day", "location_id", "day", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    location: Mapped[Location] = relationship()
+    topic: Mapped[Topic] = relationship()
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration_minutes)
+
+
+class AppointmentContact(Base):
+    """The optional email address of an online booking, kept apart from the appointment
+    (``servicepoint.contacts``): encrypted at rest (``email``: a Fernet token), compared by a
+    keyed hash (``email_hash``), deleted on cancellation and after the appointment's day
+    (``delete_after``). ``confirm_hash`` is the SHA-256 of the confirmation link's secret;
+    the booking stands only once it is ``confirmed_at``."""
+
+    __tablename__ = "appointment_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"), unique=True
+    )
+    email: Mapped[str] = mapped_column(String(1024))
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    confirm_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    delete_after: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    appointment: Mapped[Appointment] = relationship()
+
+
+class OutgoingMail(Base):
+    """A mail written in the transaction that caused it and sent after the commit
+    (``servicepoint.mail``); deleted once the SMTP server took it, tried again by the job
+    (``next_attempt_at``) after a failure. The recipient is encrypted like the contact."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(1024))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(20000))
+    # An iCalendar attachment (text/calendar), or None.
+    ics: Mapped[str | None] = mapped_column(String(20000), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class TicketEvent(Base):

@@ -70,6 +70,7 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "active": topic.active,
         "position": topic.position,
         "discreet": topic.discreet,
+        "online_booking": topic.online_booking,
     }
 
 
