@@ -650,9 +650,10 @@ def overdue(appointment: Appointment, now: datetime, grace_minutes: int) -> bool
     )
 
 
-def close_missed(session: Session, now: datetime | None = None) -> int:
+def close_missed(session: Session, now: datetime | None = None, dry_run: bool = False) -> int:
     """Mark ``no_show`` every booked appointment whose session has ended without it
-    checking in (listed for its counselor to book again); returns how many. Idempotent."""
+    checking in (listed for its counselor to book again); returns how many (with
+    ``dry_run`` only counts them). Idempotent."""
     now = now or clock.now()
     booked = session.scalars(
         select(Appointment)
@@ -662,9 +663,10 @@ def close_missed(session: Session, now: datetime | None = None) -> int:
     missed = 0
     for appointment in booked:
         if session_end(session, appointment) <= now:
-            appointment.state = AppointmentState.NO_SHOW
-            _changed(session, appointment, "no_show")
             missed += 1
+            if not dry_run:
+                appointment.state = AppointmentState.NO_SHOW
+                _changed(session, appointment, "no_show")
     session.flush()
     return missed
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -184,6 +184,21 @@ def at_kiosk(
             upcoming = min(later)
             break
     return CardAtKiosk(card, staff, keys, works_today, upcoming)
+
+
+def delete_unused(
+    session: Session, months: int = 12, now: datetime | None = None, dry_run: bool = False
+) -> int:
+    """Delete the cards not used (made, drawn with, booked for) for ``months`` months
+    (``CARD_KEEP_MONTHS``); tickets and appointments keep no link to them. Returns how many
+    (with ``dry_run`` only counts them). Idempotent."""
+    cutoff = (now or clock.now()) - timedelta(days=round(months * 30.44))
+    old = list(session.scalars(select(ClientCard).where(ClientCard.last_used_at < cutoff)))
+    if not dry_run:
+        for card in old:
+            session.delete(card)
+        session.flush()
+    return len(old)
 
 
 def card_json(card: ClientCard) -> dict[str, Any]:

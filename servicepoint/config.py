@@ -113,6 +113,8 @@ DEFAULTS: dict[str, object] = {
     # A ticket drawn with a client card waits this long for its own counselor (if on duty)
     # before anyone serving the topic may call it; it keeps its draw time.
     "CARD_RESERVED_MINUTES": 20,
+    # Client cards not used (drawn with, booked for) for this many months are deleted.
+    "CARD_KEEP_MONTHS": 12,
     # Appointment and card codes one address may get wrong per window (a kiosk's typos),
     # then it is refused (429) until the window ends: codes cannot be guessed.
     "CODES_PER_ADDRESS": 30,

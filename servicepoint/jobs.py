@@ -10,6 +10,9 @@ units of work of one batch; ``dry_run`` counts what it would do and changes noth
   ``ONLINE_REMINDER_HOURS``.
 - ``send-mail``: send the due mail of the outbox (new, or failed before and due again).
 - ``contacts``: delete the contacts of bookings whose day is over or that were cancelled.
+- ``no-shows``: mark ``no_show`` the booked appointments whose session ended without a
+  check-in (listed for their counselors to book again).
+- ``cards``: delete client cards not used for ``CARD_KEEP_MONTHS`` months.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from servicepoint import booking, contacts, mail, public
+from servicepoint import appointments, booking, cards, contacts, mail, public
 
 if TYPE_CHECKING:
     from servicepoint.db import Database
@@ -88,6 +91,17 @@ def delete_contacts(app: Flask, dry_run: bool) -> int:
         return booking.delete_contacts(session, dry_run)
 
 
+def no_shows(app: Flask, dry_run: bool) -> int:
+    with _database(app).unit_of_work() as session:
+        return appointments.close_missed(session, dry_run=dry_run)
+
+
+def old_cards(app: Flask, dry_run: bool) -> int:
+    months = int(app.config.get("CARD_KEEP_MONTHS", 12))
+    with _database(app).unit_of_work() as session:
+        return cards.delete_unused(session, months, dry_run=dry_run)
+
+
 @dataclass(frozen=True)
 class Job:
     """A periodic job: its name on the command line, what it does, and the work (returns
@@ -113,5 +127,11 @@ JOBS: dict[str, Job] = {
             "delete the contacts of bookings whose day is over or that were cancelled",
             delete_contacts,
         ),
+        Job(
+            "no-shows",
+            "mark appointments missed whose session ended without a check-in",
+            no_shows,
+        ),
+        Job("cards", "delete client cards not used for CARD_KEEP_MONTHS months", old_cards),
     )
 }

@@ -31,7 +31,9 @@ def test_job_units_run_known_jobs_with_the_servers_instance(name):
 
 def test_mail_runs_every_few_minutes_and_deletion_nightly():
     assert read_unit("servicepoint-mail.timer")["Timer"]["OnUnitActiveSec"] == ["5min"]
-    assert read_unit("servicepoint-mail.service")["Service"]["ExecStart"][0].endswith("send-mail")
+    often = read_unit("servicepoint-mail.service")["Service"]["ExecStart"][0].split()
+    assert {"send-mail", "no-shows"} <= set(often)
     cleanup = read_unit("servicepoint-cleanup.timer")["Timer"]
     assert cleanup["OnCalendar"] == ["*-*-* 00:10:00"] and cleanup["Persistent"] == ["true"]
-    assert "contacts" in read_unit("servicepoint-cleanup.service")["Service"]["ExecStart"][0]
+    nightly = read_unit("servicepoint-cleanup.service")["Service"]["ExecStart"][0].split()
+    assert {"contacts", "no-shows", "cards"} <= set(nightly)
