@@ -10,10 +10,10 @@ from typing import Any
 from flask import Response, request
 
 from admin import api_bp as api
-from servicepoint import appointments, manage, printing, public, tickets
+from servicepoint import appointments, cards, manage, printing, public, tickets
 from servicepoint.access import Permission
 from servicepoint.errors import InvalidInput
-from servicepoint.models import Appointment, Desk, Kiosk, PrintJob
+from servicepoint.models import Appointment, ClientCard, Desk, Kiosk, Location, PrintJob
 from servicepoint.text import LANGUAGE, clean_key
 from servicepoint.web import db_session, field, json_body, public_url, require
 
@@ -90,3 +90,74 @@ def slip_png(appointment_id: int):
 def slip_pdf(appointment_id: int):
     """The slip as a one-page PDF at the thermal paper's size, for an office printer."""
     return _preview(appointment_id, "pdf")
+
+
+# --- client cards ---------------------------------------------------------------------------
+
+
+def _card_at(code: str, slug: str | None) -> tuple[ClientCard, Location]:
+    """The card and the location it is printed for (``slug``, default where it was made),
+    for a staff member who may move tickets there."""
+    session = db_session()
+    card = cards.get(session, code)
+    location = (
+        tickets.get_location(session, slug)
+        if slug
+        else session.get(Location, card.location_id)
+        if card.location_id is not None
+        else None
+    )
+    if location is None:
+        raise InvalidInput("card_counselor", field="location", name="", location="")
+    require(Permission.MOVE_TICKETS, location)
+    return card, location
+
+
+@api.post("/cards/<code>/print")
+def print_card(code: str):
+    """``{"desk_id"?, "kiosk_id"?, "language"?, "location"?}`` → 202 with the print job of
+    the client card (409 ``no_printer`` when none is there: use the preview)."""
+    session = db_session()
+    body = json_body() if request.content_length else {}
+    card, location = _card_at(code, field(body, "location", str, default=None, max_length=64))
+    desk_id, kiosk_id = _id(body, "desk_id"), _id(body, "kiosk_id")
+    desk: Desk | None = tickets.get_desk(session, desk_id) if desk_id is not None else None
+    kiosk: Kiosk | None = manage.get_kiosk(session, kiosk_id) if kiosk_id is not None else None
+    language = _language(field(body, "language", str, default=None, max_length=LANGUAGE_CODE_MAX))
+    job = printing.print_card(
+        session,
+        location,
+        card.code,
+        card.staff,
+        card.organisation,
+        language or "de",
+        desk=desk,
+        kiosk=kiosk,
+    )
+    return printing.job_json(job), 202
+
+
+def _card_preview(code: str, kind: str) -> Response:
+    card, location = _card_at(code, request.args.get("location"))
+    language = _language(request.args.get("language")) or "de"
+    data = printing.card_preview(location, card.code, card.staff, card.organisation, language, kind)
+    return Response(
+        data,
+        mimetype="application/pdf" if kind == "pdf" else "image/png",
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'inline; filename="card.{kind}"',
+        },
+    )
+
+
+@api.get("/cards/<code>/card.png")
+def card_png(code: str):
+    """The client card as printed, ``?language=ar``, as a PNG."""
+    return _card_preview(code, "png")
+
+
+@api.get("/cards/<code>/card.pdf")
+def card_pdf(code: str):
+    """The client card as a one-page PDF at the thermal paper's size."""
+    return _card_preview(code, "pdf")

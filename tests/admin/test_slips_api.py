@@ -409,3 +409,22 @@ def test_a_preview_in_a_bad_language_is_refused(client, booked):
         f"/api/v1/appointments/{booked['id']}/slip.png", query_string={"language": "a\x00"}
     )
     assert answer.status_code == 400 and answer.json["field"] == "language"
+
+
+def test_a_counselor_prints_a_new_card_and_previews_it(client, session, centre, signed_in):
+    made = client.post("/api/v1/cards", json={"location": "test-centre"})
+    assert made.status_code == 201
+    code = made.json["code"]
+    no_printer = client.post(f"/api/v1/cards/{code}/print", json={})
+    assert no_printer.status_code == 409 and no_printer.json["error"] == "no_printer"
+    kiosk = add_kiosk(session, centre)
+    printed = client.post(f"/api/v1/cards/{code}/print", json={"language": "uk"})
+    assert printed.status_code == 202, printed.json
+    job = session.get(PrintJob, printed.json["id"])
+    assert job.kiosk_id == kiosk.id and job.payload["kind"] == "card"
+    png = client.get(f"/api/v1/cards/{code}/card.png?language=ar")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)).convert("L"))
+    assert found.text == code
+    pdf = client.get(f"/api/v1/cards/{code}/card.pdf")
+    assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
