@@ -474,10 +474,12 @@ class AppointmentState(enum.StrEnum):
 
 
 class AppointmentChannel(enum.StrEnum):
-    """Who booked an appointment: staff, or the visitor on the public booking page."""
+    """Who booked an appointment: staff, the visitor on the public booking page, or the
+    visitor at the kiosk with their client card (their counselor's next free time)."""
 
     STAFF = "staff"
     ONLINE = "online"
+    KIOSK = "kiosk"
 
 
 class Appointment(Base):
