@@ -44,6 +44,16 @@ def own(code: str, key: str, **params: object) -> str:
     return i18n.fill(i18n.catalog().own(code)[key], params)
 
 
+def fits(page) -> bool:
+    """Whether the page fits its screen: nothing to scroll, no language button cut."""
+    return page.evaluate(
+        """() => document.documentElement.scrollHeight <= innerHeight
+            && document.documentElement.scrollWidth <= innerWidth
+            && [...document.querySelectorAll('.lang-button')].every(
+                (b) => b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight)"""
+    )
+
+
 def test_kiosk_switches_language_in_place_and_draws_in_it(context, server):
     page = context.new_page()
     page.set_viewport_size({"width": 1080, "height": 1920})
@@ -59,6 +69,14 @@ def test_kiosk_switches_language_in_place_and_draws_in_it(context, server):
         expect(html).to_have_attribute("lang", code)
         expect(html).to_have_attribute("dir", i18n.catalog().direction(code))
         expect(title).to_have_text(own(code, "kiosk.choose_topic"))
+        assert fits(page), f"the portrait start screen scrolls in {code}"
+    # Landscape: the fifteen buttons take two rows and every topic tile still fits.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    for code in DEFAULT:
+        page.get_by_test_id(f"lang-{code}").click()
+        expect(title).to_have_text(own(code, "kiosk.choose_topic"))
+        assert fits(page), f"the landscape start screen scrolls in {code}"
+    page.set_viewport_size({"width": 1080, "height": 1920})
 
     # Romanian has strings but the demo has no Romanian topic names: German shows instead.
     page.get_by_test_id("lang-ro").click()
