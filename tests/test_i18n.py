@@ -195,7 +195,7 @@ def test_every_language_of_the_default_has_every_visitor_string_of_its_own():
         missing = [key for key in CATALOG.reference_keys if i18n.is_visitor_key(key)]
         missing = [key for key in missing if key not in own]
         assert not missing, (code, missing)
-        # A sentence left in English is untranslated ("{start}–{end}" or "Total" may agree).
+        # A sentence left in English is untranslated (a time range or "Total" may agree).
         same_as_english = [
             key
             for key in own

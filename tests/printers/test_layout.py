@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import cache
 
 import pytest
-
 from fontTools.ttLib import TTFont
 
 from printers import QR, Cut, Text, TicketPrint, build_layout
@@ -147,7 +146,9 @@ def test_the_letters_of_every_script_are_in_the_fonts():
     used = {char for code in LANGUAGES for text in i18n.strings(code).values() for char in text}
     letters = {char for char in {*named, *used} if unicodedata.category(char)[0] in "LMN"}
     missing = sorted(
-        char for char in letters if ord(char) not in cmap_of(font_for(char, script_of(char) or "latin"), False)
+        char
+        for char in letters
+        if ord(char) not in cmap_of(font_for(char, script_of(char) or "latin"), False)
     )
 
     assert not missing, [f"{char} U+{ord(char):04X}" for char in missing]
