@@ -20,6 +20,7 @@ from tests.conftest import run_live_server
 pytestmark = pytest.mark.e2e
 
 DEFAULT = str(DEFAULTS["LANGUAGES"]).split(",")
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # es is configured too but has no strings: it must not be offered anywhere.
 LANGUAGES = ",".join([*DEFAULT, "es"])
 
@@ -172,3 +173,18 @@ def test_lobby_rotates_the_configured_languages(context, server):
     )
     assert rotation == DEFAULT
     lobby.close()
+
+
+def test_a_lobby_in_tigrinya_writes_its_date_in_tigrinya(context, tmp_path):
+    """Chromium has no Intl data for Tigrinya: the clock's date comes from the catalog."""
+    with run_live_server(tmp_path, settings={"LANGUAGES": "ti,de"}) as live:
+        lobby = context.new_page()
+        lobby.set_viewport_size({"width": 1920, "height": 1080})
+        lobby.goto(f"{live.url}/display/leverkusen")
+        expect(lobby.locator("html")).to_have_attribute("lang", "ti")
+        weekdays = [own("ti", f"lobby.weekday_{day}") for day in WEEKDAYS]
+        date = lobby.locator(".clock-date")
+        expect(date).to_have_text(re.compile("^(" + "|".join(weekdays) + r"), \d+ "))
+        months = [own("ti", f"lobby.month_{month}") for month in range(1, 13)]
+        assert any(f" {month} " in date.inner_text() for month in months)
+        lobby.close()
