@@ -87,3 +87,21 @@ def test_the_printed_ticket_speaks_the_language_it_was_drawn_in(code):
     assert own["ticket.sample_topic"] in printed
     assert i18n.fill(own["ticket.people_ahead"], {"n": 3}) in printed
     assert own["ticket.privacy_note"] in printed
+
+
+@pytest.mark.parametrize("code", ["ps", "ti", "kmr"])
+def test_a_refused_draw_is_explained_in_the_visitors_language(app, client, centre, code):
+    app.config["LANGUAGES"] = DEFAULTS["LANGUAGES"]
+    app.config["TICKETS_PER_ADDRESS"] = 1
+    url = "/api/v1/locations/test-centre/tickets"
+    assert client.post(url, json={"topic": "general", "language": code}).status_code == 201
+
+    refused = client.post(
+        url, json={"topic": "general", "language": code}, headers={"Accept-Language": code}
+    )
+
+    assert refused.status_code == 429 and refused.json["error"] == "too_many_tickets"
+    seconds = refused.headers["Retry-After"]
+    assert refused.json["message"] == i18n.fill(
+        i18n.catalog().own(code)["error.too_many_tickets"], {"seconds": seconds}
+    )
