@@ -55,6 +55,20 @@ def fits(page) -> bool:
     )
 
 
+#: The fonts of Debian's fonts-noto-core the pages name for every script (base.css).
+NOTO = {"Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic"}
+
+
+def fonts_drawing(cdp, selector: str) -> set[str]:
+    """The fonts Chromium draws the elements matching ``selector`` with (DevTools)."""
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    found: set[str] = set()
+    for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]:
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        found |= {font["familyName"] for font in fonts if font["glyphCount"]}
+    return found
+
+
 def test_kiosk_switches_language_in_place_and_draws_in_it(context, server):
     page = context.new_page()
     page.set_viewport_size({"width": 1080, "height": 1920})
@@ -64,6 +78,11 @@ def test_kiosk_switches_language_in_place_and_draws_in_it(context, server):
     assert buttons.evaluate_all("bs => bs.map(b => b.dataset.lang)") == DEFAULT
     html = page.locator("html")
     title = page.locator("#start-title")
+    cdp = context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    # Every language's own name, in its own script, is drawn with the Noto fonts.
+    assert fonts_drawing(cdp, ".lang-button:not([aria-pressed=true])") == NOTO
 
     for code in DEFAULT[1:]:
         page.get_by_test_id(f"lang-{code}").click()
@@ -71,6 +90,7 @@ def test_kiosk_switches_language_in_place_and_draws_in_it(context, server):
         expect(html).to_have_attribute("dir", i18n.catalog().direction(code))
         expect(title).to_have_text(own(code, "kiosk.choose_topic"))
         assert fits(page), f"the portrait start screen scrolls in {code}"
+        assert fonts_drawing(cdp, "#start-title, #start .hint") <= NOTO, code
     # Landscape: the fifteen buttons take two rows and every topic tile still fits.
     page.set_viewport_size({"width": 1920, "height": 1080})
     for code in DEFAULT:
