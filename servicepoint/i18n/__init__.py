@@ -3,8 +3,8 @@
 ``languages.json`` lists the languages servicepoint knows: code, own name (endonym), German
 name (for the staff pages), writing direction, a BCP 47 locale and the digits printed on
 tickets (Latin for every language). ``review.json`` lists, per language, the strings that
-await a native speaker's review. ``catalog/<code>.json``
-holds one language's strings under flat dotted keys (``kiosk.choose_topic``,
+await a native speaker's review. ``catalog/<code>.json`` holds one language's strings
+under flat dotted keys (``kiosk.choose_topic``,
 ``status.people_ahead``, ``lobby.now_calling``, ``ticket.people_ahead``); ``{name}`` in a
 string is a placeholder.
 
@@ -211,7 +211,7 @@ class Catalog:
                 dir=entry.get("dir", "ltr"),
                 locale=entry.get("locale", code),
                 print_digits=entry.get("print_digits", LATIN_DIGITS),
-                reviewed=not self.awaiting_review(code),
+                reviewed=code in self._own and not self.awaiting_review(code),
                 review_note=review.get("note", ""),
                 has_catalog=code in self._own,
                 aliases=tuple(entry.get("aliases", ())),
@@ -335,10 +335,6 @@ class Catalog:
             for key in (*self.reference_keys, *sorted(own.keys() - set(self.reference_keys)))
             if key in own and any(_matches(key, pattern) for pattern in patterns)
         )
-
-    def review_patterns(self, code: str) -> tuple[str, ...]:
-        """The keys and patterns ``review.json`` lists for ``code``, as written."""
-        return tuple(self._review.get(code, {}).get("keys", ()))
 
     def coverage(self, code: str) -> Coverage:
         """Which reference keys ``code``'s own file has, lacks, and has beyond them."""
