@@ -37,6 +37,7 @@ from servicepoint.web import (
     field,
     json_body,
     lan_url,
+    order_inputs,
     require,
     sign_in,
     sign_out,
@@ -189,7 +190,9 @@ def call_next(desk_id: int):
     session = db_session()
     desk = tickets.get_desk(session, desk_id, for_update=True)
     staff = require(Permission.MOVE_TICKETS, desk.location)
-    ticket = tickets.call_next(session, desk, staff, idle_minutes=_idle())
+    ticket = tickets.call_next(
+        session, desk, staff, idle_minutes=_idle(), **order_inputs(desk.location)
+    )
     return snapshots.staff_ticket_json(ticket, staff)
 
 
@@ -414,7 +417,8 @@ def create_desk(slug: str):
 
 @api.patch("/desks/<id:desk_id>")
 def update_desk(desk_id: int):
-    """Any of ``name``, ``active``, ``position``."""
+    """Any of ``name``, ``active``, ``position``, ``printer_uri`` (``""``: none),
+    ``printer_profile``."""
     session = db_session()
     desk = tickets.get_desk(session, desk_id)
     require(Permission.MANAGE, desk.location)
@@ -425,6 +429,8 @@ def update_desk(desk_id: int):
         name=field(body, "name", str, default=None, max_length=100),
         active=field(body, "active", bool, default=None),
         position=field(body, "position", int, default=None),
+        printer_uri=field(body, "printer_uri", str, default=None, max_length=300),
+        printer_profile=field(body, "printer_profile", str, default=None, max_length=64),
     )
     return snapshots.desk_json(desk, _idle())
 

@@ -11,19 +11,24 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 
 from admin import api_bp as api
-from servicepoint import appointments, clock, tickets
+from admin import slips_api
+from servicepoint import access, appointments, cards, clock, printing, snapshots, tickets
 from servicepoint.access import Permission
 from servicepoint.consultations import parse_date
-from servicepoint.errors import InvalidInput
-from servicepoint.models import Appointment, Location, Staff
-from servicepoint.text import LANGUAGE, TOPIC_KEY, clean_key, shown
-from servicepoint.web import db_session, field, json_body, require
+from servicepoint.errors import InvalidInput, NotFound
+from servicepoint.models import Appointment, ClientCard, Location, Staff
+from servicepoint.text import LANGUAGE, SLUG, TOPIC_KEY, clean_key, shown
+from servicepoint.web import current_staff, db_session, field, json_body, require
 
 LANGUAGE_CODE_MAX = 16
 # A date and a time, seconds optional, with an offset or Z (without one: the location's time).
 _MOMENT = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?$"
 )
+
+
+def _grace() -> int:
+    return int(current_app.config.get("APPOINTMENT_GRACE_MINUTES", 10))
 
 
 def _lead_minutes() -> int:
@@ -110,6 +115,8 @@ def book_appointment(slug: str):
     )
     start = _start(field(body, "start", str, max_length=40), location)
     staff = _counselor(body.get("staff_id"))
+    card_code = field(body, "card", str, default=None, max_length=32)
+    card = cards.get(session, card_code) if card_code else None
     language = clean_key(
         field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX),
         "language",
@@ -124,8 +131,9 @@ def book_appointment(slug: str):
         language=language,
         booked_by=booker,
         lead_minutes=_lead_minutes(),
+        card=card,
     )
-    return appointments.appointment_json(appointment), 201
+    return appointments.appointment_json(appointment, _grace()), 201
 
 
 @api.get("/locations/<slug>/appointments")
@@ -142,18 +150,28 @@ def appointments_view(slug: str):
     return {
         "date": day.isoformat(),
         "appointments": [
-            appointments.appointment_json(a) for a in appointments.day_list(session, location, day)
+            appointments.appointment_json(a, _grace())
+            for a in appointments.day_list(session, location, day)
         ],
     }
 
 
 @api.patch("/appointments/<id:appointment_id>")
 def move_appointment(appointment_id: int):
-    """``{"start"}``: the appointment moves to that slot."""
+    """``{"start", "print"?}``: the appointment moves to that slot; with ``"print":
+    {"desk_id"?, "kiosk_id"?, "language"?}`` its slip is printed anew (``print_job``), in
+    the same transaction: no printer, no move (409)."""
     appointment = _appointment(appointment_id)
-    start = _start(field(json_body(), "start", str, max_length=40), appointment.location)
+    body = json_body()
+    start = _start(field(body, "start", str, max_length=40), appointment.location)
     appointments.move(db_session(), appointment, start, _lead_minutes())
-    return appointments.appointment_json(appointment)
+    if body.get("print") is None:
+        return appointments.appointment_json(appointment, _grace())
+    job = slips_api.print_slip(appointment, field(body, "print", dict))
+    return {
+        **appointments.appointment_json(appointment, _grace()),
+        "print_job": printing.job_json(job),
+    }
 
 
 @api.delete("/appointments/<id:appointment_id>")
@@ -161,4 +179,89 @@ def cancel_appointment(appointment_id: int):
     """Cancel the appointment (kept, state ``cancelled``); its slot is free again."""
     appointment = _appointment(appointment_id)
     appointments.cancel(db_session(), appointment)
-    return appointments.appointment_json(appointment)
+    return appointments.appointment_json(appointment, _grace())
+
+
+@api.post("/appointments/<id:appointment_id>/check-in")
+def check_in_appointment(appointment_id: int):
+    """A counselor checks a visitor in from their day list: 201 with the appointment and its
+    ticket (as the kiosk's check-in issues it: due at the start, or late as a walk-in meant
+    for the counselor); 200 with the same when it had checked in already."""
+    session = db_session()
+    appointment = _appointment(appointment_id)
+    staff = require(Permission.MOVE_TICKETS, appointment.location)
+    checked = appointments.check_in(
+        session,
+        appointment,
+        appointment.location,
+        appointments.CheckInRules.from_settings(current_app.config),
+    )
+    answer = {
+        "appointment": appointments.appointment_json(appointment, _grace()),
+        "ticket": snapshots.staff_ticket_json(checked.ticket, staff),
+        "late": checked.late,
+    }
+    return answer, 200 if checked.repeated else 201
+
+
+# --- client cards ---------------------------------------------------------------------------
+
+
+@api.post("/cards")
+def make_card():
+    """``{"location": slug, "staff_id"?}`` → 201 with a new client card for a client of the
+    counselor (oneself by default; a colleague needs managing the location)."""
+    session = db_session()
+    body = json_body()
+    location = _location(clean_key(field(body, "location", str, max_length=64), "location", SLUG))
+    me = require(Permission.MOVE_TICKETS, location)
+    staff = _counselor(body.get("staff_id")) or me
+    if staff.id != me.id:
+        require(Permission.MANAGE, location)
+    return cards.card_json(cards.make(session, staff, location)), 201
+
+
+def _card(code: str) -> ClientCard:
+    """The card with this code, seen by a member of a location of its counselor (or of the
+    location it was made at)."""
+    session = db_session()
+    card = cards.get(session, code)
+    me = current_staff()
+    places = [m.location_id for m in card.staff.memberships] if card.staff is not None else []
+    if card.location_id is not None:
+        places.append(card.location_id)
+    for location_id in places:
+        location = session.get(Location, location_id)
+        if location is not None and access.allowed(me, Permission.MOVE_TICKETS, location):
+            return card
+    raise NotFound("no_card", field="card")
+
+
+@api.get("/cards/<code>")
+def card_view(code: str):
+    """The card (whose client it is, when made and last used)."""
+    return cards.card_json(_card(code))
+
+
+@api.patch("/cards/<code>")
+def hand_over_card(code: str):
+    """``{"staff_id"}``: the case moves to a colleague (a member where the card was made)."""
+    session = db_session()
+    card = _card(code)
+    staff = _counselor(field(json_body(), "staff_id", int))
+    assert staff is not None
+    location = session.get(Location, card.location_id) if card.location_id else None
+    if location is None or staff.membership(location.id) is None:
+        raise InvalidInput(
+            "card_counselor",
+            field="staff_id",
+            name=staff.display_name,
+            location=location.name if location else "",
+        )
+    return cards.card_json(cards.hand_over(session, card, staff))
+
+
+@api.delete("/cards/<code>")
+def withdraw_card(code: str):
+    """The card no longer works (lost, or the case closed)."""
+    return cards.card_json(cards.withdraw(db_session(), _card(code)))

@@ -7,11 +7,25 @@ from typing import Any
 from flask import current_app
 
 from kiosk import api_bp as api
-from servicepoint import discreet, offer, printing, public, snapshots, throttle, tickets
-from servicepoint.models import PrintJob
-from servicepoint.text import LANGUAGE, REQUEST_ID, TOPIC_KEY, clean_key
+from servicepoint import (
+    appointments,
+    cards,
+    clock,
+    discreet,
+    offer,
+    printing,
+    public,
+    snapshots,
+    throttle,
+    tickets,
+)
+from servicepoint.errors import InvalidInput
+from servicepoint.estimates import Estimates
+from servicepoint.models import Kiosk, Location, PrintJob, Ticket
+from servicepoint.text import LANGUAGE, REQUEST_ID, TICKET_TOKEN, TOPIC_KEY, clean_key
 from servicepoint.web import (
     client_address,
+    database,
     db_session,
     estimates,
     field,
@@ -36,19 +50,9 @@ def topics(slug: str):
     }
 
 
-@api.post("/locations/<slug>/tickets")
-def issue(slug: str):
-    """Draw a ticket: ``{"topic": key, "language": "de"}`` → 201 with code and status URL.
-
-    Optional: ``"kiosk": token`` prints it on that kiosk's printer; ``"request_id"`` (chosen
-    by the kiosk per tap) makes a retry answer 200 with the same ticket instead of a new one.
-    New tickets are limited per address and per kiosk (429 ``too_many_tickets``).
-    """
+def _common(body: dict[str, Any], location: Any) -> tuple[str, Kiosk | None, str | None]:
+    """The language, kiosk and request id a kiosk's request may carry."""
     session = db_session()
-    # With its desks: who sits at them decides the estimated wait (often nobody: no read).
-    location = tickets.get_location(session, slug, with_desks=True)
-    body = json_body()
-    topic_key = clean_key(field(body, "topic", str, max_length=64), "topic", TOPIC_KEY)
     language = clean_key(
         field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX),
         "language",
@@ -59,36 +63,37 @@ def issue(slug: str):
     request_id = field(body, "request_id", str, default=None, max_length=64) or None
     if request_id is not None:
         request_id = clean_key(request_id, "request_id", REQUEST_ID)
-    topic = tickets.get_topic(session, location, topic_key)
-    issued = tickets.issue_ticket(
-        session,
-        location,
-        topic,
-        language,
-        request_id,
-        offer.Hours.from_settings(current_app.config),
-        estimated := estimates(location),
-    )
-    ticket = issued.ticket
+    return language, kiosk, request_id
+
+
+def _answer(
+    location: Location,
+    ticket: Ticket,
+    position: int,
+    kiosk: Kiosk | None,
+    repeated: bool,
+    estimated: Estimates,
+) -> dict[str, Any]:
+    """A drawn (or checked-in) ticket as the kiosk shows it, printed on ``kiosk``."""
+    session = db_session()
+    topic = ticket.topic
     # None when no counselor on duty serves the topic: the screen says so instead.
-    wait = estimated.wait(topic.id, issued.position)
+    wait = estimated.wait(topic.id, position)
     job = None
-    if issued.repeated:
+    if repeated:
         job = printing.job_for_ticket(session, ticket)
     elif kiosk is not None:
-        printed = printing.ticket_print(
-            ticket, status_url(ticket.public_token), issued.position, wait
-        )
+        printed = printing.ticket_print(ticket, status_url(ticket.public_token), position, wait)
         job = printing.queue_print(session, kiosk, ticket, printed)
-    answer = {
+    return {
         "code": ticket.code,
         "number": ticket.number,
         # A discreet topic is not named on the ticket screen (nor on its QR page).
         "topic": discreet.visitor_topic_key(topic),
         "topic_names": discreet.visitor_topic_names(topic),
         "language": ticket.language,
-        "position": issued.position,
-        "people_ahead": issued.position,
+        "position": position,
+        "people_ahead": position,
         "estimated_wait_minutes": wait,
         "nobody_on_duty": wait is None,
         "issued_at": snapshots.iso(ticket.issued_at),
@@ -98,12 +103,145 @@ def issue(slug: str):
         "location": snapshots.location_json(location),
         "print": _print_state(job),
     }
+
+
+def _count(kiosk: Kiosk | None) -> None:
+    """Count a new ticket against the limits, last: a refusal rolls the whole draw back, and
+    on PostgreSQL the counter rows (shared by every draw from this address or kiosk) stay
+    locked only briefly."""
+    limits = throttle.TicketLimits.from_settings(current_app.config)
+    throttle.count_ticket(db_session(), client_address(), kiosk.id if kiosk else None, limits)
+
+
+@api.post("/locations/<slug>/tickets")
+def issue(slug: str):
+    """Draw a ticket: ``{"topic": key, "language": "de"}`` → 201 with code and status URL.
+
+    Optional: ``"kiosk": token`` prints it on that kiosk's printer; ``"request_id"`` (chosen
+    by the kiosk per tap) makes a retry answer 200 with the same ticket instead of a new one;
+    ``"card": code`` draws it with a client card (meant for the card's counselor first).
+    New tickets are limited per address and per kiosk (429 ``too_many_tickets``).
+    """
+    session = db_session()
+    # With its desks: who sits at them decides the estimated wait (often nobody: no read).
+    location = tickets.get_location(session, slug, with_desks=True)
+    body = json_body()
+    topic_key = clean_key(field(body, "topic", str, max_length=64), "topic", TOPIC_KEY)
+    language, kiosk, request_id = _common(body, location)
+    card_code = field(body, "card", str, default=None, max_length=32)
+    card = cards.get(session, card_code) if card_code else None
+    topic = tickets.get_topic(session, location, topic_key)
+    issued = tickets.issue_ticket(
+        session,
+        location,
+        topic,
+        language,
+        request_id,
+        offer.Hours.from_settings(current_app.config),
+        estimated := estimates(location),
+        card=card,
+    )
+    answer = _answer(location, issued.ticket, issued.position, kiosk, issued.repeated, estimated)
+    if card is not None:
+        answer["card"] = _card_answer(card)
     if not issued.repeated:  # a retried tap is never counted twice, never refused
-        # Counted last: a refusal rolls the whole draw back, and on PostgreSQL the counter
-        # rows (shared by every draw from this address or kiosk) stay locked only briefly.
-        limits = throttle.TicketLimits.from_settings(current_app.config)
-        throttle.count_ticket(session, client_address(), kiosk.id if kiosk else None, limits)
+        _count(kiosk)
     return answer, 200 if issued.repeated else 201
+
+
+@api.post("/locations/<slug>/check-in")
+def check_in(slug: str):
+    """Check an appointment in at the kiosk: ``{"code": "123456"}`` (typed) or
+    ``{"token": …}`` (the slip's QR, as a scanner types it: the link or the token) → 201 with
+    its ticket, as drawing one answers, and ``"appointment"`` (``late``: after the grace time,
+    now a walk-in meant for the counselor first). ``"language"``, ``"kiosk"`` and
+    ``"request_id"`` as for drawing. Failed codes are limited per address (429)."""
+    body = json_body()
+    code = field(body, "code", str, default=None, max_length=32)
+    token = field(body, "token", str, default=None, max_length=300)
+    if (code is None) == (token is None):
+        raise InvalidInput("check_in_code_or_token", field="code")
+    counted = _admit_code()  # before anything else is read: its own unit of work
+    session = db_session()
+    location = tickets.get_location(session, slug, with_desks=True)
+    language, kiosk, request_id = _common(body, location)
+    appointment = appointments.find_for_check_in(
+        session, location, code=code, token=_token_of(token) if token is not None else None
+    )
+    checked = appointments.check_in(
+        session,
+        appointment,
+        location,
+        appointments.CheckInRules.from_settings(current_app.config),
+        language,
+        request_id,
+    )
+    throttle.uncount(session, counted)  # a right code counts for nothing
+    estimated = estimates(location)
+    position = tickets.people_ahead(session, checked.ticket)
+    answer = _answer(location, checked.ticket, position, kiosk, checked.repeated, estimated)
+    answer["appointment"] = {
+        "start": snapshots.iso(appointment.start),
+        "time": clock.local(appointment.start, location.timezone).strftime("%H:%M"),
+        "late": checked.late,
+        "counselor": appointment.staff.display_name if appointment.staff else None,
+    }
+    if not checked.repeated:
+        _count(kiosk)
+    return answer, 200 if checked.repeated else 201
+
+
+def _token_of(scanned: str) -> str:
+    """The token in what a scanner typed: the slip's link (``…/t/a/<token>``) or the token."""
+    token = scanned.strip().rstrip("/").rsplit("/", 1)[-1]
+    return clean_key(token, "token", TICKET_TOKEN)
+
+
+def _admit_code() -> str:
+    """Count this code's attempt per address in its own unit of work, committed before the
+    code is looked up (a wrong code is refused and rolled back, and must still count: codes
+    cannot be guessed); 429 over the limit. Called before the request's own session reads
+    anything (SQLite: one writer at a time). Returns the counter's key: the request gives the
+    count back when the code was right (``throttle.uncount``, committed with it)."""
+    limits = throttle.CheckInLimits.from_settings(current_app.config)
+    key = throttle.code_key(client_address())
+    with database().unit_of_work() as counting:
+        throttle.admit_code(counting, key, limits)
+    return key
+
+
+@api.post("/locations/<slug>/cards/check")
+def check_card(slug: str):
+    """``{"card": code}`` (typed or scanned): whose card it is, the topics of theirs the
+    kiosk offers now, whether they work here today and their next session here."""
+    body = json_body()
+    raw = field(body, "card", str, max_length=32)
+    counted = _admit_code()
+    session = db_session()
+    location = tickets.get_location(session, slug, with_desks=True)
+    card = cards.get(session, raw)
+    throttle.uncount(session, counted)
+    offered = snapshots.kiosk_topics(
+        session, location, offer.Hours.from_settings(current_app.config), estimates(location)
+    )
+    open_keys = [t["key"] for t in offered["topics"] if t.get("open", True)]
+    return _card_answer(cards.at_kiosk(session, card, location, open_keys))
+
+
+def _card_answer(card: Any) -> dict[str, Any]:
+    """What the kiosk shows of a card (``cards.CardAtKiosk``, or the card alone)."""
+    if isinstance(card, cards.CardAtKiosk):
+        return {
+            "code": card.card.code,
+            "counselor": card.counselor.display_name if card.counselor else None,
+            "topics": card.topic_keys,
+            "works_today": card.works_today,
+            "next_session": snapshots.iso(card.next_session),
+        }
+    return {
+        "code": card.code,
+        "counselor": card.staff.display_name if card.staff else None,
+    }
 
 
 def _print_state(job: PrintJob | None) -> dict[str, Any] | None:
@@ -111,7 +249,7 @@ def _print_state(job: PrintJob | None) -> dict[str, Any] | None:
     the kiosk already knows its printer cannot print (the screen is the ticket then)."""
     if job is None:
         return None
-    kiosk = job.kiosk
+    kiosk = printing.job_kiosk(job)
     return {
         "job_id": job.id,
         "state": "pending" if printing.can_print_now(kiosk) else "unavailable",

@@ -42,6 +42,7 @@ ticket's. No name is stored; the optional contact for reminders belongs to onlin
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,17 +50,21 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
-from servicepoint import clock, schedule
+from servicepoint import clock, schedule, tickets
 from servicepoint.errors import Conflict, InvalidInput, NotFound
+from servicepoint.events import LocationEvent, record
 from servicepoint.models import (
     Appointment,
     AppointmentChannel,
     AppointmentState,
+    ClientCard,
     Consultation,
     Location,
     Staff,
+    Ticket,
     Topic,
 )
+from servicepoint.text import shown
 from servicepoint.tickets import served_topic_ids
 
 # States in which an appointment takes its slot (and its counselor's time).
@@ -73,6 +78,24 @@ CODE_DIGITS = 6
 CODE_TRIES = 50
 # Distinguishes this module's advisory locks from any other use of them (PostgreSQL).
 _LOCK_NAMESPACE = 0x41
+
+
+@dataclass(frozen=True)
+class AppointmentChanged(LocationEvent):
+    """An appointment was booked, moved, cancelled, checked in (``checked_in`` or ``late``)
+    or missed (``no_show``): staff views of the location update their day lists, and its
+    counselor hears at once when their visitor has arrived."""
+
+    appointment_id: int
+    kind: str
+
+
+def _changed(session: Session, appointment: Appointment, kind: str) -> None:
+    record(
+        session,
+        AppointmentChanged(appointment.location_id, appointment.id, kind),
+        keep=appointment,
+    )
 
 
 class SlotTaken(Conflict):
@@ -313,6 +336,7 @@ def book(
     channel: str = AppointmentChannel.STAFF,
     booked_by: Staff | None = None,
     lead_minutes: int = 5,
+    card: ClientCard | None = None,
 ) -> Appointment:
     """Book ``topic`` at ``location`` at ``start`` (a slot's start), with ``staff`` or with
     the session's organisation; refused, naming the field, when the slot is not free, not in
@@ -343,9 +367,13 @@ def book(
         code=_new_code(session, location.id, day),
         created_at=clock.now(),
         created_by_id=booked_by.id if booked_by is not None else None,
+        card_id=card.id if card is not None else None,
     )
+    if card is not None:
+        card.last_used_at = clock.now()
     session.add(appointment)
     session.flush()
+    _changed(session, appointment, "booked")
     return appointment
 
 
@@ -374,6 +402,7 @@ def move(
     appointment.duration_minutes = int((slot.end - slot.start).total_seconds() // 60)
     appointment.consultation_id = slot.consultation_id
     session.flush()
+    _changed(session, appointment, "moved")
     return appointment
 
 
@@ -382,7 +411,240 @@ def cancel(session: Session, appointment: Appointment) -> Appointment:
     _check_booked(appointment)
     appointment.state = AppointmentState.CANCELLED
     session.flush()
+    _changed(session, appointment, "cancelled")
     return appointment
+
+
+# --- check-in, late and absent -----------------------------------------------------------
+# Only a booked appointment checks in; one at the centre already answers with its ticket.
+AT_THE_CENTRE = (AppointmentState.CHECKED_IN, AppointmentState.CALLED, AppointmentState.SERVING)
+
+
+class NoAppointment(NotFound):
+    """No appointment has this code (at this place, near today) or link."""
+
+    code = "no_appointment_code"
+
+
+class BadAppointmentCode(InvalidInput):
+    """What was typed cannot be an appointment's code."""
+
+    code = "bad_appointment_code"
+
+
+class AppointmentElsewhere(Conflict):
+    """The code or link is of an appointment at another location."""
+
+    code = "appointment_elsewhere"
+
+
+class AppointmentOtherDay(Conflict):
+    """The appointment is on another day."""
+
+    code = "appointment_other_day"
+
+
+class AppointmentTooEarly(Conflict):
+    """Check-in opens ``early_minutes`` before the start."""
+
+    code = "appointment_too_early"
+
+
+class AppointmentOver(Conflict):
+    """The appointment was cancelled, served, or missed (its session is over)."""
+
+    code = "appointment_over"
+
+
+@dataclass(frozen=True)
+class CheckInRules:
+    """When an appointment checks in (settings ``APPOINTMENT_CHECKIN_EARLY_MINUTES``,
+    ``APPOINTMENT_GRACE_MINUTES``) and the letter of the appointment series
+    (``APPOINTMENT_PREFIX``)."""
+
+    early_minutes: int = 30
+    grace_minutes: int = 10
+    prefix: str = "T"
+
+    @classmethod
+    def from_settings(cls, config: Mapping[str, object]) -> CheckInRules:
+        prefix = str(config.get("APPOINTMENT_PREFIX", "T") or "T").strip()[:1].upper() or "T"
+        return cls(
+            early_minutes=int(str(config.get("APPOINTMENT_CHECKIN_EARLY_MINUTES", 30))),
+            grace_minutes=int(str(config.get("APPOINTMENT_GRACE_MINUTES", 10))),
+            prefix=prefix,
+        )
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    """A check-in's ticket; ``late``: issued after the grace time, as a walk-in meant for the
+    counselor; ``repeated``: the appointment had checked in before (same ticket)."""
+
+    appointment: Appointment
+    ticket: Ticket
+    late: bool
+    repeated: bool = False
+
+
+def _when(appointment: Appointment) -> tuple[str, str]:
+    """The appointment's date and time as the location's clock shows them."""
+    local = clock.local(appointment.start, appointment.location.timezone)
+    return local.strftime("%d.%m.%Y"), local.strftime("%H:%M")
+
+
+def find_for_check_in(
+    session: Session, location: Location, code: str | None = None, token: str | None = None
+) -> Appointment:
+    """The appointment a visitor shows at ``location``'s kiosk: by the slip's link
+    (``token``) or its 6-digit ``code`` (today's at this location first). A code of another
+    day or place is named as such (``appointment_other_day`` with its date and time,
+    ``appointment_elsewhere`` with the location); an unknown one is NotFound."""
+    if token is not None:
+        found = session.scalar(select(Appointment).where(Appointment.token == token))
+        if found is None:
+            raise NoAppointment("no_appointment_code", field="token")
+        if found.location_id != location.id:
+            raise AppointmentElsewhere(
+                "appointment_elsewhere", field="token", location=found.location.name
+            )
+        return found
+    digits = (code or "").strip().replace(" ", "")
+    if len(digits) != CODE_DIGITS or not digits.isdigit():
+        raise BadAppointmentCode("bad_appointment_code", field="code", digits=CODE_DIGITS)
+    day = tickets.today(location)
+    candidates = list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.code == digits, Appointment.day >= day - timedelta(days=7))
+            .order_by(Appointment.day, Appointment.start)
+        )
+    )
+    here_today = [a for a in candidates if a.location_id == location.id and a.day == day]
+    if here_today:
+        return here_today[0]
+    here = [a for a in candidates if a.location_id == location.id and a.state in LIVE_STATES]
+    if here:
+        upcoming = [a for a in here if a.day > day]
+        other = upcoming[0] if upcoming else here[-1]
+        day_shown, time_shown = _when(other)
+        raise AppointmentOtherDay(
+            "appointment_other_day", field="code", date=day_shown, time=time_shown
+        )
+    elsewhere = [a for a in candidates if a.day == day and a.state in LIVE_STATES]
+    if elsewhere:
+        raise AppointmentElsewhere(
+            "appointment_elsewhere", field="code", location=elsewhere[0].location.name
+        )
+    raise NoAppointment("no_appointment_code", field="code", code=shown(digits))
+
+
+def session_end(session: Session, appointment: Appointment) -> datetime:
+    """When the session the appointment belongs to ends on its day (the end of the day when
+    the session no longer holds it)."""
+    location = appointment.location
+    for occurrence in schedule.occurrences(session, location, appointment.day, appointment.day):
+        if (
+            occurrence.consultation_id == appointment.consultation_id
+            and occurrence.start <= appointment.start < occurrence.end
+        ):
+            return occurrence.end
+    return clock.day_end(appointment.day, location.timezone)
+
+
+def check_in(
+    session: Session,
+    appointment: Appointment,
+    location: Location,
+    rules: CheckInRules | None = None,
+    language: str | None = None,
+    request_id: str | None = None,
+) -> CheckedIn:
+    """Check ``appointment`` in at ``location`` now and issue its ticket.
+
+    From ``early_minutes`` before its start until ``grace_minutes`` after it: a ticket of
+    the appointment series (``rules.prefix``, gapless per day), due at the start and meant
+    for the appointment's counselor (``order``). Later, until its session ends: a walk-in
+    ticket of its topic meant for that counselor first; the appointment's outcome is
+    ``late``, not a no-show. Refused, changing nothing: another location, another day, too
+    early, cancelled, served or missed. Checking in again answers the same ticket."""
+    rules = rules or CheckInRules()
+    if appointment.location_id != location.id:
+        raise AppointmentElsewhere(
+            "appointment_elsewhere", location=appointment.location.name, field="code"
+        )
+    if appointment.ticket_id is not None and (
+        appointment.state in AT_THE_CENTRE or appointment.state == AppointmentState.LATE
+    ):
+        ticket = appointment.ticket
+        assert ticket is not None
+        late = appointment.state == AppointmentState.LATE
+        return CheckedIn(appointment, ticket, late=late, repeated=True)
+    if appointment.state != AppointmentState.BOOKED:
+        raise AppointmentOver(
+            "appointment_over", field="code", terms={"state": f"appointment.{appointment.state}"}
+        )
+    now = clock.now()
+    if appointment.day != tickets.today(location):
+        day_shown, time_shown = _when(appointment)
+        raise AppointmentOtherDay(
+            "appointment_other_day", field="code", date=day_shown, time=time_shown
+        )
+    opens = appointment.start - timedelta(minutes=rules.early_minutes)
+    if now < opens:
+        raise AppointmentTooEarly(
+            "appointment_too_early",
+            field="code",
+            opens=clock.local(opens, location.timezone).strftime("%H:%M"),
+            time=_when(appointment)[1],
+        )
+    if now >= session_end(session, appointment):
+        raise AppointmentOver(
+            "appointment_over", field="code", terms={"state": "appointment.no_show"}
+        )
+    late = now > appointment.start + timedelta(minutes=rules.grace_minutes)
+    ticket = tickets.issue_for_appointment(
+        session,
+        location,
+        appointment.topic,
+        language or appointment.language,
+        staff_id=appointment.staff_id,
+        due_at=None if late else appointment.start,
+        prefix=rules.prefix,
+        request_id=request_id,
+    )
+    appointment.ticket = ticket
+    appointment.state = AppointmentState.LATE if late else AppointmentState.CHECKED_IN
+    session.flush()
+    _changed(session, appointment, "late" if late else "checked_in")
+    return CheckedIn(appointment, ticket, late=late)
+
+
+def overdue(appointment: Appointment, now: datetime, grace_minutes: int) -> bool:
+    """A booked appointment nobody checked in by its start plus the grace time: its slot
+    has gone back to the walk-ins, its counselor's view marks it."""
+    return appointment.state == AppointmentState.BOOKED and now > appointment.start + timedelta(
+        minutes=grace_minutes
+    )
+
+
+def close_missed(session: Session, now: datetime | None = None) -> int:
+    """Mark ``no_show`` every booked appointment whose session has ended without it
+    checking in (listed for its counselor to book again); returns how many. Idempotent."""
+    now = now or clock.now()
+    booked = session.scalars(
+        select(Appointment)
+        .where(Appointment.state == AppointmentState.BOOKED, Appointment.start < now)
+        .options(selectinload(Appointment.location))
+    ).all()
+    missed = 0
+    for appointment in booked:
+        if session_end(session, appointment) <= now:
+            appointment.state = AppointmentState.NO_SHOW
+            _changed(session, appointment, "no_show")
+            missed += 1
+    session.flush()
+    return missed
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -417,10 +679,18 @@ def slot_json(slot: Slot, timezone: str) -> dict[str, Any]:
     }
 
 
-def appointment_json(appointment: Appointment) -> dict[str, Any]:
-    """An appointment as staff see it (times in the location's zone, with offset)."""
+def appointment_json(appointment: Appointment, grace_minutes: int = 10) -> dict[str, Any]:
+    """An appointment as staff see it (times in the location's zone, with offset);
+    ``overdue``: booked and not checked in by its start plus ``grace_minutes``."""
     timezone = appointment.location.timezone
     return {
+        "overdue": overdue(appointment, clock.now(), grace_minutes),
+        "ticket": (
+            {"id": appointment.ticket.id, "code": appointment.ticket.code}
+            if appointment.ticket is not None
+            else None
+        ),
+        "card": appointment.card_id is not None,
         "id": appointment.id,
         "code": appointment.code,
         "token": appointment.token,

@@ -228,6 +228,7 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
                 return
             raise click.ClickException("The database has locations already; demo not loaded.")
         logins = demo.load(session, sessions=not without_sessions)
+        booked = [] if without_sessions else demo.samples(session)
     path = Path(app.instance_path) / DEMO_LOGINS
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -236,6 +237,10 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
     width = max(len(f"{user} / {login.password}") for user, login in logins.items())
     for user, login in logins.items():
         click.echo(f"  {f'{user} / {login.password}':<{width}}  {login.roles}")
+    if booked:
+        click.echo("To try at Leverkusen's kiosk (Ich habe einen Termin / eine Karte):")
+        for line in booked:
+            click.echo(f"  {line}")
 
 
 @main.group("users")

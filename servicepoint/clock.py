@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _source: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
@@ -23,6 +23,11 @@ def service_day(moment: datetime, timezone: str) -> date:
 def local(moment: datetime, timezone: str) -> datetime:
     """``moment`` converted to ``timezone`` for showing it to people."""
     return moment.astimezone(ZoneInfo(timezone))
+
+
+def day_end(day: date, timezone: str) -> datetime:
+    """The end of ``day`` in ``timezone`` (the next local midnight), aware."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=ZoneInfo(timezone))
 
 
 @contextmanager

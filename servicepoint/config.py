@@ -43,6 +43,23 @@ DEFAULTS: dict[str, object] = {
     "KIOSK_TICKET_SECONDS": 20,
     # How many recent calls the lobby screen lists besides the current ones.
     "DISPLAY_RECENT_CALLS": 8,
+    # Calls spoken aloud in the lobby (servicepoint/speech.py): the speech engine's program
+    # (Debian's espeak-ng); empty, or not installed: the lobby only chimes.
+    "SPEECH_COMMAND": "espeak-ng",
+    # Languages a call may be spoken in (comma-separated), of those espeak-ng has a voice
+    # for; empty: all of them. A call is spoken in the first of LANGUAGES, then in the
+    # ticket's language when that is another one.
+    "SPEECH_LANGUAGES": "",
+    # espeak-ng voices instead of the built-in ones, e.g. "de=de+f3,en=en-us"; "ar=" never
+    # speaks Arabic.
+    "SPEECH_VOICES": "",
+    # Speaking rate in words per minute and pitch (0-99) of the announcements.
+    "SPEECH_RATE": 150,
+    "SPEECH_PITCH": 50,
+    # The lobby's volume for the chime and the spoken calls, in percent.
+    "SPEECH_VOLUME": 100,
+    # Seconds one announcement's synthesis may take; then that part is skipped (chime only).
+    "SPEECH_TIMEOUT": 10.0,
     # Consultation sessions drive the kiosk (servicepoint/offer.py): a session's topics take
     # tickets from SESSION_LEAD_MINUTES before its start until SESSION_LAST_TICKET_MINUTES
     # before its end. Topics no session names are offered whenever they are active.
@@ -51,6 +68,29 @@ DEFAULTS: dict[str, object] = {
     # Appointments (servicepoint/appointments.py): a slot starting sooner than this many
     # minutes from now is no longer offered or booked.
     "APPOINTMENT_LEAD_MINUTES": 5,
+    # Check-in (servicepoint/appointments.py): from this many minutes before an appointment's
+    # start ...
+    "APPOINTMENT_CHECKIN_EARLY_MINUTES": 30,
+    # ... until this many after it, checking in issues a ticket of the appointment series;
+    # later, the visitor gets a walk-in ticket meant for their counselor first ("late").
+    "APPOINTMENT_GRACE_MINUTES": 10,
+    # The letter of the appointment series (numbered per location and day, gapless).
+    "APPOINTMENT_PREFIX": "T",
+    # The calling order (servicepoint/order.py): an appointment's ticket is due this many
+    # minutes before its start ...
+    "APPOINTMENT_DUE_LEAD_MINUTES": 2,
+    # ... and its counselor calls it rather than a walk-in when it starts within the topic's
+    # median service time, or this many minutes while no median is known.
+    "APPOINTMENT_SOON_MINUTES": 15,
+    # Walk-ins waiting longer than this come before appointments without a counselor.
+    "WALK_IN_AGED_MINUTES": 45,
+    # A ticket drawn with a client card waits this long for its own counselor (if on duty)
+    # before anyone serving the topic may call it; it keeps its draw time.
+    "CARD_RESERVED_MINUTES": 20,
+    # Appointment and card codes one address may get wrong per window (a kiosk's typos),
+    # then it is refused (429) until the window ends: codes cannot be guessed.
+    "CODES_PER_ADDRESS": 30,
+    "CODES_WINDOW_MINUTES": 10,
     # Minutes a called ticket that nobody started stays under "Now calling" on the lobby
     # screen; after that it is listed under "Last called" (the lobby refreshes every minute).
     "CALL_CURRENT_MINUTES": 10,

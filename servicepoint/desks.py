@@ -242,3 +242,23 @@ def _leave_others(session: Session, staff: Staff, desk: Desk) -> None:
     """A staff member sits at one desk at a time: taking ``desk`` frees the others."""
     for other in session.scalars(_OTHER_DESKS_OF, {"staff_id": staff.id, "desk_id": desk.id}):
         _free(session, other)
+
+
+_OCCUPIED_DESKS = select(Desk).where(
+    Desk.location_id == bindparam("location_id"), Desk.active, Desk.occupant_id.is_not(None)
+)
+
+
+def on_duty_staff(session: Session, location_id: int, idle_minutes: int) -> frozenset[int]:
+    """The staff members sitting at an active desk of the location now, by the desks' own
+    rule (``present``: not gone idle, or with a ticket at the desk)."""
+    occupied = list(session.scalars(_OCCUPIED_DESKS, {"location_id": location_id}))
+    if not occupied:
+        return frozenset()
+    busy = busy_desks(session, occupied, idle_minutes)
+    now = clock.now()
+    return frozenset(
+        d.occupant_id
+        for d in occupied
+        if d.occupant_id is not None and present(d, idle_minutes, now, d.id in busy)
+    )

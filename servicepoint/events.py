@@ -17,8 +17,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from servicepoint.order import OrderSettings
+
 if TYPE_CHECKING:
     from servicepoint.estimates import Estimator
+    from servicepoint.speech import Speaker
 
 OUTBOX = "servicepoint.outbox"
 KEEP = "servicepoint.outbox.keep"
@@ -67,6 +70,13 @@ class Context:
     session_last_ticket_minutes: int = 15
     # Minutes after which a desk's occupant counts as gone (DESK_IDLE_MINUTES; 0: never).
     desk_idle_minutes: int = 30
+    # Minutes after an appointment's start until it counts as overdue (APPOINTMENT_GRACE_MINUTES).
+    appointment_grace_minutes: int = 10
+    # The calling order's times (servicepoint.order).
+    order_settings: OrderSettings = field(default_factory=OrderSettings)
+    # Calls spoken aloud: the URLs of each call's announcement (servicepoint.speech); None:
+    # calls carry none (the lobby only chimes).
+    speaker: Speaker | None = None
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
     # what nobody can hear need not be built. It must say yes when it cannot know. Only the
     # snapshots, built after the commit, ask: a screen that joins after the question reads

@@ -9,13 +9,15 @@ since they cost as much as the queue is long.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import discreet, snapshots, tickets
+from servicepoint import appointments, clock, discreet, order, snapshots, tickets
+from servicepoint.appointments import AppointmentChanged
 from servicepoint.desks import DeskOccupancyChanged
 from servicepoint.estimates import EstimateSettings, Estimator
 from servicepoint.events import (
@@ -28,23 +30,41 @@ from servicepoint.events import (
     ticket_room,
 )
 from servicepoint.manage import TopicsChanged
-from servicepoint.models import Desk, Location, Ticket, TicketState
-from servicepoint.tickets import TicketMoved
+from servicepoint.models import Appointment, Desk, Location, Ticket, TicketState
+from servicepoint.speech import Speaker
+from servicepoint.tickets import ENTRY_COLUMNS, TicketMoved
 
 # Tickets read by id in one statement at most (bound parameters stay few on every backend).
 LOAD_AT_ONCE = 500
 
 
-def called_json(ticket: Ticket, recall: bool) -> dict[str, Any]:
+def called_json(ticket: Ticket, recall: bool, speaker: Speaker | None = None) -> dict[str, Any]:
     """The lobby's ``called`` event: a code and the desk to go to, nothing about the person
-    (nor the topic, when it is discreet)."""
+    (nor the topic, when it is discreet). ``announcement``: the URLs of the call spoken in the
+    location's first language, then in the ticket's (``servicepoint.speech``), in the order
+    the lobby plays them after its chime; the same again for a recall; empty without a
+    speech engine."""
+    desk = ticket.desk.name if ticket.desk else None
     return {
         "code": ticket.code,
-        "desk": ticket.desk.name if ticket.desk else None,
+        "desk": desk,
         "topic": discreet.visitor_topic_key(ticket.topic),
         "call_count": ticket.call_count,
         "recall": recall,
+        "announcement": _announcement(speaker, ticket.code, desk, ticket.language),
     }
+
+
+def _announcement(speaker: Speaker | None, code: str, desk: str | None, language: str) -> list[str]:
+    """The call's spoken parts; none when something goes wrong: speech never stops a call
+    (this runs before the commit)."""
+    if speaker is None:
+        return []
+    try:
+        return speaker.announcement(code, desk, language)
+    except Exception:  # a missing string, a bad setting: the call goes out, chimed only
+        logging.getLogger(__name__).exception("call %s not spoken", code)
+        return []
 
 
 _DEFAULT_ESTIMATOR = Estimator(EstimateSettings(cache_seconds=0))  # keeps nothing
@@ -69,7 +89,7 @@ def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: D
     # Built for every room, listened to or not: a screen that joins between now and the
     # commit reads the state before the commit, and must still get this.
     if event.is_call and ticket.state == TicketState.CALLED:
-        called = called_json(ticket, recall=event.kind == "recall")
+        called = called_json(ticket, event.kind == "recall", context.speaker)
         out.messages.append(Message("/display", "called", called, location_room(location.slug)))
     views = out.once(("staff_views", location.id), lambda: snapshots.staff_views(session, location))
     if views:
@@ -83,6 +103,28 @@ def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: D
     )
     status = snapshots.ticket_status(session, ticket, estimates)
     out.messages.append(Message("/ticket", "status", status, ticket_room(ticket.public_token)))
+
+
+@delivers(AppointmentChanged)
+def _appointment_changed(
+    session: Session, event: AppointmentChanged, context: Context, out: Delivery
+) -> None:
+    """Every staff view of the location gets the changed appointment (``appointment``: its
+    day list updates); when it checked in, its counselor's views get ``appointment_arrived``
+    ("your 10:00 is here")."""
+    appointment = session.get(Appointment, event.appointment_id)  # kept by the verb
+    if appointment is None:
+        return
+    location = appointment.location
+    views = out.once(("staff_views", location.id), lambda: snapshots.staff_views(session, location))
+    grace = context.appointment_grace_minutes
+    shown = {"kind": event.kind, "appointment": appointments.appointment_json(appointment, grace)}
+    rooms = [room for view in views for room in view.rooms]
+    if rooms:
+        out.messages.append(Message("/staff", "appointment", shown, rooms))
+    if event.kind in ("checked_in", "late") and appointment.staff_id is not None:
+        room = staff_room(location.slug, appointment.staff_id)
+        out.messages.append(Message("/staff", "appointment_arrived", shown, room))
 
 
 @delivers(TopicsChanged)
@@ -136,30 +178,49 @@ def snapshot_messages(
         for view in snapshots.staff_views(session, location)
         if context.listening("/staff", view.rooms)
     ]
-    queue = snapshots.StaffQueue(session, location, context.desk_idle_minutes) if views else None
+
+    def medians() -> dict[int, float]:
+        return estimator(context).medians(session, location)
+
+    queue = (
+        snapshots.StaffQueue(
+            session, location, context.desk_idle_minutes, context.order_settings, medians
+        )
+        if views
+        else None
+    )
+    # A counselor whom waiting tickets are meant for (appointments, cards) sees their own
+    # calling order; colleagues who serve the same topics alike still share one payload.
+    owners = {t.for_staff_id for t in queue.waiting if t.for_staff_id} if queue else set()
     for view in views:
         assert queue is not None
-        yield Message("/staff", "queue", queue.for_staff(view.staff), view.rooms)
+        for part in view.split(owners):
+            yield Message("/staff", "queue", queue.for_staff(part.staff), part.rooms)
     if not positions:
         return
     # Today's waiting tickets in calling order, from the staff queue when it was read; else
     # only what the phones' places need, and the tickets only of phones that listen.
+    entries: list[order.Entry]
+    tokens: dict[int, str]
     if queue is not None:
-        waiting = [(t.id, t.topic_id, t.public_token) for t in queue.waiting]
+        entries = [order.Entry.of(t) for t in queue.waiting]
+        tokens = {t.id: t.public_token for t in queue.waiting}
         loaded = {t.id: t for t in queue.waiting}
     else:
         columns = tickets.waiting_tickets(location).with_only_columns(
-            Ticket.id, Ticket.topic_id, Ticket.public_token
+            *ENTRY_COLUMNS, Ticket.public_token
         )
-        waiting = [(row[0], row[1], row[2]) for row in session.execute(columns)]
+        rows = session.execute(columns).all()
+        entries = [order.Entry(*row[:-1]) for row in rows]
+        tokens = {row[0]: row[-1] for row in rows}
         loaded = {}
-    per_topic: dict[int, int] = {}
+    where = order.Situation(clock.now(), medians=medians, settings=context.order_settings)
+    ahead_of = order.positions(entries, where)
     places: list[tuple[int, int, str]] = []
-    for ticket_id, topic_id, token in waiting:
-        ahead = per_topic.get(topic_id, 0)
-        per_topic[topic_id] = ahead + 1
+    for entry in entries:
+        token = tokens[entry.id]
         if context.listening("/ticket", ticket_room(token)):
-            places.append((ticket_id, ahead, token))
+            places.append((entry.id, ahead_of.get(entry.id, 0), token))
     missing = [ticket_id for ticket_id, _ahead, _token in places if ticket_id not in loaded]
     for start in range(0, len(missing), LOAD_AT_ONCE):
         chosen = select(Ticket).where(Ticket.id.in_(missing[start : start + LOAD_AT_ONCE]))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -141,6 +142,17 @@ class Desk(Base):
     occupied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The occupant's last action at the desk (the idle time counts from here).
     occupant_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The desk's own printer for appointment slips and client cards, printed by the server
+    # (``tcp://``, ``cups://``); empty: the desk uses a printing kiosk of its location.
+    printer_uri: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    printer_profile: Mapped[str] = mapped_column(
+        String(64), default="TM-T20II", server_default="TM-T20II"
+    )
+    # As the last print found it: ok, offline, paper_out, paper_low, error, unknown.
+    printer_state: Mapped[str] = mapped_column(
+        String(16), default="unknown", server_default="unknown"
+    )
+    printer_detail: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     location: Mapped[Location] = relationship(back_populates="desks")
     occupant: Mapped[Staff | None] = relationship(foreign_keys=[occupant_id])
@@ -350,6 +362,46 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+class TicketChannel(enum.StrEnum):
+    """How a ticket came to be: drawn at the kiosk (``walk_in``), drawn with a client card
+    (``card``: meant for the card's counselor first), issued by an appointment's check-in
+    (``appointment``: due at the appointment's start), or by a check-in after the grace
+    time (``late``: a walk-in meant for the appointment's counselor first)."""
+
+    WALK_IN = "walk_in"
+    CARD = "card"
+    APPOINTMENT = "appointment"
+    LATE = "late"
+
+
+class ClientCard(Base):
+    """A client card ("Klientenkarte"): a random code with a check character that brings a
+    returning client to their own counselor. Nothing about the person is stored: the code,
+    whose case it is (the counselor and their organisation), when it was made and last used."""
+
+    __tablename__ = "client_card"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # 8 random characters and a check character (servicepoint/cards.py), upper case.
+    code: Mapped[str] = mapped_column(String(9), unique=True)
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None, index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), default=None
+    )
+    # Where it was made (the kiosk of another location of the same counselor accepts it too).
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("location.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    staff: Mapped[Staff | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+
 class Ticket(Base):
     """A visitor's place in a location's queue for one service day."""
 
@@ -384,11 +436,25 @@ class Ticket(Base):
     public_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_token)
     # Chosen by the kiosk for each tap, so a retried request returns the same ticket.
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The calling order (servicepoint/order.py): how the ticket came (TicketChannel), the
+    # counselor it is meant for first (an appointment's, a card's), and for an appointment's
+    # ticket the moment it is due (the appointment's start).
+    channel: Mapped[str] = mapped_column(
+        String(12), default=TicketChannel.WALK_IN, server_default="walk_in"
+    )
+    for_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client_card.id", ondelete="SET NULL"), default=None
+    )
 
     location: Mapped[Location] = relationship()
     topic: Mapped[Topic] = relationship()
     desk: Mapped[Desk | None] = relationship()
-    staff: Mapped[Staff | None] = relationship()
+    staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
+    for_staff: Mapped[Staff | None] = relationship(foreign_keys=[for_staff_id])
 
 
 class AppointmentState(enum.StrEnum):
@@ -454,6 +520,10 @@ class Appointment(Base):
     )
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", ondelete="SET NULL"), default=None
+    )
+    # Booked for the holder of this client card (a follow-up), or anonymously (None).
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client_card.id", ondelete="SET NULL"), default=None
     )
 
     location: Mapped[Location] = relationship()
@@ -543,13 +613,24 @@ class PrintJobState(enum.StrEnum):
 
 
 class PrintJob(Base):
-    """One ticket to print on one kiosk's printer, printed at most once."""
+    """One ticket, appointment slip or client card to print on one kiosk's printer or one
+    desk's own printer, printed at most once."""
 
     __tablename__ = "print_job"
-    __table_args__ = (Index("ix_print_job_pending", "kiosk_id", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_print_job_pending", "kiosk_id", "state", "created_at"),
+        # On exactly one printer: a kiosk's or a desk's.
+        CheckConstraint("(kiosk_id IS NULL) <> (desk_id IS NULL)", name="print_job_one_printer"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id", ondelete="CASCADE"))
+    kiosk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kiosk.id", ondelete="CASCADE"), default=None
+    )
+    # A slip or card printed on a desk's own printer (by the server).
+    desk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("desk.id", ondelete="CASCADE"), default=None, index=True
+    )
     # None for a test print.
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", ondelete="CASCADE"), default=None, unique=True
@@ -559,7 +640,9 @@ class PrintJob(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(String(300), default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # The ticket as printed (printers.jobs.ticket_to_payload): no personal data.
+    # What is printed (printers.jobs.payload_of): a ticket, or a slip or card with its
+    # ``kind``; no personal data.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-    kiosk: Mapped[Kiosk] = relationship()
+    kiosk: Mapped[Kiosk | None] = relationship()
+    desk: Mapped[Desk | None] = relationship()

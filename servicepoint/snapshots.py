@@ -6,15 +6,15 @@ reconnects and asks again always sees what one that stayed connected sees.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, desks, offer
+from servicepoint import access, clock, desks, offer, order
 from servicepoint.consultations import next_sessions
 from servicepoint.discreet import visitor_topic_key, visitor_topic_names
 from servicepoint.estimates import Estimates
@@ -34,6 +34,7 @@ from servicepoint.models import (
 from servicepoint.printing import printer_problem
 from servicepoint.tickets import (
     allowed_moves,
+    caller,
     first_in_order,
     has_expired,
     is_open,
@@ -90,7 +91,11 @@ def kiosk_topics(
 
 
 def hours_of(context: Context) -> offer.Hours:
-    return offer.Hours(context.session_lead_minutes, context.session_last_ticket_minutes)
+    return offer.Hours(
+        context.session_lead_minutes,
+        context.session_last_ticket_minutes,
+        context.appointment_grace_minutes,
+    )
 
 
 def desk_json(
@@ -101,12 +106,21 @@ def desk_json(
 ) -> dict[str, Any]:
     """A desk and who sits at it (``occupant`` {"id", "display_name"} or None, and
     ``occupied_since``); an occupant idle ``idle_minutes`` is shown as gone unless ``busy``
-    (a ticket is called to or served at the desk)."""
+    (a ticket is called to or served at the desk). ``printer``: the desk's own printer for
+    slips and cards ({"uri", "profile", "state", "detail"}), or None."""
     return {
         "id": desk.id,
         "name": desk.name,
         "active": desk.active,
         **desks.occupant_json(desk, idle_minutes, now, busy),
+        "printer": {
+            "uri": desk.printer_uri,
+            "profile": desk.printer_profile,
+            "state": desk.printer_state,
+            "detail": desk.printer_detail,
+        }
+        if desk.printer_uri
+        else None,
     }
 
 
@@ -193,6 +207,8 @@ def ticket_status(
         "expired": expired,
         "open": is_open(ticket),
         "can_cancel": may_cancel_own(ticket),
+        # An appointment's ticket: when it is due (the phone shows the time, not a wait).
+        "appointment_at": iso(ticket.due_at) if ticket.channel == "appointment" else None,
         "version": ticket.version,
     }
 
@@ -313,6 +329,8 @@ class StaffQueue:
         session: Session,
         location: Location,
         idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+        settings: order.OrderSettings | None = None,
+        medians: Mapping[int, float] | Callable[[], Mapping[int, float]] | None = None,
     ) -> None:
         self.session = session
         self.location = location
@@ -341,6 +359,16 @@ class StaffQueue:
         busy = {t.desk_id for t in self.active if t.desk_id is not None}
         now = clock.now()
         self.desks = [desk_json(d, idle_minutes, d.id in busy, now) for d in at_desks]
+        on_duty = frozenset(
+            d.occupant_id
+            for d in at_desks
+            if d.active
+            and d.occupant_id is not None
+            and desks.present(d, idle_minutes, now, d.id in busy)
+        )
+        self.situation = order.Situation(
+            now, on_duty, medians or {}, settings or order.OrderSettings()
+        )
 
     def ticket(self, ticket: Ticket, staff: Staff | None) -> dict[str, Any]:
         """One ticket as ``staff`` sees it."""
@@ -349,18 +377,24 @@ class StaffQueue:
     def for_staff(self, staff: Staff | None) -> dict[str, Any]:
         """The whole queue as ``staff`` sees it."""
         served = set(served_topic_ids(self.location, staff))
-        # What next_for would answer, from the tickets read in calling order just now.
-        upcoming = first_in_order(self.waiting, served)
+        who = caller(self.location, staff)
+        # What next_for would answer, from the tickets read just now.
+        upcoming = first_in_order(self.waiting, who, self.situation)
         moves = moves_for(self.location, staff, self.day)
 
         def one(ticket: Ticket) -> dict[str, Any]:
-            return staff_ticket_json(
-                ticket, staff, self.day, self._json[ticket.id], served, moves(ticket)
-            )
+            return {
+                **staff_ticket_json(
+                    ticket, staff, self.day, self._json[ticket.id], served, moves(ticket)
+                ),
+                "step": order.step(ticket, who, self.situation),
+                "for_you": ticket.for_staff_id is not None and ticket.for_staff_id == who.staff_id,
+            }
 
         return {
             "location": location_json(self.location),
-            "waiting": [one(t) for t in self.waiting],
+            # The desk's list: what this counselor may call now in calling order, then the rest.
+            "waiting": [one(t) for t in order.desk_list(self.waiting, who, self.situation)],
             "active": [one(t) for t in self.active],
             "next_id": upcoming.id if upcoming is not None else None,
             "topics": [{**topic_json(t), "served": t.id in served} for t in self.location.topics],
@@ -405,10 +439,28 @@ def staff_ticket_json(
 
 @dataclass(frozen=True)
 class StaffView:
-    """Staff members who see a location alike, and the rooms their views listen in."""
+    """Staff members who see a location alike, and the rooms their views listen in (one
+    per member, in the order of ``members``)."""
 
     staff: Staff
     rooms: list[str]
+    members: list[Staff] = field(default_factory=list)
+
+    def split(self, owners: set[int]) -> list[StaffView]:
+        """The view apart for each member that waiting tickets are meant for (their calling
+        order differs from their colleagues'), the others still together."""
+        mine = [m for m in self.members if m.id in owners]
+        if not mine:
+            return [self]
+        rest = [(m, r) for m, r in zip(self.members, self.rooms, strict=True) if m.id not in owners]
+        views = [
+            StaffView(m, [r], [m])
+            for m, r in zip(self.members, self.rooms, strict=True)
+            if m.id in owners
+        ]
+        if rest:
+            views.append(StaffView(rest[0][0], [r for _m, r in rest], [m for m, _r in rest]))
+        return views
 
 
 # Every active staff member with their memberships and topics, in one statement.
@@ -431,8 +483,9 @@ def staff_views(session: Session, location: Location) -> list[StaffView]:
             frozenset(served_topic_ids(location, member)),
             tuple(access.permissions(member, location)),
         )
-        view = groups.setdefault(key, StaffView(member, []))
+        view = groups.setdefault(key, StaffView(member, [], []))
         view.rooms.append(staff_room(location.slug, member.id))
+        view.members.append(member)
     return list(groups.values())
 
 

@@ -297,3 +297,44 @@ def count_ticket(session: Session, client: str, kiosk_id: int | None, limits: Ti
         seconds = _seconds_until(max(refused))
         log.warning("ticket refused: too many drawn from %s (kiosk %s)", address, kiosk_id)
         raise TooManyTickets("too_many_tickets", retry_after=seconds, seconds=seconds)
+
+
+class TooManyCodes(Throttled):
+    code = "too_many_codes"
+
+
+@dataclass(frozen=True)
+class CheckInLimits:
+    """Wrong appointment or card codes one address may type per window
+    (``CODES_PER_ADDRESS`` per ``CODES_WINDOW_MINUTES``): enough for a busy kiosk's typos,
+    far too few to guess a code."""
+
+    per_address: int = 30
+    window: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object]) -> CheckInLimits:
+        return cls(
+            per_address=int(str(settings.get("CODES_PER_ADDRESS", 30))),
+            window=timedelta(minutes=int(str(settings.get("CODES_WINDOW_MINUTES", 10)))),
+        )
+
+
+def code_key(client: str) -> str:
+    """The counter of the codes one address typed (its ``address_key``)."""
+    return counter_key("codes.address", address_key(client))
+
+
+def admit_code(session: Session, key: str, limits: CheckInLimits) -> None:
+    """Count a typed or scanned code before it is looked up (the caller commits the count
+    at once, so a wrong code, refused and rolled back, still counts); TooManyCodes (429)
+    over the limit (this attempt given back: it is not tried). A right code gives its count
+    back (``uncount``)."""
+    found, ends = count(session, key, limits.window)
+    if found == 1:
+        purge_expired(session)
+    if found > limits.per_address:
+        uncount(session, key)
+        seconds = _seconds_until(ends)
+        log.warning("code refused: too many typed from one address")
+        raise TooManyCodes("too_many_codes", retry_after=seconds, seconds=seconds)

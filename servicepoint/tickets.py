@@ -12,16 +12,16 @@ the calling order (``waiting_tickets``), which call-next and every page's "next"
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select
+from sqlalchemy import Select, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, desks, offer, rows, text
+from servicepoint import access, clock, desks, offer, order, rows, text
 from servicepoint.discreet import neutral_prefix
 from servicepoint.errors import (
     DeskBusy,
@@ -35,10 +35,14 @@ from servicepoint.errors import (
 )
 from servicepoint.events import LocationEvent, record
 from servicepoint.models import (
+    Appointment,
+    AppointmentState,
+    ClientCard,
     Desk,
     Location,
     Staff,
     Ticket,
+    TicketChannel,
     TicketCounter,
     TicketEvent,
     TicketState,
@@ -319,35 +323,48 @@ def waiting_tickets(location: Location, topic_ids: list[int] | None = None) -> S
     return _WAITING_OF_TOPICS.params(values, topic_ids=topic_ids)
 
 
-def people_ahead(session: Session, ticket: Ticket) -> int:
-    """How many waiting tickets of the same topic stand before this one in calling order."""
+def people_ahead(session: Session, ticket: Ticket, situation: order.Situation | None = None) -> int:
+    """How many waiting tickets stand before this one in the calling order
+    (``order.people_ahead``: of its topic for whoever serves it; an appointment's ticket
+    counts the appointments due before it)."""
     if ticket.state != S.WAITING:
         return 0
-    # A statement on the table (not the mapped class) never flushes first.
-    count = session.scalar(
-        _PEOPLE_AHEAD,
-        {
-            "location_id": ticket.location_id,
-            "day": ticket.service_day,
-            "topic_id": ticket.topic_id,
-            "issued_at": ticket.issued_at,
-            "id": ticket.id,
-        },
-    )
-    return count or 0
+    rows = waiting_entries(session, ticket.location_id, ticket.service_day)
+    return order.people_ahead(rows, order.Entry.of(ticket), situation or default_situation())
 
 
+# Today's waiting tickets of a location as the calling order reads them (no objects loaded;
+# a statement on the table never flushes first).
+# The columns the calling order reads of a waiting ticket (``order.Entry``), in its order.
+ENTRY_COLUMNS = (
+    Ticket.id,
+    Ticket.topic_id,
+    Ticket.channel,
+    Ticket.issued_at,
+    Ticket.due_at,
+    Ticket.for_staff_id,
+)
 _tickets = Ticket.__table__.c
-_PEOPLE_AHEAD = select(func.count(_tickets.id)).where(
+_WAITING_ENTRIES = select(*(_tickets[column.key] for column in ENTRY_COLUMNS)).where(
     _tickets.location_id == bindparam("location_id"),
     _tickets.service_day == bindparam("day"),
-    _tickets.topic_id == bindparam("topic_id"),
     _tickets.state == S.WAITING,
-    or_(
-        _tickets.issued_at < bindparam("issued_at"),
-        and_(_tickets.issued_at == bindparam("issued_at"), _tickets.id < bindparam("id")),
-    ),
 )
+
+
+def waiting_entries(session: Session, location_id: int, day: date) -> list[order.Entry]:
+    """Today's waiting tickets of a location as the calling order reads them (one statement,
+    no objects)."""
+    return [
+        order.Entry(*row)
+        for row in session.execute(_WAITING_ENTRIES, {"location_id": location_id, "day": day})
+    ]
+
+
+def default_situation(now: datetime | None = None) -> order.Situation:
+    """The calling order's situation when nothing more is known: now, nobody counted on
+    duty, the default settings."""
+    return order.Situation(now or clock.now())
 
 
 def ticket_at_desk(session: Session, desk: Desk) -> Ticket | None:
@@ -437,29 +454,67 @@ def may_cancel_own(ticket: Ticket) -> bool:
     return move_allowed(ticket, "cancel") and ticket.service_day == today(ticket.location)
 
 
+def caller(location: Location, staff: Staff | None) -> order.Caller:
+    """``staff`` as the calling order sees them at ``location`` (None: whoever serves)."""
+    return order.Caller(
+        staff.id if staff is not None else None, frozenset(served_topic_ids(location, staff))
+    )
+
+
+def situation(
+    session: Session,
+    location: Location,
+    settings: order.OrderSettings | None = None,
+    medians: Mapping[int, float] | Callable[[], Mapping[int, float]] | None = None,
+    idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+) -> order.Situation:
+    """The calling order's situation at ``location`` now: who is on duty (the desks' rule),
+    the topics' median service times (``medians``, from the estimator; none: the default)."""
+    return order.Situation(
+        clock.now(),
+        lambda: desks.on_duty_staff(session, location.id, idle_minutes),
+        medians or {},
+        settings or order.OrderSettings(),
+    )
+
+
+# One waiting ticket by id, locked until the commit unless another transaction holds it.
+_WAITING_BY_ID = select(Ticket).where(Ticket.id == bindparam("id"), Ticket.state == S.WAITING)
+_WAITING_BY_ID_LOCKED = _WAITING_BY_ID.with_for_update(skip_locked=True).execution_options(
+    populate_existing=True
+)
+
+
 def next_for(
-    session: Session, location: Location, staff: Staff | None, lock: bool = False
+    session: Session,
+    location: Location,
+    staff: Staff | None,
+    lock: bool = False,
+    where: order.Situation | None = None,
 ) -> Ticket | None:
-    """The ticket call-next would call for ``staff`` at ``location`` now, or None.
+    """The ticket call-next would call for ``staff`` at ``location`` now (``order``), or None.
 
     With ``lock`` (PostgreSQL) the row is locked until the commit and rows other
-    transactions have locked are skipped, so two counselors never get the same ticket.
+    transactions have locked are skipped (the next in order is taken), so two counselors
+    never get the same ticket. ``where``: the order's situation (``situation``).
     """
     locked = lock and session.get_bind().dialect.name == "postgresql"
-    values = {
-        "location_id": location.id,
-        "day": today(location),
-        "topic_ids": served_topic_ids(location, staff),
-    }
-    ticket: Ticket | None = session.scalar(_NEXT_LOCKED if locked else _NEXT, values)
-    return ticket
+    entries = waiting_entries(session, location.id, today(location))
+    chosen = order.calling_order(entries, caller(location, staff), where or default_situation())
+    for entry in chosen:
+        query = _WAITING_BY_ID_LOCKED if locked else _WAITING_BY_ID
+        ticket: Ticket | None = session.scalar(query, {"id": entry.id})
+        if ticket is not None:
+            return ticket
+    return None
 
 
-def first_in_order(waiting: Iterable[Ticket], topic_ids: Iterable[int]) -> Ticket | None:
-    """What ``next_for`` answers, taken from today's waiting tickets already read in calling
-    order (``waiting_tickets``): the first one of these topics."""
-    served = set(topic_ids)
-    return next((ticket for ticket in waiting if ticket.topic_id in served), None)
+def first_in_order(
+    waiting: Iterable[Ticket], who: order.Caller, where: order.Situation
+) -> Ticket | None:
+    """What ``next_for`` answers, taken from today's waiting tickets already read."""
+    found = order.calling_order(waiting, who, where)
+    return found[0] if found else None
 
 
 # --- moves ------------------------------------------------------------------------------
@@ -473,6 +528,7 @@ def issue_ticket(
     request_id: str | None = None,
     hours: offer.Hours | None = None,
     estimates: Estimates | None = None,
+    card: ClientCard | None = None,
 ) -> Issued:
     """Draw the next ticket for ``topic`` at ``location``; no personal data is needed.
 
@@ -481,6 +537,9 @@ def issue_ticket(
 
     With a ``request_id`` the kiosk chose for this tap, a repeated request (a retry after a
     lost answer) returns the ticket already drawn instead of a second one.
+
+    With a client ``card`` the ticket is meant for the card's counselor first (channel
+    ``card``; ``order``), who must serve the topic here.
     """
     if request_id is not None:
         earlier = session.scalar(
@@ -506,7 +565,91 @@ def issue_ticket(
             details=offered.json(),
         )
     day = clock.service_day(now, location.timezone)
-    prefix = ticket_prefix(location, topic)
+    meant_for = None
+    if card is not None:
+        meant_for = cards_for_ticket(card, location, topic)
+        card.last_used_at = now
+    ticket = _new_ticket(
+        session,
+        location,
+        topic,
+        ticket_prefix(location, topic),
+        language,
+        now,
+        day,
+        request_id=request_id,
+        channel=TicketChannel.CARD if card is not None else TicketChannel.WALK_IN,
+        for_staff_id=meant_for,
+        card_id=card.id if card is not None else None,
+    )
+    return Issued(ticket, people_ahead(session, ticket))
+
+
+class CardNotValid(InvalidInput):
+    """The card cannot draw this ticket: withdrawn, or its counselor does not serve the
+    topic here."""
+
+    code = "card_not_valid"
+
+
+def cards_for_ticket(card: ClientCard, location: Location, topic: Topic) -> int:
+    """The counselor a ticket drawn with ``card`` for ``topic`` is meant for; refused when
+    the card is withdrawn or its counselor does not serve the topic here."""
+    if not card.active or card.staff is None or not card.staff.active:
+        raise CardNotValid("card_inactive", field="card")
+    if topic.id not in served_topic_ids(location, card.staff):
+        raise CardNotValid(
+            "card_topic_not_served",
+            field="topic",
+            name=card.staff.display_name,
+            location=location.name,
+        )
+    return card.staff.id
+
+
+def issue_for_appointment(
+    session: Session,
+    location: Location,
+    topic: Topic,
+    language: str,
+    *,
+    staff_id: int | None,
+    due_at: datetime | None,
+    prefix: str,
+    request_id: str | None = None,
+) -> Ticket:
+    """The ticket an appointment's check-in issues, whatever the kiosk offers now: in time
+    (``due_at`` given) one of the location's appointment series (``prefix``) due at the
+    appointment's start; late (``due_at`` None) a walk-in of the topic meant for the
+    appointment's counselor first (channel ``late``)."""
+    now = clock.now()
+    day = clock.service_day(now, location.timezone)
+    late = due_at is None
+    return _new_ticket(
+        session,
+        location,
+        topic,
+        ticket_prefix(location, topic) if late else prefix,
+        language,
+        now,
+        day,
+        request_id=request_id,
+        channel=TicketChannel.LATE if late else TicketChannel.APPOINTMENT,
+        for_staff_id=staff_id,
+        due_at=due_at,
+    )
+
+
+def _new_ticket(
+    session: Session,
+    location: Location,
+    topic: Topic,
+    prefix: str,
+    language: str,
+    now: datetime,
+    day: date,
+    **values: Any,
+) -> Ticket:
     number = next_number(session, location.id, prefix, day)
     ticket = _add_ticket(
         session,
@@ -519,12 +662,12 @@ def issue_ticket(
         state=S.WAITING,
         language=language,
         issued_at=now,
-        request_id=request_id,
         version=1,  # its first change: being issued
+        **values,
     )
     _history(session, ticket, "issued", None, S.WAITING, None, None)
     _announce(session, ticket, "issued")
-    return Issued(ticket, people_ahead(session, ticket))
+    return ticket
 
 
 def _add_ticket(session: Session, location: Location, topic: Topic, **values: Any) -> Ticket:
@@ -542,14 +685,30 @@ def _add_ticket(session: Session, location: Location, topic: Topic, **values: An
         staff_id=None,
         call_count=0,
         public_token=new_public_token(),
-        **values,
+        **(_NEW_TICKET_DEFAULTS | values),
     )
 
 
+# The columns a drawn ticket usually leaves empty (``_add_ticket`` names every column).
+_NEW_TICKET_DEFAULTS: dict[str, Any] = {
+    "request_id": None,
+    "channel": TicketChannel.WALK_IN,
+    "for_staff_id": None,
+    "due_at": None,
+    "card_id": None,
+}
+
+
 def call_next(
-    session: Session, desk: Desk, staff: Staff, idle_minutes: int = desks.DEFAULT_IDLE_MINUTES
+    session: Session,
+    desk: Desk,
+    staff: Staff,
+    idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+    settings: order.OrderSettings | None = None,
+    medians: Mapping[int, float] | Callable[[], Mapping[int, float]] | None = None,
 ) -> Ticket:
-    """Call the next waiting ticket (``next_for``) among the topics ``staff`` serves to ``desk``.
+    """Call the next waiting ticket for ``staff`` to ``desk`` in the calling order
+    (``order``, ``next_for``: ``settings`` and the topics' ``medians`` shape it).
 
     Only the desk's occupant calls to it: anyone else is refused (``DeskTaken``) while they
     sit there; a free desk (or one whose occupant has been idle ``idle_minutes``) becomes the
@@ -570,7 +729,8 @@ def call_next(
         _served_by_caller(current, desk, staff)
         current.finished_at = _timestamp(current, "finish")
         _move(session, current, "finish", S.DONE, staff, desk.id)
-    ticket = next_for(session, location, staff, lock=True)
+    where = situation(session, location, settings, medians, idle_minutes)
+    ticket = next_for(session, location, staff, lock=True, where=where)
     if ticket is None:
         raise NothingToCall("nothing_to_call", desk=desk.name)
     return _call(session, ticket, desk, staff, "call")
@@ -775,6 +935,11 @@ def _move(
     ticket.state = to_state
     ticket.version += 1
     session.flush()
+    if ticket.channel == TicketChannel.APPOINTMENT:
+        session.execute(
+            _SYNC_APPOINTMENT,
+            {"of_ticket": ticket.id, "new_state": _APPOINTMENT_STATE[to_state]},
+        )
     _history(session, ticket, kind, from_state, to_state, staff, desk_id, detail)
     _announce(session, ticket, kind)
 
@@ -806,6 +971,22 @@ def _history(
 
 
 _ADD_HISTORY = insert(cast(Table, TicketEvent.__table__))
+
+# An appointment follows its ticket: waiting again is checked in, then called, served, done.
+_APPOINTMENT_STATE: dict[str, str] = {
+    S.WAITING: AppointmentState.CHECKED_IN,
+    S.CALLED: AppointmentState.CALLED,
+    S.SERVING: AppointmentState.SERVING,
+    S.DONE: AppointmentState.DONE,
+    S.NO_SHOW: AppointmentState.NO_SHOW,
+    S.CANCELLED: AppointmentState.CANCELLED,
+}
+_appointments = cast(Table, Appointment.__table__)
+_SYNC_APPOINTMENT = (
+    update(_appointments)
+    .where(_appointments.c.ticket_id == bindparam("of_ticket"))
+    .values(state=bindparam("new_state"))
+)
 
 
 def _announce(session: Session, ticket: Ticket, kind: str) -> None:

@@ -36,6 +36,7 @@ from servicepoint.errors import (
 )
 from servicepoint.estimates import Estimates, Estimator
 from servicepoint.models import Location, Staff, StaffSession
+from servicepoint.order import OrderSettings
 from servicepoint.text import check_characters
 from servicepoint.throttle import Throttled
 
@@ -55,6 +56,16 @@ def database(app: Flask | None = None) -> Database:
     """The application's Database."""
     db: Database = (app or current_app).extensions["servicepoint.db"]
     return db
+
+
+def order_inputs(location: Location) -> dict[str, Any]:
+    """The calling order's settings and ``location``'s medians (keyword arguments of
+    ``tickets.call_next``)."""
+    estimator: Estimator = current_app.extensions["servicepoint.estimator"]
+    return {
+        "settings": OrderSettings.from_settings(current_app.config),
+        "medians": lambda: estimator.medians(db_session(), location),
+    }
 
 
 def estimates(location: Location) -> Estimates:

@@ -47,7 +47,8 @@ def test_served_and_next_differ_per_counselor(client, factory, centre, auth):
     lang = draw(client, "language")
     auth.login("sprache")
     mine = queue(client)
-    assert [t["code"] for t in mine["waiting"]] == [general["code"], lang["code"]]  # calling order
+    # The desk's list: what this counselor may call now, in their calling order, then the rest.
+    assert [t["code"] for t in mine["waiting"]] == [lang["code"], general["code"]]
     assert find(mine, general["code"])["served"] is False
     assert find(mine, lang["code"])["served"] is True
     assert mine["next_id"] == find(mine, lang["code"])["id"]
