@@ -33,7 +33,7 @@ REFERENCE = "de"
 FALLBACKS = ("en", "de")
 #: What visitors read: every language with a catalog file translates all of it. Other
 #: namespaces (staff pages, API error messages) are German and English, the rest fall back.
-VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.")
+VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.", "slip.", "card.")
 #: The refusals a visitor's own devices receive: the public host's page for an address
 #: outside the public half, a status link that leads nowhere, and the kiosk's refusals to
 #: draw a number (the kiosk shows its own ``kiosk.error_*`` text; any other client of the

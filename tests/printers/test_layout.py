@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -22,6 +23,7 @@ from printers.fonts import (
 from printers.labels import LABELS, base_language, labels_for
 from printers.layout import CODE_SIZE, needs_image
 from printers.raster import text_image, wrap_lines
+from printers.slips import CardPrint, SlipPrint, build_card_layout, build_slip_layout
 from servicepoint import i18n
 from tests.printers.conftest import STATUS_URL
 
@@ -66,6 +68,19 @@ def test_unknown_wait_leaves_the_line_out(make_ticket):
 
     assert not any("Wartezeit" in text for text in texts(layout))
     assert "Personen vor Ihnen: 0" in texts(layout)
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "prs", "ps"])
+def test_slips_and_cards_speak_the_visitors_language_with_latin_digits(language):
+    slip = texts(build_slip_layout(sample_slip(language)))
+    card = texts(build_card_layout(sample_card(language)))
+
+    own = i18n.catalog().own(language)
+    assert own["slip.title"] in slip and own["slip.show_at_kiosk"] in slip
+    assert "482913" in slip and "10:30" in slip
+    assert own["card.title"] in card and "K7P2 M9QX 4" in card
+    digits = [char for text in slip + card for char in text if char.isdigit()]
+    assert all(char in "0123456789" for char in digits), digits
 
 
 @pytest.mark.parametrize("language", ["ar", "fa", "prs", "ps"])
@@ -118,14 +133,44 @@ def cmap_of(script: Script, bold: bool) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+def sample_slip(language: str) -> SlipPrint:
+    return SlipPrint(
+        location_name="Bürgerbüro Mitte",
+        location_address="Hauptstraße 1, 51373 Leverkusen",
+        start=datetime(2026, 12, 7, 10, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+        code="482913",
+        topic=i18n.text(language, "ticket.sample_topic"),
+        topic_de=i18n.text("de", "ticket.sample_topic"),
+        with_name="Frau Yılmaz",
+        language=language,
+        url=STATUS_URL,
+    )
+
+
+def sample_card(language: str) -> CardPrint:
+    return CardPrint(
+        code="K7P2M9QX4",
+        counselor="Frau Yılmaz",
+        organisation="Caritas Leverkusen",
+        location_name="Bürgerbüro Mitte",
+        language=language,
+    )
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_character_of_a_printed_ticket_is_in_the_cmap_of_the_font_that_draws_it(
     make_ticket, language
 ):
     """No tofu: each character of each text block of a ticket (topic, labels, privacy note,
-    location, date, code) is drawn by a font whose character map has it."""
+    location, date, code), an appointment slip and a client card is drawn by a font whose
+    character map has it."""
     missing: list[str] = []
-    for block in build_layout(make_ticket(language)):
+    blocks = [
+        *build_layout(make_ticket(language)),
+        *build_slip_layout(sample_slip(language)),
+        *build_card_layout(sample_card(language)),
+    ]
+    for block in blocks:
         if not isinstance(block, Text):
             continue
         primary = primary_script(block.text)
