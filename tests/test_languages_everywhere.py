@@ -105,3 +105,18 @@ def test_a_refused_draw_is_explained_in_the_visitors_language(app, client, centr
     assert refused.json["message"] == i18n.fill(
         i18n.catalog().own(code)["error.too_many_tickets"], {"seconds": seconds}
     )
+
+
+@pytest.mark.parametrize("code", ["ti", "prs", "pl"])
+def test_a_refused_check_in_is_explained_in_the_visitors_language(app, client, centre, code):
+    app.config["LANGUAGES"] = DEFAULTS["LANGUAGES"]
+    url = "/api/v1/locations/test-centre/check-in"
+
+    empty = client.post(url, json={}, headers={"Accept-Language": code})
+    unknown = client.post(url, json={"code": "000000"}, headers={"Accept-Language": code})
+
+    own = i18n.catalog().own(code)
+    assert empty.status_code == 400
+    assert empty.json["message"] == own["error.check_in_code_or_token"]
+    assert unknown.status_code == 404
+    assert unknown.json["message"] == own["error.no_appointment_code"]

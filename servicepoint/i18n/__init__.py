@@ -33,11 +33,13 @@ REFERENCE = "de"
 FALLBACKS = ("en", "de")
 #: What visitors read: every language with a catalog file translates all of it. Other
 #: namespaces (staff pages, API error messages) are German and English, the rest fall back.
-VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.", "slip.", "card.")
+#: (``appointment.*``: an appointment's state, as a refused check-in at the kiosk names it.)
+VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.", "slip.", "card.", "appointment.")
 #: The refusals a visitor's own devices receive: the public host's page for an address
-#: outside the public half, a status link that leads nowhere, and the kiosk's refusals to
-#: draw a number (the kiosk shows its own ``kiosk.error_*`` text; any other client of the
-#: kiosk API reads these). The rest of ``error.*`` answers staff and is German and English.
+#: outside the public half, a status link that leads nowhere, the kiosk's refusals to draw a
+#: number (the kiosk shows its own ``kiosk.error_*`` text; any other client of the kiosk API
+#: reads these) and to check an appointment or a client card in. The rest of ``error.*``
+#: answers staff and is German and English.
 VISITOR_ERRORS = (
     "error.not_public",
     "error.no_ticket_link",
@@ -45,6 +47,17 @@ VISITOR_ERRORS = (
     "error.topic_closed",
     "error.topic_full",
     "error.topic_cap_reached",
+    "error.bad_appointment_code",
+    "error.no_appointment_code",
+    "error.appointment_elsewhere",
+    "error.appointment_other_day",
+    "error.appointment_too_early",
+    "error.appointment_over",
+    "error.check_in_code_or_token",
+    "error.too_many_codes",
+    "error.bad_card_code",
+    "error.no_card",
+    "error.card_inactive",
 )
 LATIN_DIGITS = "0123456789"
 
