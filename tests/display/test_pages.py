@@ -50,10 +50,10 @@ def test_lang_in_the_address_wins_if_offered(client, centre):
 
 
 def test_a_language_without_strings_falls_back_and_lang_says_so(app, client, centre):
-    app.config["LANGUAGES"] = "de,en,pl"
-    ticket = draw(client, language="pl")  # drawn in a language the catalog cannot show
+    app.config["LANGUAGES"] = "de,en,es"
+    ticket = draw(client, language="es")  # drawn in a language the catalog cannot show
 
-    page = status_page(client, ticket["token"], "?lang=pl")
+    page = status_page(client, ticket["token"], "?lang=es")
 
     assert page.html.get("lang") == "de"
     assert page.find(data_testid="status-state").text == i18n.text("de", "status.state_waiting")
@@ -97,7 +97,7 @@ def lobby_page(client) -> Page:
 
 
 def test_lobby_shows_the_first_language_and_the_second_under_it(app, client, centre):
-    app.config["LANGUAGES"] = "de,uk,pl,ar"
+    app.config["LANGUAGES"] = "de,uk,es,ar"
 
     page = lobby_page(client)
 
@@ -142,5 +142,5 @@ def test_one_languages_strings_as_json(client):
     body = response.json
     assert body["lang"] == "fa" and body["language"]["dir"] == "rtl"
     assert body["strings"] == i18n.strings("fa", ["status."])
-    assert client.get("/i18n/pl.json").status_code == 404  # known, but no strings
+    assert client.get("/i18n/es.json").status_code == 404  # known, but no strings
     assert client.get("/i18n/xx.json").status_code == 404

@@ -58,7 +58,7 @@ const state = {
 
 /** A locale for Intl with Latin digits, as on the ticket code and the lobby screen. */
 function locale() {
-  return state.lang + "-u-nu-latn";
+  return catalog.intlLocale(state.lang);
 }
 
 function number(value) {
@@ -69,8 +69,10 @@ function number(value) {
   }
 }
 
-/** "30 Minuten", "30 хвилин" … with the language's own plural rules where Intl knows them. */
+/** "30 Minuten", "30 хвилин" … with the language's own plural rules where Intl knows them;
+ * the catalog's "{n} min" where the browser does not know the language (Tigrinya, Pashto…). */
 function minutes(value) {
+  if (!catalog.intlKnows(state.lang)) return t("status.minutes", { n: value });
   try {
     return new Intl.NumberFormat(locale(), {
       style: "unit",

@@ -119,11 +119,15 @@ function storedKioskToken() {
 
 /** A locale for Intl with Latin digits, as ticket codes and the lobby screen use them. */
 function locale() {
-  return state.language + "-u-nu-latn";
+  return catalog.intlLocale(state.language);
 }
 
-/** "30 Minuten", "30 хвилин", "30 دقيقة" … with the language's own plural rules. */
+/** "30 Minuten", "30 хвилин", "30 دقيقة" … with the language's own plural rules; the
+ * catalog's "{n} min" where the browser does not know the language (Tigrinya, Pashto…). */
 function duration(value, unit) {
+  if (!catalog.intlKnows(state.language)) {
+    return t(unit === "minute" ? "kiosk.minutes" : "kiosk.seconds", { n: value });
+  }
   try {
     return new Intl.NumberFormat(locale(), { style: "unit", unit, unitDisplay: "long" }).format(value);
   } catch (error) {
@@ -178,6 +182,15 @@ function when(moment) {
   const day = new Intl.DateTimeFormat("en-CA", { ...zone, year: "numeric", month: "2-digit", day: "2-digit" });
   if (day.format(moment) === day.format(new Date())) {
     return t("kiosk.today_at", { time: time.format(moment) });
+  }
+  if (!catalog.intlKnows(state.language)) {
+    // The browser does not know the language: its own weekday and month names, not English.
+    const parts = {};
+    new Intl.DateTimeFormat("en-US", { ...zone, weekday: "short", day: "numeric", month: "numeric" })
+      .formatToParts(moment)
+      .forEach((part) => (parts[part.type] = part.value));
+    const weekday = t("lobby.weekday_" + parts.weekday.toLowerCase());
+    return `${weekday}, ${parts.day} ${t("lobby.month_" + parts.month)}, ${time.format(moment)}`;
   }
   return new Intl.DateTimeFormat(locale(), {
     ...zone,
