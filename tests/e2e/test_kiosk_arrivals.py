@@ -1,0 +1,269 @@
+"""Visitors who come with an appointment or a client card, at the kiosk in a real browser:
+the slip's code on the keypad or its QR scanned (a scanner types the link and Enter, even
+on the start screen), a wrong code refused with the digits kept, a late arrival told what
+happens now, a card leading to its counselor's topics, and a card whose counselor has no
+session today offering a colleague now. The sessions and appointments are made relative
+to the real time of the run (a one-day session around now), through the staff API; the
+phone then shows the appointment's time.
+
+Screenshots (German and Arabic) go to ``SERVICEPOINT_SCREENSHOTS`` when it names a folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from servicepoint.models import Appointment
+
+pytestmark = pytest.mark.e2e
+
+BERLIN = ZoneInfo("Europe/Berlin")
+LOCATION = "leverkusen"
+SHOTS = os.environ.get("SERVICEPOINT_SCREENSHOTS")
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"arrivals-{name}.png"), full_page=True)
+
+
+def now() -> datetime:
+    return datetime.now(BERLIN).replace(second=0, microsecond=0)
+
+
+def hhmm(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def staff_id(live_server, username: str) -> int:
+    everyone = live_server.signed_in("leitung").get(f"{live_server.url}/api/v1/staff", timeout=10)
+    return next(s["id"] for s in everyone.json()["staff"] if s["username"] == username)
+
+
+def add_session(live_server, topics: list[str], staff: list[int], start, end, day=None) -> None:
+    """A one-day session (today unless ``day``) whose slots of 5 minutes may all be booked."""
+    day = (day or now().date()).isoformat()
+    made = live_server.signed_in("leitung").post(
+        f"{live_server.url}/api/v1/locations/{LOCATION}/sessions",
+        json={
+            "start": start,
+            "end": end,
+            "topics": topics,
+            "staff": staff,
+            "valid_from": day,
+            "valid_to": day,
+            "slot_minutes": 5,
+            "bookable_share": 100,
+        },
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+
+
+@pytest.fixture(scope="module")
+def counselor(live_server) -> int:
+    """beratung1 holds a session on first orientation from an hour ago for three hours."""
+    me = staff_id(live_server, "beratung1")
+    start = now() - timedelta(hours=1, minutes=now().minute % 5)  # slots on the 5 minutes
+    start = max(start, now().replace(hour=0, minute=0))
+    end = min(start + timedelta(hours=3), now().replace(hour=23, minute=55))
+    add_session(live_server, ["orientation"], [me], hhmm(start), hhmm(end))
+    return me
+
+
+def book(live_server, counselor: int, minutes_from_now: int) -> dict:
+    """An appointment with beratung1 about ``minutes_from_now`` minutes from now (the next
+    slot of 5 minutes)."""
+    start = now() + timedelta(minutes=minutes_from_now)
+    start += timedelta(minutes=(-start.minute) % 5)
+    booked = live_server.signed_in("beratung1").post(
+        f"{live_server.url}/api/v1/locations/{LOCATION}/appointments",
+        json={"topic": "orientation", "start": start.isoformat(), "staff_id": counselor},
+        timeout=10,
+    )
+    assert booked.status_code == 201, (
+        booked.text,
+        live_server.signed_in("beratung1")
+        .get(f"{live_server.url}/api/v1/locations/{LOCATION}/slots?topic=orientation")
+        .text,
+    )
+    return booked.json()
+
+
+def move_start(live_server, appointment_id: int, minutes: int) -> None:
+    """The appointment now starts ``minutes`` earlier (it has passed: booking refuses the
+    past), written into the live server's database."""
+    engine = create_engine(f"sqlite:///{Path(live_server.instance) / 'servicepoint.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            appointment = session.scalars(
+                select(Appointment).where(Appointment.id == appointment_id)
+            ).one()
+            appointment.start = appointment.start - timedelta(minutes=minutes)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def kiosk(browser, live_server, language: str = "de") -> Page:
+    page = browser.new_page(viewport={"width": 1080, "height": 1920})
+    page.goto(f"{live_server.url}/kiosk/{LOCATION}")
+    expect(page.get_by_test_id("have-appointment")).to_be_visible()
+    if language != "de":
+        page.get_by_test_id(f"lang-{language}").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+    return page
+
+
+def type_on_keypad(page: Page, digits: str) -> None:
+    for digit in digits:
+        page.get_by_test_id(f"key-{digit}").click()
+
+
+def test_the_code_on_the_keypad_checks_in_and_the_phone_shows_the_time(
+    browser, live_server, counselor
+):
+    appointment = book(live_server, counselor, 10)
+    page = kiosk(browser, live_server)
+    shot(page, "start-de")
+    page.get_by_test_id("have-appointment").click()
+    expect(page.locator("#appointment")).to_be_visible()
+    type_on_keypad(page, appointment["code"])
+    expect(page.get_by_test_id("appointment-code")).to_have_text(appointment["code"])
+    shot(page, "keypad-de")
+    page.get_by_test_id("appointment-ok").click()
+
+    expect(page.get_by_test_id("ticket-code")).to_have_text("T001")
+    time = hhmm(datetime.fromisoformat(appointment["start"]).astimezone(BERLIN))
+    expect(page.get_by_test_id("ticket-appointment")).to_have_text(f"Ihr Termin um {time} Uhr")
+    expect(page.get_by_test_id("ticket-qr")).to_have_attribute("src", re.compile("."))
+    shot(page, "ticket-de")
+
+    # The phone: the appointment's time, not a wait.
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.goto(page.get_by_test_id("ticket-status-url").inner_text().strip() + "?lang=en")
+    expect(phone.get_by_test_id("status-code")).to_have_text("T001")
+    expect(phone.get_by_test_id("status-appointment")).to_have_text(f"Your appointment: {time}")
+    expect(phone.get_by_test_id("status-wait")).to_be_hidden()
+    phone.goto(phone.url.replace("lang=en", "lang=ar"))
+    expect(phone.get_by_test_id("status-appointment")).to_contain_text(time)
+    expect(phone.get_by_test_id("status-appointment")).to_contain_text("موعدك")
+    phone.close()
+    page.close()
+
+
+def test_a_scanned_slip_on_the_start_screen_checks_in(browser, live_server, counselor):
+    appointment = book(live_server, counselor, 20)
+    page = kiosk(browser, live_server, "ar")
+    # A USB scanner types the slip's link quickly, then Enter; no field has the focus.
+    page.keyboard.type(f"https://termin.example.de/t/a/{appointment['token']}")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^T\d{3}$"))
+    expect(page.get_by_test_id("ticket-appointment")).to_contain_text("موعدك الساعة")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    shot(page, "ticket-ar")
+    page.close()
+
+
+def test_a_wrong_code_is_refused_and_the_digits_stay(browser, live_server, counselor):
+    appointment = book(live_server, counselor, 30)
+    wrong = "000000" if appointment["code"] != "000000" else "111111"
+    page = kiosk(browser, live_server, "en")
+    page.get_by_test_id("have-appointment").click()
+    type_on_keypad(page, wrong)
+    page.get_by_test_id("appointment-ok").click()
+    error = page.get_by_test_id("appointment-error")
+    expect(error).to_contain_text("There is no appointment with this code")
+    expect(page.get_by_test_id("appointment-code")).to_have_text(wrong)
+    expect(page.locator("#ticket")).to_be_hidden()
+
+    # The visitor corrects the last digit by keyboard: delete, type, Enter.
+    page.keyboard.press("Backspace")
+    expect(page.get_by_test_id("appointment-code")).to_have_text(wrong[:-1])
+    expect(error).to_be_hidden()
+    page.get_by_test_id("key-delete").click()
+    page.keyboard.type(appointment["code"][-2:])
+    expect(page.get_by_test_id("appointment-code")).to_have_text(
+        wrong[:-2] + appointment["code"][-2:]
+    )
+    page.get_by_test_id("appointment-back").click()
+    expect(page.get_by_test_id("have-appointment")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "de")  # the next visitor's
+    page.close()
+
+
+def test_a_late_arrival_is_told_what_happens_now(browser, live_server, counselor):
+    appointment = book(live_server, counselor, 40)
+    move_start(live_server, appointment["id"], 65)  # it began about 25 minutes ago
+    page = kiosk(browser, live_server, "en")
+    page.get_by_test_id("have-appointment").click()
+    page.keyboard.type(appointment["code"])
+    page.keyboard.press("Enter")
+    line = page.get_by_test_id("ticket-appointment")
+    expect(line).to_contain_text("You are late for your")
+    expect(line).to_contain_text("your counselor will call you as soon as possible")
+    expect(page.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^A\d{3}$"))
+    page.close()
+
+
+def make_card(live_server, username: str) -> str:
+    made = live_server.signed_in(username).post(
+        f"{live_server.url}/api/v1/cards", json={"location": LOCATION}, timeout=10
+    )
+    assert made.status_code == 201, made.text
+    return made.json()["code"]
+
+
+def test_a_card_leads_to_its_counselors_topics_and_a_ticket(browser, live_server, counselor):
+    card = make_card(live_server, "beratung1")
+    page = kiosk(browser, live_server)
+    page.get_by_test_id("have-card").click()
+    expect(page.locator("#card")).to_be_visible()
+    for char in card[:4]:
+        page.get_by_test_id(f"card-key-{char}").click()
+    page.keyboard.type(card[4:].lower())  # a keyboard's small letters count as capitals
+    expect(page.get_by_test_id("card-code")).to_have_text(card)
+    shot(page, "card-de")
+    page.get_by_test_id("card-ok").click()
+
+    expect(page.get_by_test_id("card-counselor")).to_have_text("Ihre Beratung: Beratung 1 (Diakonie)")
+    expect(page.get_by_test_id("choice-topic-orientation")).to_be_visible()
+    expect(page.get_by_test_id("card-colleague")).to_be_hidden()
+    shot(page, "card-topics-de")
+    page.get_by_test_id("choice-topic-orientation").click()
+    expect(page.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^A\d{3}$"))
+    expect(page.get_by_test_id("ticket-appointment")).to_have_text(
+        "Ihre Beratung: Beratung 1 (Diakonie)"
+    )
+    page.close()
+
+
+def test_a_card_without_a_session_today_offers_a_colleague_now(browser, live_server, counselor):
+    job_service = staff_id(live_server, "jobservice")
+    tomorrow = now().date() + timedelta(days=1)
+    add_session(live_server, ["work"], [job_service], "10:00", "12:00", day=tomorrow)
+    card = make_card(live_server, "jobservice")
+    page = kiosk(browser, live_server, "ar")
+    # Scanned on the start screen: the card's code, then Enter.
+    page.keyboard.type(card)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("card-message")).to_contain_text("Job Service")
+    expect(page.get_by_test_id("card-message")).to_contain_text("ليس لدى")
+    expect(page.get_by_test_id("card-next")).to_contain_text("10:00")
+    expect(page.get_by_test_id("choice-topics")).to_be_hidden()
+    shot(page, "card-not-today-ar")
+    page.get_by_test_id("card-colleague").click()
+    expect(page.get_by_test_id("card-counselor")).to_have_text("سيساعدك زميل")
+    expect(page.get_by_test_id("choice-topic-work")).to_have_count(0)  # closed until tomorrow
+    page.get_by_test_id("choice-topic-language").click()
+    expect(page.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^B\d{3}$"))
+    expect(page.get_by_test_id("ticket-appointment")).to_be_hidden()
+    page.close()
