@@ -121,7 +121,9 @@ def status_page(token: str):
         "display/status.html",
         ticket=ticket,
         # An appointment's time on the location's clock (status.js formats it alike).
-        appointment_time=clock.local(due, ticket.location.timezone).strftime("%H:%M") if due else None,
+        appointment_time=clock.local(due, ticket.location.timezone).strftime("%H:%M")
+        if due
+        else None,
         topic_names=status["topic_names"],
         token=token,
         status=status,

@@ -314,10 +314,12 @@ function closedNote(topic) {
   return full ? [t("kiosk.topic_full"), next].filter(Boolean).join(" · ") : next;
 }
 
-/** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline). */
+/** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline):
+ * the start's tiles, or the card's choice while it is shown. */
 function fitTopicNames() {
-  if (screens.start.hidden) return;
-  el.topics.querySelectorAll(".topic-name").forEach((node) => {
+  const list = !screens.start.hidden ? el.topics : !screens.choice.hidden ? el.choiceTopics : null;
+  if (!list) return;
+  list.querySelectorAll(".topic-name").forEach((node) => {
     node.style.fontSize = "";
     node.classList.remove("is-breaking");
     let size = parseFloat(window.getComputedStyle(node).fontSize);
@@ -869,6 +871,7 @@ function renderChoice() {
   const cols = columns(keys.length);
   el.choiceTopics.style.setProperty("--cols-portrait", cols.portrait);
   el.choiceTopics.style.setProperty("--cols-landscape", cols.landscape);
+  window.requestAnimationFrame(fitTopicNames); // once the screen is shown
 }
 
 /** What a scan (a burst of keys ending with Enter) does; true when it was one. */
