@@ -116,6 +116,7 @@ def test_a_wrong_code_is_refused_and_the_digits_stay(browser, live_server, couns
     expect(error).to_contain_text("There is no appointment with this code")
     expect(page.get_by_test_id("appointment-code")).to_have_text(wrong)
     expect(page.locator("#ticket")).to_be_hidden()
+    shot(page, "refused-en")
 
     # The visitor corrects the last digit by keyboard: delete, type, Enter.
     page.keyboard.press("Backspace")

@@ -539,6 +539,7 @@ function problemKind(error) {
 }
 
 function showTicket(ticket) {
+  window.clearTimeout(state.idleTimer); // a keypad's: the ticket screen has its countdown
   state.ticket = ticket;
   const names = ticket.topic_names || {};
   el.code.textContent = ticket.code;
