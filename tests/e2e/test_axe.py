@@ -3,8 +3,8 @@ states: kiosk start (German, Arabic), ticket, a closed topic; lobby before and a
 phone waiting (German, Arabic) and called; the online booking page at each step and the
 appointment's page (German, Arabic, asked to cancel); staff sign-in, desk, every manage tab;
 the printable programme (German, Arabic); the kiosk's appointment keypad (with a refusal), an
-appointment's ticket, the card keypad, a card's choices, and the phone of an appointment's
-ticket. Each must have no violation."""
+appointment's ticket, the card keypad, a card's choices and an appointment booked with it,
+and the phone of an appointment's ticket. Each must have no violation."""
 
 from __future__ import annotations
 
@@ -17,7 +17,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from servicepoint.config import DEFAULTS
-from tests.e2e.arrivals import book, counselor_with_session, make_card
+from tests.e2e.arrivals import (
+    add_session,
+    book,
+    counselor_with_session,
+    make_card,
+    now,
+    staff_id,
+)
 from tests.e2e.axe import assert_accessible, axe_context
 from tests.e2e.conftest import sign_in
 
@@ -375,6 +382,20 @@ def test_kiosk_appointment_and_card_screens_and_the_phone(visitor, live_server):
     expect(page.get_by_test_id("choice-topic-orientation")).to_be_visible()
     shot(page, "kiosk-card-topics")
     assert_accessible(page, "kiosk card, the counselor's topics (de)")
+
+    # The job service is here tomorrow: its next free time, booked at the kiosk.
+    tomorrow = now().date() + timedelta(days=1)
+    job_service = staff_id(live_server, "jobservice")
+    add_session(live_server, ["work"], [job_service], "10:00", "12:00", day=tomorrow)
+    page.goto(f"{live_server.url}/kiosk/{LOCATION}")
+    page.get_by_test_id("lang-ar").click()
+    page.get_by_test_id("have-card").click()
+    page.keyboard.type(make_card(live_server, "jobservice"))
+    page.keyboard.press("Enter")
+    page.get_by_test_id("card-book").click()
+    expect(page.get_by_test_id("booked-code")).to_be_visible()
+    shot(page, "kiosk-card-booked-ar")
+    assert_accessible(page, "kiosk card, an appointment booked (ar)")
     page.close()
 
     phone = visitor.new_page()

@@ -2,9 +2,9 @@
 the slip's code on the keypad or its QR scanned (a scanner types the link and Enter, even
 on the start screen), a wrong code refused with the digits kept, a late arrival told what
 happens now, a card leading to its counselor's topics, and a card whose counselor has no
-session today offering a colleague now. The sessions and appointments are made relative
-to the real time of the run (a one-day session around now), through the staff API; the
-phone then shows the appointment's time.
+session today offering a colleague now or booking their next free time. The sessions and
+appointments are made relative to the real time of the run (a one-day session around now),
+through the staff API; the phone then shows the appointment's time.
 
 Screenshots (German and Arabic) go to ``SERVICEPOINT_SCREENSHOTS`` when it names a folder."""
 
@@ -173,10 +173,17 @@ def test_a_card_leads_to_its_counselors_topics_and_a_ticket(browser, live_server
     page.close()
 
 
-def test_a_card_without_a_session_today_offers_a_colleague_now(browser, live_server, counselor):
+@pytest.fixture(scope="module")
+def job_service_tomorrow(live_server) -> None:
+    """The job service holds a session on work tomorrow from 10:00, none today."""
     job_service = staff_id(live_server, "jobservice")
     tomorrow = now().date() + timedelta(days=1)
     add_session(live_server, ["work"], [job_service], "10:00", "12:00", day=tomorrow)
+
+
+def test_a_card_without_a_session_today_offers_a_colleague_now(
+    browser, live_server, counselor, job_service_tomorrow
+):
     card = make_card(live_server, "jobservice")
     page = kiosk(browser, live_server, "ar")
     # Scanned on the start screen: the card's code, then Enter.
@@ -185,6 +192,7 @@ def test_a_card_without_a_session_today_offers_a_colleague_now(browser, live_ser
     expect(page.get_by_test_id("card-message")).to_contain_text("Job Service")
     expect(page.get_by_test_id("card-message")).to_contain_text("ليس لدى")
     expect(page.get_by_test_id("card-next")).to_contain_text("10:00")
+    expect(page.get_by_test_id("card-book")).to_contain_text("10:00")  # or book that time
     expect(page.get_by_test_id("choice-topics")).to_be_hidden()
     shot(page, "card-not-today-ar")
     page.get_by_test_id("card-colleague").click()
@@ -193,4 +201,31 @@ def test_a_card_without_a_session_today_offers_a_colleague_now(browser, live_ser
     page.get_by_test_id("choice-topic-language").click()
     expect(page.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^B\d{3}$"))
     expect(page.get_by_test_id("ticket-appointment")).to_be_hidden()
+    page.close()
+
+
+def test_a_card_books_its_counselors_next_free_time(browser, live_server, job_service_tomorrow):
+    card = make_card(live_server, "jobservice")
+    page = kiosk(browser, live_server, "en")
+    page.get_by_test_id("have-card").click()
+    page.keyboard.type(card)
+    page.keyboard.press("Enter")
+    book = page.get_by_test_id("card-book")
+    expect(book).to_have_text(re.compile(r"^Book an appointment with Job Service: .*10:00$"))
+    book.click()
+    expect(page.get_by_test_id("booked-when")).to_contain_text("With Job Service:")
+    expect(page.get_by_test_id("booked-code")).to_have_text(re.compile(r"^\d{6}$"))
+    expect(page.get_by_test_id("booked-note")).to_contain_text("Please note the code")
+    shot(page, "card-booked-en")
+    code = page.get_by_test_id("booked-code").inner_text()
+
+    tomorrow = (now().date() + timedelta(days=1)).isoformat()
+    listed = live_server.signed_in("jobservice").get(
+        f"{live_server.url}/api/v1/locations/{LOCATION}/appointments?date={tomorrow}", timeout=10
+    )
+    (booked,) = [a for a in listed.json()["appointments"] if a["code"] == code]
+    assert booked["staff"]["display_name"] == "Job Service" and booked["topic"] == "work"
+    assert booked["start"].startswith(f"{tomorrow}T10:00")
+    page.get_by_test_id("booked-done").click()
+    expect(page.get_by_test_id("have-card")).to_be_visible()
     page.close()

@@ -8,6 +8,7 @@
  *          #start → "I have a card" → #card (the card's code) → #choice (the counselor's
  *                   topics open now, or why not: their next session, a colleague now)
  *                                              → #ticket
+ *                   or their next free time booked here → #booked (its code, a slip printed)
  * A USB barcode scanner types what it read and Enter (scanner.js): on the start, keypad and
  * choice screens the slip's link checks in, a card's code opens the card, wherever the
  * visitor is. A refusal (wrong code, too early, another day …) is the server's message in
@@ -55,6 +56,7 @@ const screens = {
   appointment: $("#appointment"),
   card: $("#card"),
   choice: $("#choice"),
+  booked: $("#booked"),
   ticket: $("#ticket"),
   problem: $("#problem"),
 };
@@ -95,6 +97,11 @@ const el = {
   choiceTopicsTitle: $("#choice-topics-title"),
   choiceTopics: $("[data-testid=choice-topics]"),
   colleague: $("[data-testid=card-colleague]"),
+  book: $("[data-testid=card-book]"),
+  choiceError: $("[data-testid=choice-error]"),
+  bookedWhen: $("[data-testid=booked-when]"),
+  bookedCode: $("[data-testid=booked-code]"),
+  bookedNote: $("[data-testid=booked-note]"),
 };
 
 const state = {
@@ -432,6 +439,9 @@ function resetToStart() {
   showEntryError("appointment", "");
   showEntryError("card", "");
   el.choiceTopics.replaceChildren();
+  el.choiceError.hidden = true;
+  el.bookedCode.textContent = "";
+  el.bookedWhen.textContent = "";
   el.appointment.textContent = "";
   el.code.textContent = "";
   el.ahead.textContent = "";
@@ -683,7 +693,7 @@ function showProblem(kind, message = "") {
 
 // --- appointments and cards: keypads, scans, the card's choice --------------------------
 
-const ENTRY_SCREENS = new Set(["appointment", "card", "choice"]);
+const ENTRY_SCREENS = new Set(["appointment", "card", "choice", "booked"]);
 const ENTRY_LENGTH = { appointment: CODE_LENGTH, card: CARD_LENGTH };
 
 function currentScreen() {
@@ -842,9 +852,14 @@ function renderChoice() {
   }
   el.choiceTitle.textContent = title;
   el.choiceMessage.textContent = message;
+  el.choiceError.hidden = true;
   el.choiceNext.textContent = shownNext;
   el.choiceNext.hidden = !shownNext;
   el.colleague.hidden = !colleague;
+  // Their next free appointment time, to book here and now (with a slip on a printer).
+  const slot = colleague && card.next_slot ? card.next_slot : null;
+  el.book.textContent = slot ? t("kiosk.book_next", { name, when: when(new Date(slot.start)) }) : "";
+  el.book.hidden = !slot;
   el.choiceTopicsTitle.hidden = keys.length === 0;
   el.choiceTopics.hidden = keys.length === 0;
   el.choiceTopics.dataset.choice = state.choice;
@@ -873,6 +888,37 @@ function renderChoice() {
   el.choiceTopics.style.setProperty("--cols-portrait", cols.portrait);
   el.choiceTopics.style.setProperty("--cols-landscape", cols.landscape);
   window.requestAnimationFrame(fitTopicNames); // once the screen is shown
+}
+
+/** Book the card's counselor's next free time (`next_slot`) for the visitor: the code on
+ * screen, the slip on the kiosk's printer when it has one. A refusal (the time was taken
+ * meanwhile) is said on the choice screen. */
+function bookNextSlot() {
+  const card = state.card;
+  if (!card || !card.next_slot) return;
+  return whileBusy(async () => {
+    el.choiceError.hidden = true;
+    try {
+      const booked = await postFromKiosk(config.cardBookUrl, {
+        card: card.code,
+        topic: card.next_slot.topic,
+        start: card.next_slot.start,
+        language: state.language,
+      });
+      const name = booked.counselor || card.counselor || t("kiosk.counselor_unknown");
+      el.bookedWhen.textContent = t("kiosk.booked_when", { name, when: when(new Date(booked.start)) });
+      el.bookedCode.textContent = booked.code;
+      const printing = booked.print && booked.print.state === "pending";
+      el.bookedNote.textContent = t(printing ? "kiosk.booked_slip" : "kiosk.booked_note");
+      show("booked");
+      focusHeading(screens.booked);
+      announce([t("kiosk.booked_title"), el.bookedWhen.textContent, booked.code].join(". "));
+      noteActivity();
+    } catch (error) {
+      el.choiceError.textContent = refusalText(error);
+      el.choiceError.hidden = false;
+    }
+  });
 }
 
 /** What a scan (a burst of keys ending with Enter) does; true when it was one. */
@@ -1035,6 +1081,9 @@ document.addEventListener("click", (event) => {
     case "appointment":
     case "card":
       if (Date.now() >= state.ignoreTapsUntil) openEntry(button.dataset.action);
+      break;
+    case "book":
+      bookNextSlot();
       break;
     case "colleague":
       state.choice = "colleague";
