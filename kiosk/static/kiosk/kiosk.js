@@ -174,6 +174,12 @@ function duration(value, unit) {
   }
 }
 
+/** A name set into a sentence, isolated from its direction: "Job Service" stays whole in an
+ * Arabic sentence, and the sentence's colon and full stop stay where they belong. */
+function isolate(name) {
+  return "\u2068" + name + "\u2069";
+}
+
 function topicName(names, language) {
   return (names && (names[language] || names.de || names.en)) || "";
 }
@@ -580,7 +586,7 @@ function showTicket(ticket) {
   const counselor = ticket.card && ticket.card.counselor;
   el.appointment.textContent = appointment
     ? t(appointment.late ? "kiosk.appointment_late" : "kiosk.appointment_at", { time: appointment.time })
-    : counselor ? t("kiosk.counselor", { name: counselor }) : "";
+    : counselor ? t("kiosk.counselor", { name: isolate(counselor) }) : "";
   el.appointment.hidden = !el.appointment.textContent;
   el.appointment.classList.toggle("is-late", Boolean(appointment && appointment.late));
   el.facts.hidden = Boolean(appointment && !appointment.late);
@@ -823,7 +829,7 @@ function checkCard(code) {
 function renderChoice() {
   const card = state.card;
   if (!card) return;
-  const name = card.counselor || t("kiosk.counselor_unknown");
+  const name = card.counselor ? isolate(card.counselor) : t("kiosk.counselor_unknown");
   const next = card.next_session ? new Date(card.next_session) : null;
   const nextText = next && !isToday(next) ? t("kiosk.card_next", { name, ...dayAndTime(next) }) : "";
   let title = card.counselor ? t("kiosk.counselor", { name }) : t("kiosk.card_title");
@@ -905,7 +911,8 @@ function bookNextSlot() {
         start: card.next_slot.start,
         language: state.language,
       });
-      const name = booked.counselor || card.counselor || t("kiosk.counselor_unknown");
+      const counselor = booked.counselor || card.counselor;
+      const name = counselor ? isolate(counselor) : t("kiosk.counselor_unknown");
       el.bookedWhen.textContent = t("kiosk.booked_when", { name, when: when(new Date(booked.start)) });
       el.bookedCode.textContent = booked.code;
       const printing = booked.print && booked.print.state === "pending";
