@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import run_live_server
 from tests.e2e.arrivals import (
     BERLIN,
     LOCATION,
@@ -237,3 +238,16 @@ def test_a_card_books_its_counselors_next_free_time(browser, live_server, job_se
     page.get_by_test_id("booked-done").click()
     expect(page.get_by_test_id("have-card")).to_be_visible()
     page.close()
+
+
+def test_a_keypad_left_alone_goes_back_to_the_start_and_forgets(browser, tmp_path):
+    # Keypads wait three times the ticket screen's time: 6 s here.
+    with run_live_server(tmp_path, settings={"KIOSK_TICKET_SECONDS": "2"}) as server:
+        page = kiosk(browser, server, "en")
+        page.get_by_test_id("have-appointment").click()
+        type_on_keypad(page, "12")
+        expect(page.get_by_test_id("appointment-code")).to_have_text("12")
+        expect(page.get_by_test_id("have-appointment")).to_be_visible(timeout=20000)
+        expect(page.locator("html")).to_have_attribute("lang", "de")  # the next visitor's
+        expect(page.get_by_test_id("appointment-code")).to_have_text("")  # nothing kept
+        page.close()

@@ -48,7 +48,7 @@ const OFFER_REFRESH_MS = 60000; // open and closed topics, asked again even with
 const PRINT_ANSWER_MS = 8000; // no print_status by then: the screen is the ticket
 const PRINT_STATUS_MEMORY = 20; // statuses that came before their ticket's answer
 const KIOSK_TOKEN_KEY = "servicepoint.kiosk-token:" + config.slug; // in localStorage
-const ENTRY_IDLE_MS = Math.max(60, config.ticketSeconds * 3) * 1000; // keypads and choices
+const ENTRY_IDLE_MS = config.ticketSeconds * 3 * 1000; // keypads and choices: 1 min (20 s)
 const SCANNING = new Set(["start", "appointment", "card", "choice"]); // screens that take scans
 
 const screens = {
