@@ -144,3 +144,51 @@ def test_one_languages_strings_as_json(client):
     assert body["strings"] == i18n.strings("fa", ["status."])
     assert client.get("/i18n/es.json").status_code == 404  # known, but no strings
     assert client.get("/i18n/xx.json").status_code == 404
+
+
+# --- an appointment's ticket on the phone -------------------------------------------------
+
+
+def test_an_appointments_ticket_shows_its_time_instead_of_a_wait(client, session, centre, factory):
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from servicepoint import appointments, clock
+    from servicepoint.models import Consultation
+
+    berlin = ZoneInfo("Europe/Berlin")
+    monday = date(2026, 12, 7)
+    general = centre.topics[0]
+    carla = factory.staff("carla", topics=[general])
+    session.add(
+        Consultation(
+            location=centre,
+            weekdays="mon",
+            start=time(10),
+            end=time(12),
+            topics=[general],
+            staff=[carla],
+            slot_minutes=30,
+            bookable_share=100,
+        )
+    )
+    session.commit()
+    with clock.frozen(datetime.combine(monday, time(8), tzinfo=berlin)) as move_to:
+        booked = appointments.book(
+            session, centre, general, datetime.combine(monday, time(10), tzinfo=berlin), staff=carla
+        )
+        session.commit()
+        move_to(datetime.combine(monday, time(9, 40), tzinfo=berlin))
+        ticket = client.post(
+            "/api/v1/locations/test-centre/check-in", json={"code": booked.code, "language": "de"}
+        ).json
+        page = status_page(client, ticket["token"])
+        move_to(datetime.combine(monday, time(10), tzinfo=berlin))
+        walk_in = status_page(client, draw(client)["token"])
+
+    shown = page.find(data_testid="status-appointment")
+    assert shown.text == "Ihr Termin: 10:00 Uhr" and "hidden" not in shown.attrs
+    assert "hidden" in page.find("dl", **{"class": "facts"}).attrs
+    assert page.json("status-config")["status"]["appointment_at"].startswith("2026-12-07T09:00")
+    assert "hidden" in walk_in.find(data_testid="status-appointment").attrs
+    assert "hidden" not in walk_in.find("dl", **{"class": "facts"}).attrs
