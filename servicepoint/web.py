@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from servicepoint import access, public, sessions
+from servicepoint import access, audit, public, sessions
 from servicepoint.access import Permission
 from servicepoint.config import truthy
 from servicepoint.db import Database, WriteLockTimeout
@@ -233,6 +233,8 @@ def current_staff(session: Session | None = None) -> Staff | None:
         found = current_session(session)
         g.current_staff = found.staff if found is not None else None
     signed_in: Staff | None = g.current_staff
+    # What this unit of work changes is theirs (servicepoint.audit).
+    audit.act_as(session if session is not None else db_session(), signed_in)
     return signed_in
 
 
