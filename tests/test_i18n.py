@@ -271,6 +271,7 @@ def test_ticket_labels_come_from_the_catalog(code):
     assert labels.estimated_wait == i18n.text(code, "ticket.estimated_wait")
     assert labels.follow_your_turn == i18n.text(code, "ticket.follow_your_turn")
     assert labels.privacy_note == i18n.text(code, "ticket.privacy_note")
+    assert labels.privacy_notice == i18n.text(code, "ticket.privacy_notice")
     assert labels.digits == i18n.language(code).print_digits
 
 

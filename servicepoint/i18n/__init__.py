@@ -34,7 +34,16 @@ FALLBACKS = ("en", "de")
 #: What visitors read: every language with a catalog file translates all of it. Other
 #: namespaces (staff pages, API error messages) are German and English, the rest fall back.
 #: (``appointment.*``: an appointment's state, as a refused check-in at the kiosk names it.)
-VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.", "slip.", "card.", "appointment.")
+VISITOR_NAMESPACES = (
+    "kiosk.",
+    "lobby.",
+    "status.",
+    "ticket.",
+    "slip.",
+    "card.",
+    "appointment.",
+    "privacy.",
+)
 #: The refusals a visitor's own devices receive: the public host's page for an address
 #: outside the public half, a status link that leads nowhere, the kiosk's refusals to draw a
 #: number (the kiosk shows its own ``kiosk.error_*`` text; any other client of the kiosk API
