@@ -14,21 +14,19 @@ from servicepoint.i18n import flask as i18n_flask
 from servicepoint.privacy import Periods
 from servicepoint.web import db_session
 
-# Seconds after which a notice opened from the kiosk goes back to it by itself.
-KIOSK_RETURN_SECONDS = 90
-
 
 @bp.get(public.path("privacy", "<slug>"))
 def privacy_page(slug: str):
     """``?lang=`` chooses the language among the offered ones; ``?from=kiosk`` (the kiosk's
-    link) adds a way back to the kiosk, taken by itself after KIOSK_RETURN_SECONDS."""
+    link) adds a button back to the kiosk."""
     location = tickets.get_location(db_session(), slug)
     i18n_flask.use_language(request.args.get("lang"))
     from_kiosk = request.args.get("from") == "kiosk"
     return render_template(
         "display/privacy.html",
         location=location,
+        # The name keeps its own direction inside the sentence (a Latin name in Arabic).
+        isolated_place=f"\u2068{location.name}\u2069",
         periods=Periods.from_settings(current_app.config),
         kiosk_url=url_for("kiosk.kiosk_page", slug=location.slug) if from_kiosk else None,
-        kiosk_seconds=KIOSK_RETURN_SECONDS,
     )

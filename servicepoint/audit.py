@@ -147,6 +147,22 @@ TRACKED: dict[type[Any], Tracked] = {
 # The kinds the audit view filters by: the tracked models' and the tickets' moves.
 TICKET = "ticket"
 KINDS = (*sorted(t.kind for t in TRACKED.values()), TICKET)
+# What an entry says happened: to a tracked thing, or a ticket's move (``tickets``'
+# "issued" and the keys of ALLOWED_FROM; a test keeps them in step).
+ACTIONS = (
+    "create",
+    "update",
+    "delete",
+    "issued",
+    "call",
+    "recall",
+    "start",
+    "finish",
+    "no_show",
+    "requeue",
+    "transfer",
+    "cancel",
+)
 
 
 # --- who acts ---------------------------------------------------------------------------

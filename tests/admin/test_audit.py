@@ -244,3 +244,31 @@ def test_retention_deletes_entries_older_than_the_setting(db, session, leverkuse
     session.expire_all()
     [left] = session.scalars(select(AuditEntry))
     assert left.at == datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def test_every_ticket_move_has_a_name_on_the_page():
+    from servicepoint.tickets import ALLOWED_FROM
+
+    assert {"issued", *ALLOWED_FROM} <= set(audit.ACTIONS)
+
+
+def test_the_page_offers_the_managers_locations_and_refuses_counselors(
+    client, auth, factory, leverkusen, hamborn, lev_manager
+):
+    from tests.page_html import Page
+
+    auth.login("lev.leitung")
+    response = client.get("/staff/audit")
+    assert response.status_code == 200
+    page = Page(response.data)
+    options = page.find("select", id="audit-location").parts
+    assert [o.get("value") for o in page.find_all("option") if o.get("value")][:1] == ["leverkusen"]
+    assert "hamborn" not in "".join(options)
+    config = page.json("audit-config")
+    assert config["kindNames"]["ticket"] == "Wartenummer"
+    assert config["actionNames"]["no_show"] == "nicht erschienen"
+    assert config["texts"]["page"] == "Seite {n}"
+    auth.logout()
+    factory.staff("berater", locations=[leverkusen])
+    auth.login("berater")
+    assert client.get("/staff/audit").status_code == 403

@@ -33,7 +33,7 @@ def test_the_notice_names_the_periods_of_the_settings_and_the_operator(app, clie
     assert cards == "Client cards: 6 months after their last use."
     operator = page.find(data_testid="privacy-operator").text
     assert "Centre test-centre" in operator and "Teststraße 1" in operator
-    assert "Centre test-centre stores" in page.find("article").text
+    assert "\u2068Centre test-centre\u2069 stores" in page.find("article").text
     assert not page.find_all(data_testid="privacy-back")
 
 
@@ -66,8 +66,6 @@ def test_the_kiosk_the_status_page_and_the_booking_page_link_the_notice(client, 
 def test_from_the_kiosk_the_notice_leads_back_to_it(client, centre):
     page = Page(client.get("/t/privacy/test-centre?lang=de&from=kiosk").data)
     assert page.find(data_testid="privacy-back").get("href") == "/kiosk/test-centre"
-    refresh = page.find("meta", http_equiv="refresh").get("content")
-    assert refresh.endswith(";url=/kiosk/test-centre")
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
