@@ -273,6 +273,8 @@ def _changes(obj: Any, spec: Tracked) -> tuple[dict[str, Any], dict[str, Any]]:
             new = _plain(history.added[0]) if history.added else None
         if name in spec.secret:
             old, new = None, CHANGED
+        if name != key and name in after:
+            continue  # the foreign key's own history said it (and knew the old value)
         if old != new:
             before[name], after[name] = old, new
     return before, after
@@ -330,21 +332,25 @@ def _gather(session: Session, _context: Any) -> None:
             )
         else:
             _merge(earlier, before, after)
-    for obj in session.deleted:
-        spec = TRACKED.get(type(obj))
-        if spec is None:
-            continue
-        key = (spec.kind, obj.id)
-        earlier = pending.get(key)
-        if earlier is not None and earlier.action == "create":
-            del pending[key]  # made and removed in one go: nothing happened
-            continue
-        snapshot = _snapshot(obj, spec)
-        if earlier is not None and earlier.before:
-            snapshot.update(earlier.before)
-        pending[key] = Pending(
-            spec.kind, obj.id, _location_id(session, obj), "delete", snapshot, None
-        )
+
+
+def _gather_deleted(session: Session, obj: Any) -> None:
+    """``persistent_to_deleted``: a thing deleted by this flush, also as an orphan of its
+    parent (a membership dropped from a staff member's list), which ``session.deleted``
+    does not show."""
+    spec = TRACKED.get(type(obj))
+    if spec is None or actor(session) is None:
+        return
+    pending: dict[tuple[str, int], Pending] = session.info.setdefault(PENDING, {})
+    key = (spec.kind, obj.id)
+    earlier = pending.get(key)
+    if earlier is not None and earlier.action == "create":
+        del pending[key]  # made and removed in one unit of work: nothing happened
+        return
+    snapshot = _snapshot(obj, spec)
+    if earlier is not None and earlier.before:
+        snapshot.update(earlier.before)
+    pending[key] = Pending(spec.kind, obj.id, _location_id(session, obj), "delete", snapshot, None)
 
 
 def _merge(earlier: Pending, before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -400,6 +406,7 @@ def install(sessions: sessionmaker[Session]) -> None:
     from sqlalchemy import event
 
     event.listen(sessions, "after_flush", _gather)
+    event.listen(sessions, "persistent_to_deleted", _gather_deleted)
     event.listen(sessions, "before_commit", _write)
     event.listen(sessions, "after_rollback", _forget)
     event.listen(sessions, "after_commit", _forget)

@@ -272,3 +272,44 @@ def test_the_page_offers_the_managers_locations_and_refuses_counselors(
     factory.staff("berater", locations=[leverkusen])
     auth.login("berater")
     assert client.get("/staff/audit").status_code == 403
+
+
+def test_a_membership_taken_away_is_recorded_as_deleted(
+    client, auth, factory, leverkusen, hamborn, admin
+):
+    both = factory.staff("beide", locations=[leverkusen, hamborn])
+    auth.login("admin")
+    response = client.patch(
+        f"/api/v1/staff/{both.id}",
+        json={"memberships": [{"location": "leverkusen", "role": "counselor", "topics": []}]},
+    )
+    assert response.status_code == 200, response.json
+    [gone] = [e for e in trail(client, kind="membership") if e["action"] == "delete"]
+    assert gone["location"] == "hamborn"
+    assert gone["before"]["staff_id"] == both.id and gone["before"]["role"] == "counselor"
+    assert gone["after"] is None
+
+
+def test_cards_and_closures_are_recorded_without_the_cards_code(
+    client, auth, leverkusen, lev_manager
+):
+    auth.login("lev.leitung")
+    made = client.post("/api/v1/cards", json={"location": "leverkusen"})
+    assert made.status_code == 201, made.json
+    code = made.json["code"]
+    assert client.delete(f"/api/v1/cards/{code}").status_code == 200
+    closure = client.post(
+        "/api/v1/locations/leverkusen/closures", json={"date": "2026-12-24", "reason": "Heilig"}
+    )
+    assert closure.status_code == 201
+    entries = trail(client, location="leverkusen")
+    cards = [(e["action"], e["before"], e["after"]) for e in entries if e["kind"] == "card"]
+    assert cards[0] == ("update", {"active": True}, {"active": False})
+    assert cards[1][0] == "create" and cards[1][2]["staff_id"] == lev_manager.id
+    assert code not in str(entries).replace("-", "")
+    [closed] = [e for e in entries if e["kind"] == "closure"]
+    assert closed["after"] == {
+        "location_id": leverkusen.id,
+        "day": "2026-12-24",
+        "reason": "Heilig",
+    }
