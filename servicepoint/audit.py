@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, delete, func, select
@@ -201,8 +201,8 @@ def _plain(value: Any) -> Any:
         return getattr(value, "id", None)
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # in UTC, as stored (a value just set may be local)
+        return (value.astimezone(UTC) if value.tzinfo is not None else value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, time):
