@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, delete, func, select
+from sqlalchemy import JSON, ForeignKey, Index, String, and_, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE
@@ -418,7 +418,8 @@ def install(sessions: sessionmaker[Session]) -> None:
 @dataclass(frozen=True)
 class Query:
     """What the audit view asks for: a range of time, locations (None: every one, for
-    admins; the entries without a location too), who, which kind, which page (from 1)."""
+    admins, and the entries of no location; else those locations' entries and the accounts
+    of their staff), who, which kind, which page (from 1)."""
 
     locations: frozenset[int] | None
     start: datetime | None = None
@@ -454,7 +455,18 @@ def _entries(
 ) -> Iterable[tuple[AuditEntry, dict[int, str]]]:
     select_entries = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if query.locations is not None:
-        select_entries = select_entries.where(AuditEntry.location_id.in_(query.locations))
+        # The locations' entries, and the accounts of the staff who work there now (a
+        # manager sees them in the staff list too).
+        their_staff = select(Membership.staff_id).where(Membership.location_id.in_(query.locations))
+        select_entries = select_entries.where(
+            or_(
+                AuditEntry.location_id.in_(query.locations),
+                and_(
+                    AuditEntry.kind == TRACKED[Staff].kind,
+                    AuditEntry.thing_id.in_(their_staff),
+                ),
+            )
+        )
     if query.start is not None:
         select_entries = select_entries.where(AuditEntry.at >= query.start)
     if query.end is not None:

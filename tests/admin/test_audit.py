@@ -167,6 +167,7 @@ def test_managers_see_only_their_locations_admins_everything(
     AuthActions(client).login("lev.leitung")
     mine = trail(client)
     assert {e["location"] for e in mine} == {"leverkusen"}
+    assert not [e for e in mine if e["kind"] == "organisation"]
     refused = client.get("/api/v1/audit", query_string={"location": "hamborn"})
     assert refused.status_code == 403
     assert refused.json["error"] == "not_member"
@@ -313,3 +314,23 @@ def test_cards_and_closures_are_recorded_without_the_cards_code(
         "day": "2026-12-24",
         "reason": "Heilig",
     }
+
+
+def test_managers_see_the_account_changes_of_their_staff_only(
+    client, auth, factory, leverkusen, hamborn, lev_manager, admin
+):
+    mine = factory.staff("lev.berater", locations=[leverkusen])
+    other = factory.staff("ham.berater", locations=[hamborn])
+    auth.login("admin")
+    for person in (mine, other):
+        response = client.patch(f"/api/v1/staff/{person.id}", json={"display_name": "Neu"})
+        assert response.status_code == 200, response.json
+    assert {e["id"] for e in trail(client, kind="staff")} == {mine.id, other.id}
+    auth.logout()
+    auth.login("lev.leitung")
+    [seen] = trail(client, kind="staff")
+    assert (seen["id"], seen["location"], seen["after"]) == (
+        mine.id,
+        None,
+        {"display_name": "Neu"},
+    )
