@@ -334,3 +334,34 @@ def test_managers_see_the_account_changes_of_their_staff_only(
         None,
         {"display_name": "Neu"},
     )
+
+
+def test_consultation_sessions_their_changes_and_deletion(client, auth, leverkusen, lev_manager):
+    auth.login("lev.leitung")
+    made = client.post(
+        "/api/v1/locations/leverkusen/sessions",
+        json={"weekdays": ["mon"], "start": "12:45", "end": "16:45", "topics": ["language"]},
+    )
+    assert made.status_code == 201, made.json
+    rule = made.json["id"]
+    changed = client.post(
+        f"/api/v1/sessions/{rule}/changes", json={"date": "2026-06-01", "cancelled": True}
+    )
+    assert changed.status_code in (200, 201), changed.json
+    assert client.delete(f"/api/v1/sessions/{rule}").status_code == 204
+    entries = [e for e in trail(client, location="leverkusen") if e["kind"].startswith("session")]
+    language = next(t for t in leverkusen.topics if t.key == "language")
+    # The rule's changes go with it in the database (ON DELETE CASCADE): its deletion says so.
+    assert [(e["kind"], e["action"]) for e in entries] == [
+        ("session", "delete"),
+        ("session_change", "create"),
+        ("session", "create"),
+    ]
+    created = entries[-1]["after"]
+    assert (created["weekdays"], created["start"], created["topics"]) == (
+        "mon",
+        "12:45",
+        [language.id],
+    )
+    assert entries[1]["location"] == entries[0]["location"] == "leverkusen"
+    assert entries[1]["after"]["cancelled"] is True and entries[0]["before"]["weekdays"] == "mon"
