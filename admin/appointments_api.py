@@ -102,6 +102,32 @@ def slots_view(slug: str):
     }
 
 
+@api.get("/locations/<slug>/counselors")
+def counselors_view(slug: str):
+    """``?topic=KEY``?: the location's counselors (serving that topic), whom a follow-up may
+    be booked with: ``{"counselors": [{"id", "display_name", "topics": [keys]}]}``."""
+    session = db_session()
+    location = _location(slug)
+    raw_topic = request.args.get("topic")
+    topic = (
+        tickets.get_topic(session, location, clean_key(raw_topic, "topic", TOPIC_KEY))
+        if raw_topic
+        else None
+    )
+    keys = {t.id: t.key for t in location.topics}
+    return {
+        "topic": topic.key if topic is not None else None,
+        "counselors": [
+            {
+                "id": staff.id,
+                "display_name": staff.display_name,
+                "topics": [keys[i] for i in tickets.served_topic_ids(location, staff)],
+            }
+            for staff in appointments.counselors(session, location, topic)
+        ],
+    }
+
+
 @api.post("/locations/<slug>/appointments")
 def book_appointment(slug: str):
     """``{"topic", "start", "staff_id"?, "language"?}`` → 201 with the appointment."""
