@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -15,7 +16,7 @@ from servicepoint import access, appointments, cards, clock, snapshots, tickets
 from servicepoint.access import Permission
 from servicepoint.consultations import parse_date
 from servicepoint.errors import InvalidInput, NotFound
-from servicepoint.models import Appointment, ClientCard, Location, Staff
+from servicepoint.models import Appointment, ClientCard, Location, Staff, Ticket
 from servicepoint.text import LANGUAGE, SLUG, TOPIC_KEY, clean_key, shown
 from servicepoint.web import current_staff, db_session, field, json_body, require
 
@@ -128,9 +129,24 @@ def counselors_view(slug: str):
     }
 
 
+def _ticket_card(location: Location, body: dict[str, Any]) -> ClientCard | None:
+    """The card the ticket ``ticket_id`` (of this location) was drawn with, when it was drawn
+    with one still active: a follow-up for the client at the desk, whose code the counselor
+    need not type."""
+    ticket_id = field(body, "ticket_id", int, default=None)
+    if ticket_id is None:
+        return None
+    ticket = db_session().get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
+    if ticket is None or ticket.location_id != location.id:
+        raise NotFound("no_ticket", field="ticket_id", id=ticket_id)
+    card = db_session().get(ClientCard, ticket.card_id) if ticket.card_id is not None else None
+    return card if card is not None and card.active else None
+
+
 @api.post("/locations/<slug>/appointments")
 def book_appointment(slug: str):
-    """``{"topic", "start", "staff_id"?, "language"?}`` → 201 with the appointment."""
+    """``{"topic", "start", "staff_id"?, "language"?, "card"? (code), "ticket_id"? (the card
+    that ticket was drawn with)}`` → 201 with the appointment."""
     session = db_session()
     location = _location(slug)
     booker = require(Permission.MOVE_TICKETS, location)
@@ -141,7 +157,7 @@ def book_appointment(slug: str):
     start = _start(field(body, "start", str, max_length=40), location)
     staff = _counselor(body.get("staff_id"))
     card_code = field(body, "card", str, default=None, max_length=32)
-    card = cards.get(session, card_code) if card_code else None
+    card = cards.get(session, card_code) if card_code else _ticket_card(location, body)
     language = clean_key(
         field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX),
         "language",

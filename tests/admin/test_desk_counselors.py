@@ -3,6 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from servicepoint import clock
+from servicepoint.models import Consultation
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
 
 def test_the_counselors_serving_a_topic_are_listed(client, session, centre, factory, auth):
     general, language = centre.topics
@@ -35,3 +43,57 @@ def test_only_who_works_there_sees_its_counselors(client, session, centre, facto
     auth.login("fritz")
     refused = client.get("/api/v1/locations/test-centre/counselors")
     assert refused.status_code == 403 and refused.json["error"] == "not_member"
+
+
+def test_a_follow_up_takes_the_card_the_ticket_was_drawn_with(
+    client, session, centre, factory, auth
+):
+    general = centre.topics[0]
+    carla = factory.staff("carla", topics=[general])
+    session.add(
+        Consultation(
+            location=centre,
+            weekdays="mon,tue,wed,thu,fri",
+            start=time(10),
+            end=time(12),
+            topics=[general],
+            staff=[carla],
+            slot_minutes=30,
+            bookable_share=100,
+        )
+    )
+    session.commit()
+    with clock.frozen(datetime(2026, 12, 7, 10, 0, tzinfo=BERLIN)):
+        auth.login("carla")
+        code = client.post("/api/v1/cards", json={"location": "test-centre"}).json["code"]
+        drawn = client.post(
+            "/api/v1/locations/test-centre/tickets", json={"topic": "general", "card": code}
+        ).json
+        walk_in = client.post("/api/v1/locations/test-centre/tickets", json={"topic": "general"})
+        queue = client.get("/api/v1/locations/test-centre/queue").json
+        shown = {t["code"]: t for t in queue["waiting"]}
+        assert (shown[drawn["code"]]["channel"], shown[drawn["code"]]["card"]) == ("card", True)
+        assert shown[drawn["code"]]["for_staff_id"] == carla.id
+        assert (shown[walk_in.json["code"]]["channel"], shown[walk_in.json["code"]]["card"]) == (
+            "walk_in",
+            False,
+        )
+        booked = {}
+        for ticket, start in ((drawn, "10:30"), (walk_in.json, "11:00")):
+            answer = client.post(
+                "/api/v1/locations/test-centre/appointments",
+                json={
+                    "topic": "general",
+                    "start": f"2026-12-07T{start}",
+                    "staff_id": carla.id,
+                    "ticket_id": shown[ticket["code"]]["id"],
+                },
+            )
+            assert answer.status_code == 201, answer.json
+            booked[ticket["code"]] = answer.json["card"]
+        assert booked == {drawn["code"]: True, walk_in.json["code"]: False}
+        unknown = client.post(
+            "/api/v1/locations/test-centre/appointments",
+            json={"topic": "general", "start": "2026-12-07T11:30", "ticket_id": 999999},
+        )
+        assert unknown.status_code == 404 and unknown.json["field"] == "ticket_id"
