@@ -1,0 +1,136 @@
+"""The counselor's appointments at the desk, in a real browser: today's list shows a booked
+appointment; checking it in from the list puts its ticket in the queue and the counselor
+hears that their visitor is here; a follow-up booked in two taps appears in the list; a
+client card made shows its code; printing where no print endpoint exists says so."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.appointments_setup import LOCATION, book_first_free, bookable_session_today
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = os.environ.get("SERVICEPOINT_SCREENSHOTS")
+
+
+def shot(page, tmp_path, name: str) -> None:
+    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"desk-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def booked(live_server):
+    bookable_session_today(live_server)
+    return book_first_free(live_server, "beratung1")
+
+
+def test_check_in_from_the_day_list_and_a_follow_up_in_two_taps(
+    browser, live_server, booked, tmp_path
+):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # The browser logs the slip endpoint's 404 where the server has none yet: that is said
+    # on the page; anything else logged is a fault.
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None,
+    )
+    sign_in(page, live_server, "beratung1")
+    page.get_by_test_id("select-location").select_option(LOCATION)
+    page.get_by_test_id("select-desk").select_option(label="Raum 1")
+
+    # The day list shows the appointment, booked, with its time and counselor.
+    row = page.get_by_test_id(f"appointment-{booked['code']}")
+    expect(row).to_contain_text("gebucht")
+    expect(row).to_contain_text("Beratung 1 (Diakonie)")
+    expect(row).to_contain_text("Aufenthalt")
+    shot(page, tmp_path, "day-list")
+
+    # Checked in from the list: T001 waits in the queue, the counselor hears "ist da".
+    page.get_by_test_id(f"check-in-{booked['code']}").click()
+    expect(page.get_by_test_id("waiting-T001")).to_be_visible()
+    arrivals = page.get_by_test_id("arrivals")
+    expect(arrivals).to_have_attribute("role", "status")
+    expect(arrivals).to_contain_text(re.compile(r"Ihr \d\d:\d\d-Termin ist da \(T001\)"))
+    expect(row.get_by_test_id("appointment-state")).to_have_text("angemeldet (T001)")
+    # The queue says why T001 stands there (its appointment, now or soon).
+    expect(page.get_by_test_id("waiting-T001")).to_contain_text("Termin")
+    shot(page, tmp_path, "checked-in")
+
+    # Called and served; a follow-up for them in two taps: "Folgetermin", then a slot.
+    page.get_by_test_id("waiting-T001").get_by_role("button", name="T001 aufrufen").click()
+    expect(page.get_by_test_id("current-ticket")).to_contain_text("T001")
+    page.get_by_test_id("action-start").click()
+    page.get_by_test_id("follow-up").click()
+    dialog = page.get_by_test_id("follow-up-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Für T001 (Aufenthalt).")
+    expect(page.get_by_test_id("follow-up-topic")).to_have_value("residence")
+    expect(page.get_by_test_id("follow-up-tab-me")).to_have_attribute("aria-selected", "true")
+    first_slot = dialog.get_by_test_id("slot").first
+    expect(first_slot).to_be_visible()
+    shot(page, tmp_path, "follow-up-dialog")
+    first_slot.click()
+    expect(page.get_by_test_id("follow-up-done")).to_be_visible()
+    code = page.get_by_test_id("follow-up-code").inner_text().replace(" ", "")
+    assert re.fullmatch(r"\d{6}", code)
+    # Slips print only where the server has the endpoint; otherwise the page says so.
+    page.get_by_test_id("print-slip").click()
+    expect(page.get_by_test_id("print-status")).not_to_have_text(re.compile(r"^(|Wird gedruckt…)$"))
+    shot(page, tmp_path, "follow-up-booked")
+    page.get_by_test_id("follow-up-close").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("follow-up")).to_be_focused()
+    expect(page.get_by_test_id(f"appointment-{code}")).to_contain_text("gebucht")
+
+    # Cancelled from the list, after confirming.
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_test_id(f"cancel-{code}").click()
+    expect(page.get_by_test_id(f"appointment-{code}")).to_contain_text("abgesagt")
+
+    # A new appointment with a colleague: the topic chosen, their slots in the second tab.
+    page.get_by_test_id("book-appointment").click()
+    page.get_by_test_id("follow-up-topic").select_option("residence")
+    page.get_by_test_id("follow-up-tab-colleague").click()
+    expect(page.get_by_test_id("follow-up-colleague")).to_contain_text("Beratung 2 (Caritas)")
+    expect(dialog.get_by_test_id("slot").first).to_be_visible()
+    shot(page, tmp_path, "follow-up-colleague")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert errors == []
+    context.close()
+
+
+def test_a_card_made_shows_its_code(browser, live_server, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, "beratung1")
+    page.get_by_test_id("select-location").select_option(LOCATION)
+    page.get_by_test_id("open-cards").click()
+    page.get_by_test_id("card-new").click()
+    expect(page.get_by_test_id("card-code")).to_have_text(
+        re.compile(r"^[0-9A-Z]{4} [0-9A-Z]{4} [0-9A-Z]$")
+    )
+    page.get_by_test_id("print-card").click()
+    expect(page.get_by_test_id("card-print-status")).to_have_text(
+        "Drucken ist hier noch nicht eingerichtet."
+    )
+    shown = page.get_by_test_id("card-code").inner_text()
+    # Handed over to a colleague: the card now brings its client to them.
+    page.get_by_test_id("card-hand-code").fill(shown)
+    page.get_by_test_id("card-hand-staff").select_option(label="Beratung 2 (Caritas)")
+    page.get_by_test_id("card-hand").click()
+    expect(page.get_by_test_id("card-hand-status")).to_have_text(
+        f"Karte {shown} gehört jetzt zu Beratung 2 (Caritas)."
+    )
+    shot(page, tmp_path, "card")
+    context.close()
