@@ -92,6 +92,19 @@ def test_check_in_from_the_day_list_and_a_follow_up_in_two_taps(
     expect(page.get_by_test_id("follow-up")).to_be_focused()
     expect(page.get_by_test_id(f"appointment-{code}")).to_contain_text("gebucht")
 
+    # Moved to another time: a tap on the move button, then on the new time.
+    page.get_by_test_id(f"move-{code}").click()
+    expect(dialog).to_contain_text("Termin verschieben")
+    new_time = dialog.get_by_test_id("slot").first
+    expect(new_time).to_be_visible()
+    new_start = new_time.get_attribute("data-start")
+    new_time.click()
+    expect(page.get_by_test_id("follow-up-done")).to_contain_text("ist verschoben auf")
+    page.get_by_test_id("follow-up-close").click()
+    expect(page.get_by_test_id(f"move-{code}")).to_be_focused()
+    if new_start[:10] == booked["date"]:  # the next free time was still today
+        expect(page.get_by_test_id(f"appointment-{code}")).to_contain_text(new_start[11:16])
+
     # Cancelled from the list, after confirming.
     page.once("dialog", lambda d: d.accept())
     page.get_by_test_id(f"cancel-{code}").click()

@@ -35,8 +35,8 @@ const TEXTS = {
   checkedIn: (a, ticket, late) => (late
     ? `Termin ${a.time} angemeldet (verspätet): ${ticket} wartet als Laufkundschaft für ${a.who}.`
     : `Termin ${a.time} angemeldet: ${ticket} ist in der Warteschlange.`),
-  cancelled: (a) => `Termin ${a.time} (${a.code}) ist abgesagt.`,
-  moved: (a) => `Termin ${a.code} ist verschoben auf ${a.day} ${a.time}.`,
+  cancelled: (a) => `Termin ${a.time} (${a.codeShown}) ist abgesagt.`,
+  moved: (a) => `Termin ${a.codeShown} ist verschoben auf ${a.day} ${a.time}.`,
   none: { mine: "Heute keine Termine bei Ihnen.", topics: "Heute keine Termine Ihrer Themen.", all: "Heute keine Termine." },
   loading: "Termine werden geladen…",
   arrived: (time, ticket) => `Ihr ${time}-Termin ist da${ticket ? ` (${ticket})` : ""}.`,
