@@ -133,9 +133,9 @@ def _ticket_card(location: Location, body: dict[str, Any]) -> ClientCard | None:
     """The card the ticket ``ticket_id`` (of this location) was drawn with, when it was drawn
     with one still active: a follow-up for the client at the desk, whose code the counselor
     need not type."""
-    ticket_id = field(body, "ticket_id", int, default=None)
-    if ticket_id is None:
+    if body.get("ticket_id") is None:
         return None
+    ticket_id = field(body, "ticket_id", int)
     ticket = db_session().get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
     if ticket is None or ticket.location_id != location.id:
         raise NotFound("no_ticket", field="ticket_id", id=ticket_id)
