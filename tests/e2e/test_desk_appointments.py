@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 
 import pytest
 from playwright.sync_api import expect
@@ -115,6 +116,7 @@ def test_check_in_from_the_day_list_and_a_follow_up_in_two_taps(
     page.get_by_test_id("follow-up-topic").select_option("residence")
     page.get_by_test_id("follow-up-tab-colleague").click()
     expect(page.get_by_test_id("follow-up-colleague")).to_contain_text("Beratung 2 (Caritas)")
+    page.get_by_test_id("follow-up-colleague").select_option(label="Beratung 2 (Caritas)")
     expect(dialog.get_by_test_id("slot").first).to_be_visible()
     shot(page, tmp_path, "follow-up-colleague")
     page.keyboard.press("Escape")
@@ -146,4 +148,29 @@ def test_a_card_made_shows_its_code(browser, live_server, tmp_path):
         f"Karte {shown} gehört jetzt zu Beratung 2 (Caritas)."
     )
     shot(page, tmp_path, "card")
+    context.close()
+
+
+def test_a_missed_appointment_is_listed_to_book_again(browser, live_server, booked, tmp_path):
+    missed = book_first_free(live_server, "beratung1")
+    # Missed: what the end of its session makes of it (no session ends during a test).
+    with sqlite3.connect(live_server.instance / "servicepoint.sqlite3") as db:
+        db.execute("UPDATE appointment SET state = 'no_show' WHERE id = ?", (missed["id"],))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, "beratung1")
+    page.get_by_test_id("select-location").select_option(LOCATION)
+    listed = page.get_by_test_id("rebook-list").get_by_test_id(f"appointment-{missed['code']}")
+    expect(listed).to_contain_text("nicht erschienen")
+    expect(page.get_by_test_id("appointments-list")).not_to_contain_text(missed["code"][:3])
+    page.get_by_test_id(f"rebook-{missed['code']}").click()
+    dialog = page.get_by_test_id("follow-up-dialog")
+    expect(dialog).to_contain_text("Neuen Termin vereinbaren")
+    expect(dialog).to_contain_text("Statt des versäumten Termins")
+    expect(page.get_by_test_id("follow-up-topic")).to_have_value("residence")
+    dialog.get_by_test_id("slot").first.click()
+    expect(page.get_by_test_id("follow-up-done")).to_contain_text("Gebucht:")
+    shot(page, tmp_path, "rebooked")
+    page.get_by_test_id("follow-up-close").click()
+    expect(page.get_by_test_id(f"rebook-{missed['code']}")).to_be_focused()
     context.close()

@@ -53,7 +53,7 @@ const TEXTS = {
   slotsLoading: "Freie Zeiten werden gesucht…",
   slotsFound: (n) => (n === 1 ? "1 freie Zeit. Tippen bucht sie." : `${n} freie Zeiten. Tippen bucht.`),
   slotsMoveFound: (n) => (n === 1 ? "1 freie Zeit." : `${n} freie Zeiten.`),
-  slotsNone: (days) => `In den nächsten ${days} Tagen ist nichts frei.`,
+  slotsNone: (days, name) => `${name ? `Bei ${name} ist` : "Es ist"} in den nächsten ${days} Tagen nichts frei.`,
   noColleague: "Niemand sonst bietet dieses Thema hier an.",
   chooseColleague: "– wählen –",
   slotLabel: (day, from, to, who) => `${day} ${from} bis ${to}${who ? ` bei ${who}` : ""} buchen`,
@@ -149,6 +149,7 @@ export function createAppointments(ctx) {
     found: [],          // [{date, slots}]
     search: 0,
     booked: null,       // the appointment just booked
+    chosen: null,       // the colleague chosen by hand (kept when the topic changes)
     opener: null,       // the button that opened the dialog (focus goes back there)
   };
 
@@ -434,6 +435,7 @@ export function createAppointments(ctx) {
     els.cardField.hidden = ticketCard;
     const me = ctx.me();
     const colleague = missed && missed.staff && me && missed.staff.id !== me.id ? missed.staff.id : null;
+    dialog.chosen = colleague;
     setTab(colleague ? "colleague" : MINE);
     openDialog(opener);
     (ticket || missed ? els.tabMe : els.topic).focus();
@@ -545,7 +547,7 @@ export function createAppointments(ctx) {
     const total = dialog.found.reduce((n, d) => n + d.slots.length, 0);
     els.slotsStatus.textContent = total
       ? (dialog.mode === "move" ? TEXTS.slotsMoveFound(total) : TEXTS.slotsFound(total))
-      : TEXTS.slotsNone(scanned);
+      : TEXTS.slotsNone(scanned, dialog.mode === "move" ? "" : staffName(staff));
     els.more.hidden = false;
     els.more.textContent = TEXTS.moreDays;
   }
@@ -673,16 +675,19 @@ export function createAppointments(ctx) {
     chosen.focus();
     chosen.click();
   });
-  els.topic.addEventListener("change", () => {
-    const preferred = els.colleague.value ? Number(els.colleague.value) : null;
-    loadCounselors(preferred).then(() => search());
+  els.topic.addEventListener("change", () => loadCounselors(dialog.chosen).then(() => search()));
+  els.colleague.addEventListener("change", () => {
+    dialog.chosen = els.colleague.value ? Number(els.colleague.value) : null;
+    search();
   });
-  els.colleague.addEventListener("change", () => search());
   els.more.addEventListener("click", () => search(true));
   els.print.addEventListener("click", printSlip);
   els.dialog.addEventListener("close", () => {
     dialog.search += 1;  // an answer still under way is dropped
-    refocus(dialog.opener, els.book);
+    // A list button that opened the dialog was drawn anew meanwhile: its successor.
+    const key = dialog.opener && dialog.opener.getAttribute("data-focus-key");
+    const again = key ? document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) : null;
+    refocus(again, dialog.opener, els.book);
   });
   window.setInterval(() => { if (state.slug) refresh(); }, REFRESH_MS);
 
