@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import run_live_server
 from tests.e2e.appointments_setup import LOCATION, book_first_free, bookable_session_today
 from tests.e2e.conftest import sign_in
 
@@ -24,6 +25,16 @@ def shot(page, tmp_path, name: str) -> None:
     page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"desk-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The demo on a live server where check-in opens an hour early: the test's next free
+    slot may lie more than the usual half hour ahead."""
+    with run_live_server(
+        tmp_path_factory.mktemp("live"), settings={"APPOINTMENT_CHECKIN_EARLY_MINUTES": "60"}
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +132,17 @@ def test_check_in_from_the_day_list_and_a_follow_up_in_two_taps(
     shot(page, tmp_path, "follow-up-colleague")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    # A colleague checks the counselor's next visitor in: the counselor's page hears it.
+    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    other = book_first_free(live_server, "beratung1")
+    colleague = live_server.signed_in("beratung2")
+    checked = colleague.post(f"{live_server.url}/api/v1/appointments/{other['id']}/check-in")
+    assert checked.status_code == 201, checked.text
+    ticket = checked.json()["ticket"]["code"]
+    expect(arrivals).to_contain_text(f"-Termin ist da ({ticket})")
+    expect(page.get_by_test_id(f"appointment-{other['code']}")).to_contain_text(
+        f"angemeldet ({ticket})"
+    )
     assert errors == []
     context.close()
 

@@ -324,6 +324,12 @@ export function createAppointments(ctx) {
     run(button, async () => {
       const answer = await api("POST", `/appointments/${a.id}/check-in`);
       upsert(answer.appointment);
+      // One's own visitor: said at once (the socket's appointment_arrived says it again, in
+      // the same place, and to this counselor's other views).
+      const me = ctx.me();
+      if (me && answer.appointment.staff && answer.appointment.staff.id === me.id) {
+        onArrived({ kind: answer.late ? "late" : "checked_in", appointment: answer.appointment });
+      }
       ctx.resync();
       ctx.note(TEXTS.checkedIn(words(answer.appointment), answer.ticket.code, answer.late));
     });
@@ -413,8 +419,9 @@ export function createAppointments(ctx) {
 
   /** Book a follow-up: for the ticket at this desk (`ticket`), instead of a missed
    * appointment (`missed`), or a new one. */
-  function openFollowUp({ ticket = null, missed = null, opener = null } = {}) {
+  async function openFollowUp({ ticket = null, missed = null, opener = null } = {}) {
     if (!state.slug) return;
+    if (!ctx.topics().length) await ctx.ensureQueue(); // the topics come with the queue
     dialog.mode = "book";
     dialog.ticket = ticket;
     dialog.moving = null;
@@ -446,7 +453,8 @@ export function createAppointments(ctx) {
     openFollowUp({ missed: a, opener: button });
   }
 
-  function openMove(a, button) {
+  async function openMove(a, button) {
+    if (!ctx.topics().length) await ctx.ensureQueue();
     dialog.mode = "move";
     dialog.ticket = null;
     dialog.moving = a;

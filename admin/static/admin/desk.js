@@ -912,6 +912,17 @@ const shared = {
   deskId: () => state.deskId,
   currentTicket: () => currentTicket(),
   resync: () => { if (state.live) state.live.resync(); },
+  /** The queue (with the location's topics) before the socket has brought it. */
+  ensureQueue: async () => {
+    const slug = state.slug;
+    if (state.queue || !slug) return;
+    try {
+      const data = await api("GET", `/locations/${encodeURIComponent(slug)}/queue`);
+      if (slug === state.slug && !state.queue) setQueue(data);
+    } catch (err) {
+      fail(err);
+    }
+  },
   note: (text) => note(text),
   fail: (err) => fail(err),
   focusHome: () => els.callNext,
