@@ -200,3 +200,29 @@ def test_a_missed_appointment_is_listed_to_book_again(browser, live_server, book
     page.set_viewport_size({"width": 420, "height": 900})
     shot(page, tmp_path, "narrow")
     context.close()
+
+
+def test_a_follow_up_takes_the_card_the_client_came_with(browser, live_server, booked, tmp_path):
+    counselor = live_server.signed_in("beratung1")
+    card = counselor.post(f"{live_server.url}/api/v1/cards", json={"location": LOCATION}).json()
+    drawn = counselor.post(
+        f"{live_server.url}/api/v1/locations/{LOCATION}/tickets",
+        json={"topic": "residence", "card": card["code"]},
+    )
+    assert drawn.status_code == 201, drawn.text
+    code = drawn.json()["code"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, "beratung1")
+    page.get_by_test_id("select-location").select_option(LOCATION)
+    page.get_by_test_id("select-desk").select_option(label="Raum 2")
+    waiting = page.get_by_test_id(f"waiting-{code}")
+    expect(waiting.get_by_test_id("step")).to_have_text("Ihr Klient")
+    waiting.get_by_role("button", name=f"{code} aufrufen").click()
+    expect(page.get_by_test_id("current-ticket")).to_contain_text(code)
+    page.get_by_test_id("follow-up").click()
+    expect(page.get_by_test_id("follow-up-ticket-card")).to_be_checked()
+    expect(page.get_by_test_id("follow-up-card")).to_be_hidden()
+    page.get_by_test_id("follow-up-dialog").get_by_test_id("slot").first.click()
+    expect(page.get_by_test_id("follow-up-done")).to_contain_text("mit Klientenkarte")
+    context.close()
