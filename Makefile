@@ -16,8 +16,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Debian packages: Chromium for the browser tests; Noto fonts, FriBiDi (Pillow's complex text
-# layout) and libusb for printing. Installed only when one of them is missing.
-DEBIAN_PACKAGES := chromium fonts-noto-core libfribidi0 libusb-1.0-0
+# layout) and libusb for printing; espeak-ng speaks the calls in the lobby. Installed only when
+# one of them is missing.
+DEBIAN_PACKAGES := chromium fonts-noto-core libfribidi0 libusb-1.0-0 espeak-ng
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
 	@if ! dpkg-query -W -f='$${Status}\n' $(DEBIAN_PACKAGES) 2>/dev/null \

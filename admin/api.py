@@ -359,7 +359,8 @@ def all_topics(slug: str):
 
 @api.post("/locations/<slug>/topics")
 def create_topic(slug: str):
-    """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?, "discreet"?}``."""
+    """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?, "discreet"?,
+    "online_booking"?}``."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -375,13 +376,15 @@ def create_topic(slug: str):
         active=field(body, "active", bool, default=True),
         position=field(body, "position", int, default=None),
         discreet=field(body, "discreet", bool, default=False),
+        online_booking=field(body, "online_booking", bool, default=False),
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}, 201
 
 
 @api.patch("/locations/<slug>/topics/<key>")
 def update_topic(slug: str, key: str):
-    """Any of ``prefix``, ``names``, ``active``, ``position``, ``discreet``."""
+    """Any of ``prefix``, ``names``, ``active``, ``position``, ``discreet``,
+    ``online_booking``."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -395,6 +398,7 @@ def update_topic(slug: str, key: str):
         active=field(body, "active", bool, default=None),
         position=field(body, "position", int, default=None),
         discreet=field(body, "discreet", bool, default=None),
+        online_booking=field(body, "online_booking", bool, default=None),
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}
 
@@ -417,7 +421,8 @@ def create_desk(slug: str):
 
 @api.patch("/desks/<id:desk_id>")
 def update_desk(desk_id: int):
-    """Any of ``name``, ``active``, ``position``."""
+    """Any of ``name``, ``active``, ``position``, ``printer_uri`` (``""``: none),
+    ``printer_profile``."""
     session = db_session()
     desk = tickets.get_desk(session, desk_id)
     require(Permission.MANAGE, desk.location)
@@ -428,6 +433,8 @@ def update_desk(desk_id: int):
         name=field(body, "name", str, default=None, max_length=100),
         active=field(body, "active", bool, default=None),
         position=field(body, "position", int, default=None),
+        printer_uri=field(body, "printer_uri", str, default=None, max_length=300),
+        printer_profile=field(body, "printer_profile", str, default=None, max_length=64),
     )
     return snapshots.desk_json(desk, _idle())
 

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 
 from admin import api_bp as api
-from servicepoint import access, appointments, cards, clock, snapshots, tickets
+from admin import slips_api
+from servicepoint import access, appointments, cards, clock, printing, snapshots, tickets
 from servicepoint.access import Permission
 from servicepoint.consultations import parse_date
 from servicepoint.errors import InvalidInput, NotFound
@@ -199,11 +200,20 @@ def appointments_view(slug: str):
 
 @api.patch("/appointments/<id:appointment_id>")
 def move_appointment(appointment_id: int):
-    """``{"start"}``: the appointment moves to that slot."""
+    """``{"start", "print"?}``: the appointment moves to that slot; with ``"print":
+    {"desk_id"?, "kiosk_id"?, "language"?}`` its slip is printed anew (``print_job``), in
+    the same transaction: no printer, no move (409)."""
     appointment = _appointment(appointment_id)
-    start = _start(field(json_body(), "start", str, max_length=40), appointment.location)
+    body = json_body()
+    start = _start(field(body, "start", str, max_length=40), appointment.location)
     appointments.move(db_session(), appointment, start, _lead_minutes())
-    return appointments.appointment_json(appointment, _grace())
+    if body.get("print") is None:
+        return appointments.appointment_json(appointment, _grace())
+    job = slips_api.print_slip(appointment, field(body, "print", dict))
+    return {
+        **appointments.appointment_json(appointment, _grace()),
+        "print_job": printing.job_json(job),
+    }
 
 
 @api.delete("/appointments/<id:appointment_id>")

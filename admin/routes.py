@@ -6,7 +6,7 @@ with ``fetch()``, the same API integrators use.
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 
 from admin import bp
 from servicepoint import access, i18n
@@ -28,7 +28,9 @@ def desk_view():
         return render_template("admin/signin.html")
     if not access.allowed(staff, Permission.VIEW_QUEUE):
         return render_template("admin/forbidden.html", staff=staff), 403
-    return render_template("admin/desk.html", staff=staff)
+    # Whether the lobby can speak calls: without a speech engine it only chimes (say so).
+    speaker = current_app.extensions["servicepoint.speaker"]
+    return render_template("admin/desk.html", staff=staff, speech_missing=not speaker.available())
 
 
 @bp.get("/manage")

@@ -20,6 +20,8 @@ public_api_bp = Blueprint("display_public_api", __name__, url_prefix=public.path
 
 def init_app(app: Flask) -> None:
     from display import api as _api  # noqa: F401  (registers the JSON routes)
+    from display import booking_api as _booking_api  # noqa: F401
+    from display import booking_routes as _booking_routes  # noqa: F401
     from display import events as _events  # noqa: F401
     from display import routes as _routes  # noqa: F401
 
@@ -29,3 +31,11 @@ def init_app(app: Flask) -> None:
     # What the status page loads, besides the core's shared files (servicepoint.public).
     assert bp.static_folder is not None
     public.publish(app, bp.static_folder, "display/status.js", "display/status.css")
+    # The public booking pages' files (display/booking_routes.py).
+    public.publish(
+        app,
+        bp.static_folder,
+        "display/booking/book.js",
+        "display/booking/appointment.js",
+        "display/booking/booking.css",
+    )

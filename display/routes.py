@@ -6,11 +6,11 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request, send_file
 
 from display import bp
 from servicepoint import clock, public, snapshots, tickets
-from servicepoint.errors import InvalidInput
+from servicepoint.errors import InvalidInput, NotFound, Unavailable
 from servicepoint.i18n import flask as i18n_flask
 from servicepoint.models import Location
 from servicepoint.text import shown
@@ -26,8 +26,33 @@ def lobby(slug: str):
     location = tickets.get_location(db_session(), slug)
     i18n_flask.use_language()
     return render_template(
-        "display/lobby.html", location=location, recent=current_app.config["DISPLAY_RECENT_CALLS"]
+        "display/lobby.html",
+        location=location,
+        recent=current_app.config["DISPLAY_RECENT_CALLS"],
+        volume=current_app.extensions["servicepoint.speaker"].settings.volume,
     )
+
+
+@bp.get("/display/announcements/<token>.wav")
+def announcement(token: str):
+    """One spoken part of a call (``announcement`` in the lobby's ``called`` event): WAV,
+    synthesised on first use and cached (``servicepoint.speech``). Only what this server
+    signed is spoken (404 otherwise); when the engine fails, is slow or is missing the answer
+    is 503 and the lobby goes on without it. The content never changes for a URL."""
+    from servicepoint.speech import Speaker, SpeechFailed
+
+    speaker: Speaker = current_app.extensions["servicepoint.speaker"]
+    recipe = speaker.recipe(token)
+    if recipe is None:
+        raise NotFound("not_found")
+    try:
+        path = speaker.audio(recipe)
+    except SpeechFailed as failure:
+        current_app.logger.warning("announcement not spoken: %s", failure)
+        raise Unavailable("speech_unavailable") from None
+    response = send_file(path, mimetype="audio/wav", max_age=7 * 86400, conditional=True)
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.get("/locations/<slug>/sessions.ics")

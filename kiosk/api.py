@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -16,12 +17,13 @@ from servicepoint import (
     printing,
     public,
     snapshots,
+    text,
     throttle,
     tickets,
 )
 from servicepoint.errors import InvalidInput
 from servicepoint.estimates import Estimates
-from servicepoint.models import Kiosk, Location, PrintJob, Ticket
+from servicepoint.models import AppointmentChannel, Kiosk, Location, PrinterMode, PrintJob, Ticket
 from servicepoint.text import LANGUAGE, REQUEST_ID, TICKET_TOKEN, TOPIC_KEY, clean_key
 from servicepoint.web import (
     client_address,
@@ -30,6 +32,7 @@ from servicepoint.web import (
     estimates,
     field,
     json_body,
+    public_url,
     status_url,
 )
 
@@ -228,6 +231,68 @@ def check_card(slug: str):
     return _card_answer(cards.at_kiosk(session, card, location, open_keys))
 
 
+@api.post("/locations/<slug>/cards/book")
+def book_with_card(slug: str):
+    """``{"card", "topic", "start", "language"?, "kiosk"?}``: the visitor books their
+    counselor's free time (``next_slot`` of ``cards/check``) at the kiosk → 201 with the
+    appointment (``code``, ``date``, ``time``, ``counselor``) and its slip printed on the
+    kiosk's printer when it has one (``print``). Refusals as for booking (409 ``slot_taken``,
+    ``counselor_busy``; 400 ``start``)."""
+    body = json_body()
+    raw = field(body, "card", str, max_length=32)
+    counted = _admit_code()
+    session = db_session()
+    location = tickets.get_location(session, slug)
+    card = cards.get(session, raw)
+    throttle.uncount(session, counted)
+    language, kiosk, _request_id = _common(body, location)
+    topic = tickets.get_topic(
+        session, location, clean_key(field(body, "topic", str, max_length=64), "topic", TOPIC_KEY)
+    )
+    start = _moment(field(body, "start", str, max_length=40))
+    if card.staff is None:
+        raise cards.NoCard("no_card", field="card")
+    appointment = appointments.book(
+        session,
+        location,
+        topic,
+        start,
+        staff=card.staff,
+        language=language,
+        channel=AppointmentChannel.KIOSK,
+        lead_minutes=int(current_app.config.get("APPOINTMENT_LEAD_MINUTES", 5)),
+        card=card,
+    )
+    job = None
+    if kiosk is not None and kiosk.printer_mode != PrinterMode.NONE:
+        url = public_url(public.path("a/" + appointment.token))
+        try:
+            job = printing.print_slip(session, appointment, url, language, kiosk=kiosk)
+        except printing.NoPrinter:
+            job = None  # the screen shows the code: the booking stands
+    local = clock.local(appointment.start, location.timezone)
+    return {
+        "code": appointment.code,
+        "date": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
+        "start": snapshots.iso(appointment.start),
+        "counselor": card.staff.display_name,
+        "token": appointment.token,
+        "print": _print_state(job),
+    }, 201
+
+
+def _moment(value: str) -> datetime:
+    """An ISO 8601 moment with its offset (as ``next_slot`` gives it)."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput("bad_start", field="start", value=text.shown(value))
+    return moment
+
+
 def _card_answer(card: Any) -> dict[str, Any]:
     """What the kiosk shows of a card (``cards.CardAtKiosk``, or the card alone)."""
     if isinstance(card, cards.CardAtKiosk):
@@ -237,6 +302,11 @@ def _card_answer(card: Any) -> dict[str, Any]:
             "topics": card.topic_keys,
             "works_today": card.works_today,
             "next_session": snapshots.iso(card.next_session),
+            "next_slot": (
+                {"start": snapshots.iso(card.next_slot[0]), "topic": card.next_slot[1]}
+                if card.next_slot is not None
+                else None
+            ),
         }
     return {
         "code": card.code,
@@ -249,7 +319,7 @@ def _print_state(job: PrintJob | None) -> dict[str, Any] | None:
     the kiosk already knows its printer cannot print (the screen is the ticket then)."""
     if job is None:
         return None
-    kiosk = job.kiosk
+    kiosk = printing.job_kiosk(job)
     return {
         "job_id": job.id,
         "state": "pending" if printing.can_print_now(kiosk) else "unavailable",

@@ -115,7 +115,7 @@ def print_done(data):
         printed = data.get("printed") is True
         reason = str(data.get("reason") or "")[:300]
         if not printed:
-            log.warning("print job %s on kiosk %s failed: %s", job.id, job.kiosk.name, reason)
+            log.warning("print job %s on kiosk %s failed: %s", job.id, kiosk_id, reason)
         printing.record_result(session, job, printed, reason, str(data.get("printer_state") or ""))
         state = job.state
     return {"recorded": True, "state": state}

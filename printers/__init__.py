@@ -1,5 +1,8 @@
 """Ticket printing: a ticket in, ESC/POS bytes on a thermal printer out. No Flask here.
 
+Appointment slips (:class:`SlipPrint`) and client cards (:class:`CardPrint`) print the same
+way: every function below that takes a ticket takes them too.
+
 The server builds a :class:`TicketPrint` from an issued ticket and calls
 :func:`print_ticket` with the kiosk's printer URI, or :func:`ticket_bytes` to hand the bytes
 to a print agent. :func:`render_png` draws the same ticket for the web UI.
@@ -20,19 +23,23 @@ if TYPE_CHECKING:
         LABELS,
         QR,
         Block,
+        CardPrint,
         Cut,
         Feed,
         PaperOut,
+        Printable,
         PrinterAddress,
         PrinterConfigError,
         PrinterError,
         PrinterOffline,
         PrintFailed,
+        SlipPrint,
         Text,
         TicketPrint,
         build_layout,
         open_printer,
         parse_printer_uri,
+        preview_pdf,
         preview_png,
         print_ticket,
         printer_status,
@@ -47,19 +54,23 @@ __all__ = [
     "LABELS",
     "QR",
     "Block",
+    "CardPrint",
     "Cut",
     "Feed",
     "PaperOut",
     "PrintFailed",
+    "Printable",
     "PrinterAddress",
     "PrinterConfigError",
     "PrinterError",
     "PrinterOffline",
+    "SlipPrint",
     "Text",
     "TicketPrint",
     "build_layout",
     "open_printer",
     "parse_printer_uri",
+    "preview_pdf",
     "preview_png",
     "print_ticket",
     "printer_status",

@@ -22,7 +22,7 @@ from typing import Any
 import click
 import socketio
 
-from printers import TicketPrint, print_ticket
+from printers import Printable, print_ticket
 from printers.connections import (
     DEFAULT_PROFILE,
     check_profile,
@@ -32,7 +32,7 @@ from printers.connections import (
     printer_status,
 )
 from printers.errors import PrinterConfigError, PrinterError, printer_state
-from printers.jobs import ticket_from_payload
+from printers.jobs import printable_from_payload
 
 log = logging.getLogger("servicepoint.print_agent")
 NAMESPACE = "/kiosk"
@@ -40,9 +40,11 @@ JOURNAL_KEEP = 2000
 
 
 def job_key(job: dict[str, Any]) -> str:
-    """What identifies a job across server restarts: its id, ticket code and issue time."""
+    """What identifies a job across server restarts: its id, ticket code and issue time (an
+    appointment slip's start; a client card's code is unique by itself)."""
     payload = job.get("payload") or {}
-    return f"{job['id']}:{payload.get('code')}:{payload.get('issued_at')}"
+    moment = payload.get("issued_at") or payload.get("start")
+    return f"{job['id']}:{payload.get('code')}:{moment}"
 
 
 class Journal:
@@ -86,7 +88,7 @@ class PrintAgent:
         profile: str = "TM-T20II",
         journal: Path | None = None,
         status_interval: float = 30.0,
-        printer: Callable[[TicketPrint, str, str], None] = print_ticket,
+        printer: Callable[[Printable, str, str], None] = print_ticket,
     ) -> None:
         self.server = server.rstrip("/")
         self.token = token
@@ -161,7 +163,7 @@ class PrintAgent:
 
     def _print_job(self, job: dict[str, Any], key: str) -> dict[str, Any]:
         try:
-            ticket = ticket_from_payload(job["payload"])
+            ticket = printable_from_payload(job["payload"])
         except (KeyError, TypeError, ValueError) as error:
             return {
                 "job_id": job["id"],

@@ -28,7 +28,8 @@ from printers.errors import (
 from printers.escpos_render import render
 from printers.labels import LABELS
 from printers.layout import QR, Block, Cut, Feed, Text, TicketPrint, build_layout
-from printers.preview import render_png
+from printers.preview import render_pdf, render_png
+from printers.slips import CardPrint, Printable, SlipPrint, layout_of
 from servicepoint import i18n
 
 __all__ = [
@@ -36,19 +37,23 @@ __all__ = [
     "LABELS",
     "QR",
     "Block",
+    "CardPrint",
     "Cut",
     "Feed",
     "PaperOut",
     "PrintFailed",
+    "Printable",
     "PrinterAddress",
     "PrinterConfigError",
     "PrinterError",
     "PrinterOffline",
+    "SlipPrint",
     "Text",
     "TicketPrint",
     "build_layout",
     "open_printer",
     "parse_printer_uri",
+    "preview_pdf",
     "preview_png",
     "print_ticket",
     "printer_status",
@@ -60,9 +65,10 @@ __all__ = [
 
 
 def ticket_bytes(
-    ticket: TicketPrint, profile: str = DEFAULT_PROFILE, *, image_qr: bool = False
+    ticket: Printable, profile: str = DEFAULT_PROFILE, *, image_qr: bool = False
 ) -> bytes:
-    """Return the exact ESC/POS bytes :func:`print_ticket` sends for ``ticket``.
+    """Return the exact ESC/POS bytes :func:`print_ticket` sends for ``ticket`` (a
+    :class:`TicketPrint`, an appointment :class:`SlipPrint` or a client :class:`CardPrint`).
 
     Rendered onto a python-escpos ``Dummy`` with ``profile``'s capabilities; the same
     ticket and profile always give the same bytes. Raises :class:`PrinterConfigError` for
@@ -71,7 +77,7 @@ def ticket_bytes(
     """
     printer = Dummy(profile=check_profile(profile))
     try:
-        render(build_layout(ticket), printer, image_qr=image_qr)
+        render(layout_of(ticket), printer, image_qr=image_qr)
     except PrinterError:
         raise
     except escpos_errors.Error as exc:
@@ -80,13 +86,19 @@ def ticket_bytes(
     return output
 
 
-def preview_png(ticket: TicketPrint, width_px: int = 576) -> bytes:
-    """Return a PNG preview of ``ticket`` (see :func:`printers.preview.render_png`)."""
-    return render_png(build_layout(ticket), width_px=width_px)
+def preview_png(ticket: Printable, width_px: int = 576) -> bytes:
+    """Return a PNG preview of a ticket, slip or card (see :func:`printers.preview.render_png`)."""
+    return render_png(layout_of(ticket), width_px=width_px)
+
+
+def preview_pdf(ticket: Printable, width_px: int = 576) -> bytes:
+    """Return a one-page PDF of a ticket, slip or card at the thermal paper's size, for an
+    office printer (see :func:`printers.preview.render_pdf`)."""
+    return render_pdf(layout_of(ticket), width_px=width_px)
 
 
 def print_ticket(
-    ticket: TicketPrint,
+    ticket: Printable,
     uri: str,
     profile: str = DEFAULT_PROFILE,
     *,

@@ -1,4 +1,5 @@
-"""Print jobs on the wire: a TicketPrint as plain JSON and back (no Flask, no database)."""
+"""Print jobs on the wire: a ticket, slip or card as plain JSON and back (no Flask, no
+database)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from printers.layout import TicketPrint
+from printers.slips import CardPrint, Printable, SlipPrint
 
 
 def ticket_to_payload(ticket: TicketPrint) -> dict[str, Any]:
@@ -38,3 +40,44 @@ def ticket_from_payload(data: dict[str, Any]) -> TicketPrint:
         ),
         status_url=str(data["status_url"]),
     )
+
+
+def payload_of(item: Printable) -> dict[str, Any]:
+    """A ticket, slip or card as a JSON-ready dict. A ticket's payload is as it always was
+    (no ``kind``, so print agents of every version read it); a slip's and a card's carry
+    ``"kind": "slip"`` or ``"card"``."""
+    if isinstance(item, TicketPrint):
+        return ticket_to_payload(item)
+    data = {"kind": item.kind, **asdict(item)}
+    if isinstance(item, SlipPrint):
+        data["start"] = item.start.isoformat()
+    return data
+
+
+def printable_from_payload(data: dict[str, Any]) -> Printable:
+    """The ticket, slip or card a payload describes; ValueError or KeyError if malformed
+    (an unknown ``kind`` included). Text is made printable by the dataclasses themselves."""
+    kind = data.get("kind", "ticket")
+    if kind == "ticket":
+        return ticket_from_payload(data)
+    if kind == "slip":
+        return SlipPrint(
+            location_name=str(data["location_name"]),
+            location_address=str(data["location_address"]),
+            start=datetime.fromisoformat(str(data["start"])),
+            code=str(data["code"]),
+            topic=str(data["topic"]),
+            topic_de=str(data["topic_de"]),
+            with_name=str(data["with_name"]),
+            language=str(data["language"]),
+            url=str(data["url"]),
+        )
+    if kind == "card":
+        return CardPrint(
+            code=str(data["code"]),
+            counselor=str(data["counselor"]),
+            organisation=str(data["organisation"]),
+            location_name=str(data["location_name"]),
+            language=str(data["language"]),
+        )
+    raise ValueError(f"unknown print job kind {kind!r}")

@@ -18,12 +18,33 @@ from printers.layout import QR, Block, Cut, Feed, Text
 REFERENCE_WIDTH_PX = 576
 
 
+#: Dots per inch of a thermal printer: 576 dots are 72 mm, the printable width of 80 mm paper.
+PRINTER_DPI = 203
+
+
 def render_png(layout: Iterable[Block], width_px: int = REFERENCE_WIDTH_PX) -> bytes:
     """Return a greyscale PNG, exactly ``width_px`` wide, of the ticket ``layout``.
 
     Sizes scale with ``width_px`` (576 px is one dot per pixel of an 80 mm printer). Raises
     :class:`~printers.errors.PrinterConfigError` if a font is missing.
     """
+    buffer = io.BytesIO()
+    draw_layout(layout, width_px).save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+def render_pdf(layout: Iterable[Block], width_px: int = REFERENCE_WIDTH_PX) -> bytes:
+    """Return a one-page PDF of ``layout``: the PNG's picture at the printer's 203 dpi, so
+    an office printer prints it at the thermal paper's size (576 px: 72 mm wide). Black and
+    white as the thermal printer prints it, losslessly (not a JPEG's blurred edges)."""
+    buffer = io.BytesIO()
+    picture = raster.to_bitmap(draw_layout(layout, width_px))
+    picture.save(buffer, format="PDF", resolution=PRINTER_DPI)
+    return buffer.getvalue()
+
+
+def draw_layout(layout: Iterable[Block], width_px: int = REFERENCE_WIDTH_PX) -> Image.Image:
+    """Return ``layout`` drawn as a greyscale picture exactly ``width_px`` wide."""
     if width_px < 64:
         raise ValueError("width_px must be at least 64")
     scale = width_px / REFERENCE_WIDTH_PX
@@ -60,9 +81,7 @@ def render_png(layout: Iterable[Block], width_px: int = REFERENCE_WIDTH_PX) -> b
     for piece in pieces:
         ticket.paste(piece, (padding, y))
         y += piece.height
-    buffer = io.BytesIO()
-    ticket.save(buffer, format="PNG", optimize=False)
-    return buffer.getvalue()
+    return ticket
 
 
 def _cut_line(width: int, line_px: int) -> Image.Image:

@@ -47,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"] = config_module.sqlite_url(app.instance_path)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider's setting
 
-    from servicepoint import fanout, green, realtime, security, web
+    from servicepoint import fanout, green, realtime, security, speech, web
     from servicepoint.db import Database
     from servicepoint.estimates import EstimateSettings, Estimator
     from servicepoint.events import Context
@@ -70,6 +70,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The wait estimates of this app: requests and the hub's builders share its medians.
     estimator = Estimator(EstimateSettings.from_settings(app.config))
     app.extensions["servicepoint.estimator"] = estimator
+    # Calls spoken aloud (servicepoint.speech): the called events' URLs and their audio.
+    speaker = speech.speaker_for(app.config, app.instance_path)
+    app.extensions["servicepoint.speaker"] = speaker
     db.hub = realtime.SocketHub(
         socketio,
         db,
@@ -82,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             desk_idle_minutes=int(app.config["DESK_IDLE_MINUTES"]),
             order_settings=OrderSettings.from_settings(app.config),
             appointment_grace_minutes=int(app.config["APPOINTMENT_GRACE_MINUTES"]),
+            speaker=speaker,
         ),
         snapshot_interval=float(app.config["SNAPSHOT_INTERVAL"]),
         print_in_background=bool(app.config.get("PRINT_IN_BACKGROUND", True)),

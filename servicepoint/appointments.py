@@ -19,8 +19,9 @@ not a whole number (one counselor, 50 %: every second slot takes one appointment
 counselors, 50 %: 1, 2, 1, 2, …). Up to any slot, never more than the share of the
 counselor-time so far is bookable, and never more than ``n`` at once. A slot's free count is
 its capacity minus the live appointments (``booked``, ``checked_in``, ``called``,
-``serving``) of the same rule that overlap it; an appointment booked under an earlier slot
-length counts in every slot it overlaps.
+``serving``) and the unexpired holds of the online booking page (``servicepoint.booking``)
+of the same rule that overlap it; an appointment booked under an earlier slot length counts
+in every slot it overlaps.
 
 **Time.** A slot that starts before now plus ``lead_minutes`` (``APPOINTMENT_LEAD_MINUTES``)
 is not offered. **Counselors.** An appointment with a counselor needs a member of the
@@ -47,7 +48,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from servicepoint import clock, schedule, tickets
@@ -56,6 +57,8 @@ from servicepoint.events import LocationEvent, record
 from servicepoint.models import (
     Appointment,
     AppointmentChannel,
+    AppointmentContact,
+    AppointmentHold,
     AppointmentState,
     ClientCard,
     Consultation,
@@ -145,7 +148,7 @@ def lock_day(session: Session, location_id: int, day: date) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def _overlaps(appointment: Appointment, start: datetime, end: datetime) -> bool:
+def _overlaps(appointment: Appointment | AppointmentHold, start: datetime, end: datetime) -> bool:
     return appointment.start < end and appointment.end > start
 
 
@@ -156,6 +159,20 @@ def _live(session: Session, location: Location, day: date) -> list[Appointment]:
                 Appointment.location_id == location.id,
                 Appointment.day == day,
                 Appointment.state.in_(LIVE_STATES),
+            )
+        )
+    )
+
+
+def _holds(session: Session, location: Location, day: date) -> list[AppointmentHold]:
+    """The day's holds of the online booking page that have not expired: each takes a
+    place like a live appointment (``servicepoint.booking``)."""
+    return list(
+        session.scalars(
+            select(AppointmentHold).where(
+                AppointmentHold.location_id == location.id,
+                AppointmentHold.day == day,
+                AppointmentHold.expires_at > clock.now(),
             )
         )
     )
@@ -193,6 +210,7 @@ def all_slots(
     held = [o for o in schedule.occurrences(session, location, day, day) if topic.id in o.topic_ids]
     rules = _rules(session, {o.consultation_id for o in held})
     live = [a for a in _live(session, location, day) if ignore is None or a.id != ignore.id]
+    holds = _holds(session, location, day) if held else []
     slots: list[Slot] = []
     for occurrence in held:
         rule = rules[occurrence.consultation_id]
@@ -206,7 +224,7 @@ def all_slots(
             end = start + length
             taken = sum(
                 1 for a in live if a.consultation_id == rule.id and _overlaps(a, start, end)
-            )
+            ) + sum(1 for h in holds if h.consultation_id == rule.id and _overlaps(h, start, end))
             free = max(0, capacity - taken)
             if staff is not None:
                 busy = any(a.staff_id == staff.id and _overlaps(a, start, end) for a in live)
@@ -423,9 +441,13 @@ def move(
 
 
 def cancel(session: Session, appointment: Appointment) -> Appointment:
-    """Cancel a booked appointment: its slot is free again; the row is kept (``cancelled``)."""
+    """Cancel a booked appointment: its slot is free again; the row is kept (``cancelled``),
+    its contact for reminders (online booking) is deleted."""
     _check_booked(appointment)
     appointment.state = AppointmentState.CANCELLED
+    session.execute(
+        delete(AppointmentContact).where(AppointmentContact.appointment_id == appointment.id)
+    )
     session.flush()
     _changed(session, appointment, "cancelled")
     return appointment
@@ -644,9 +666,10 @@ def overdue(appointment: Appointment, now: datetime, grace_minutes: int) -> bool
     )
 
 
-def close_missed(session: Session, now: datetime | None = None) -> int:
+def close_missed(session: Session, now: datetime | None = None, dry_run: bool = False) -> int:
     """Mark ``no_show`` every booked appointment whose session has ended without it
-    checking in (listed for its counselor to book again); returns how many. Idempotent."""
+    checking in (listed for its counselor to book again); returns how many (with
+    ``dry_run`` only counts them). Idempotent."""
     now = now or clock.now()
     booked = session.scalars(
         select(Appointment)
@@ -656,9 +679,10 @@ def close_missed(session: Session, now: datetime | None = None) -> int:
     missed = 0
     for appointment in booked:
         if session_end(session, appointment) <= now:
-            appointment.state = AppointmentState.NO_SHOW
-            _changed(session, appointment, "no_show")
             missed += 1
+            if not dry_run:
+                appointment.state = AppointmentState.NO_SHOW
+                _changed(session, appointment, "no_show")
     session.flush()
     return missed
 

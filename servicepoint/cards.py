@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicepoint import clock, schedule, tickets
+from servicepoint import appointments, clock, schedule, tickets
 from servicepoint.errors import InvalidInput, NotFound
 from servicepoint.models import ClientCard, Consultation, Location, Staff
 
@@ -137,13 +137,36 @@ def withdraw(session: Session, card: ClientCard) -> ClientCard:
 @dataclass(frozen=True)
 class CardAtKiosk:
     """What the kiosk shows for a scanned card at a location: whose it is, which of their
-    topics are open now, whether they work here today, their next session here."""
+    topics are open now, whether they work here today, their next session here and their
+    next free appointment time (``next_slot``: start and topic key) the visitor may book."""
 
     card: ClientCard
     counselor: Staff | None
     topic_keys: list[str]
     works_today: bool
     next_session: datetime | None
+    next_slot: tuple[datetime, str] | None = None
+
+
+def next_free_slot(
+    session: Session, staff: Staff, location: Location, lead_minutes: int = 5, days: int = 14
+) -> tuple[datetime, str] | None:
+    """The first time within ``days`` at which ``staff`` can take an appointment at
+    ``location`` (of a topic they serve there, in the location's topic order), with the
+    topic's key; None when there is none."""
+    served = set(tickets.served_topic_ids(location, staff))
+    topics = [t for t in location.topics if t.id in served and t.active]
+    today = tickets.today(location)
+    for offset in range(days):
+        day = date.fromordinal(today.toordinal() + offset)
+        found = [
+            (slot.start, topic.key)
+            for topic in topics
+            for slot in appointments.free_slots(session, location, topic, day, staff, lead_minutes)
+        ]
+        if found:
+            return min(found)
+    return None
 
 
 def works_on(session: Session, staff: Staff, location: Location, day: date) -> list[datetime]:
@@ -183,7 +206,24 @@ def at_kiosk(
         if later:
             upcoming = min(later)
             break
-    return CardAtKiosk(card, staff, keys, works_today, upcoming)
+    return CardAtKiosk(
+        card, staff, keys, works_today, upcoming, next_free_slot(session, staff, location)
+    )
+
+
+def delete_unused(
+    session: Session, months: int = 12, now: datetime | None = None, dry_run: bool = False
+) -> int:
+    """Delete the cards not used (made, drawn with, booked for) for ``months`` months
+    (``CARD_KEEP_MONTHS``); tickets and appointments keep no link to them. Returns how many
+    (with ``dry_run`` only counts them). Idempotent."""
+    cutoff = (now or clock.now()) - timedelta(days=round(months * 30.44))
+    old = list(session.scalars(select(ClientCard).where(ClientCard.last_used_at < cutoff)))
+    if not dry_run:
+        for card in old:
+            session.delete(card)
+        session.flush()
+    return len(old)
 
 
 def card_json(card: ClientCard) -> dict[str, Any]:

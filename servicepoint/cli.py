@@ -1,4 +1,4 @@
-"""The ``servicepoint`` command: serve, database, demo and staff accounts.
+"""The ``servicepoint`` command: serve, database, demo, staff accounts, kiosks and jobs.
 
 Flask, SQLAlchemy and the application are imported by the commands that use them, not here:
 ``serve`` keeps the gunicorn master small and builds the application in its worker, after
@@ -228,6 +228,7 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
                 return
             raise click.ClickException("The database has locations already; demo not loaded.")
         logins = demo.load(session, sessions=not without_sessions)
+        booked = [] if without_sessions else demo.samples(session)
     path = Path(app.instance_path) / DEMO_LOGINS
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -236,6 +237,10 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
     width = max(len(f"{user} / {login.password}") for user, login in logins.items())
     for user, login in logins.items():
         click.echo(f"  {f'{user} / {login.password}':<{width}}  {login.roles}")
+    if booked:
+        click.echo("To try at Leverkusen's kiosk (Ich habe einen Termin / eine Karte):")
+        for line in booked:
+            click.echo(f"  {line}")
 
 
 @main.group("users")
@@ -329,6 +334,37 @@ def print_agent(args: tuple[str, ...]) -> None:
     from printers.agent import main as agent
 
     agent.main(list(args), prog_name="servicepoint print-agent")
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Periodic jobs (run by the systemd timers): online booking's mail and deletions."""
+
+
+@jobs_group.command("list")
+def jobs_list() -> None:
+    """List the jobs."""
+    from servicepoint.jobs import JOBS
+
+    for job in JOBS.values():
+        click.echo(f"{job.name:<12} {job.summary}")
+
+
+@jobs_group.command("run")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Count what would be done; change nothing.")
+@click.pass_context
+def jobs_run(ctx: click.Context, names: tuple[str, ...], dry_run: bool) -> None:
+    """Run the jobs NAMES in the order given; prints how many things each did (or would)."""
+    from servicepoint.jobs import JOBS
+
+    unknown = [name for name in names if name not in JOBS]
+    if unknown:
+        raise click.UsageError(f"no such job: {', '.join(unknown)} (see 'servicepoint jobs list')")
+    app = _app(ctx)
+    for name in names:
+        count = JOBS[name].run(app, dry_run)
+        click.echo(f"{name}: {count}{' (dry run)' if dry_run else ''}")
 
 
 @main.group("kiosks")

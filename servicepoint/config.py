@@ -39,10 +39,53 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_HOST": "",
     # Largest accepted request body in bytes (JSON API and forms).
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Online booking (servicepoint/booking.py; a topic's online_booking switches it on): a
+    # slot chosen on the public booking page is held for the visitor this many minutes ...
+    "ONLINE_HOLD_MINUTES": 10,
+    # ... the booking page offers days from today up to this many days ahead ...
+    "ONLINE_BOOKING_DAYS": 28,
+    # ... a booking with an email address that is not confirmed by the mailed link within
+    # this many minutes is released ...
+    "ONLINE_CONFIRM_MINUTES": 60,
+    # ... and a confirmed one is reminded this many hours before its start.
+    "ONLINE_REMINDER_HOURS": 24,
+    # Slots held, and bookings made, from one address per hour (429 beyond).
+    "ONLINE_HOLDS_PER_ADDRESS": 30,
+    "ONLINE_BOOKINGS_PER_ADDRESS": 10,
+    # Outgoing mail (servicepoint/mail.py): the SMTP server; empty: no mail, and the booking
+    # page asks for no address.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    # Sign-in at the SMTP server (both empty: none).
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    # The sender's address.
+    "SMTP_FROM": "servicepoint@localhost",
+    # Upgrade the connection with STARTTLS before sign-in ("true"/"false").
+    "SMTP_STARTTLS": "false",
+    # Seconds one SMTP conversation may take.
+    "SMTP_TIMEOUT": 10.0,
     # How many seconds the kiosk shows a drawn ticket before returning to the start.
     "KIOSK_TICKET_SECONDS": 20,
     # How many recent calls the lobby screen lists besides the current ones.
     "DISPLAY_RECENT_CALLS": 8,
+    # Calls spoken aloud in the lobby (servicepoint/speech.py): the speech engine's program
+    # (Debian's espeak-ng); empty, or not installed: the lobby only chimes.
+    "SPEECH_COMMAND": "espeak-ng",
+    # Languages a call may be spoken in (comma-separated), of those espeak-ng has a voice
+    # for; empty: all of them. A call is spoken in the first of LANGUAGES, then in the
+    # ticket's language when that is another one.
+    "SPEECH_LANGUAGES": "",
+    # espeak-ng voices instead of the built-in ones, e.g. "de=de+f3,en=en-us"; "ar=" never
+    # speaks Arabic.
+    "SPEECH_VOICES": "",
+    # Speaking rate in words per minute and pitch (0-99) of the announcements.
+    "SPEECH_RATE": 150,
+    "SPEECH_PITCH": 50,
+    # The lobby's volume for the chime and the spoken calls, in percent.
+    "SPEECH_VOLUME": 100,
+    # Seconds one announcement's synthesis may take; then that part is skipped (chime only).
+    "SPEECH_TIMEOUT": 10.0,
     # Consultation sessions drive the kiosk (servicepoint/offer.py): a session's topics take
     # tickets from SESSION_LEAD_MINUTES before its start until SESSION_LAST_TICKET_MINUTES
     # before its end. Topics no session names are offered whenever they are active.
@@ -70,6 +113,8 @@ DEFAULTS: dict[str, object] = {
     # A ticket drawn with a client card waits this long for its own counselor (if on duty)
     # before anyone serving the topic may call it; it keeps its draw time.
     "CARD_RESERVED_MINUTES": 20,
+    # Client cards not used (drawn with, booked for) for this many months are deleted.
+    "CARD_KEEP_MONTHS": 12,
     # Appointment and card codes one address may get wrong per window (a kiosk's typos),
     # then it is refused (429) until the window ends: codes cannot be guessed.
     "CODES_PER_ADDRESS": 30,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servicepoint import clock, manage
-from servicepoint.models import Closure, Consultation, Location, Organisation, Role
+from servicepoint import appointments, cards, clock, manage, tickets
+from servicepoint.errors import ServicepointError
+from servicepoint.models import Closure, Consultation, Location, Organisation, Role, Staff
 
 LEVERKUSEN_TOPICS = [
     (
@@ -407,6 +408,8 @@ def _sessions(
             for t in location.topics
             if (t.key in keys if keys is not None else slug != "leverkusen" or t.key != "work")
         ]
+        # The case managers' open consultation takes appointments for half its time.
+        bookable = slug == "leverkusen" and keys is CASE_MANAGEMENT
         session.add(
             Consultation(
                 location=location,
@@ -417,6 +420,8 @@ def _sessions(
                 organisation=organisations[organisation] if organisation else None,
                 names=dict(title or {}),
                 topics=topics,
+                slot_minutes=30,
+                bookable_share=50 if bookable else 0,
             )
         )
     this_year = clock.service_day(clock.now(), "Europe/Berlin").year
@@ -425,3 +430,54 @@ def _sessions(
             for day, reason in ((24, "Heiligabend"), (31, "Silvester")):
                 session.add(Closure(location=location, day=date(year, 12, day), reason=reason))
     session.flush()
+
+
+def samples(session: Session, days: int = 14) -> list[str]:
+    """Book a few appointments in Leverkusen's next open consultations (with each demo
+    counselor, and one with the organisation) and make a client card for Beratung 1; return
+    lines saying what to type at the kiosk."""
+    location = session.scalar(select(Location).where(Location.slug == "leverkusen"))
+    counselors = {
+        s.username: s
+        for s in session.scalars(
+            select(Staff).where(Staff.username.in_(("beratung1", "beratung2")))
+        )
+    }
+    if location is None or len(counselors) < 2:
+        return []
+    for rule in location_rules(session, location):
+        if rule.bookable_share > 0:
+            rule.staff = [counselors["beratung1"], counselors["beratung2"]]
+    session.flush()
+    open_topics = [t for t in location.topics if t.key != "work" and not t.discreet]
+    lines = []
+    wanted: list[Staff | None] = [counselors["beratung1"], counselors["beratung2"], None]
+    today = clock.service_day(clock.now(), location.timezone)
+    for staff in wanted:
+        served = tickets.served_topic_ids(location, staff)
+        topic = next(t for t in open_topics if t.id in served)
+        booked = None
+        for offset in range(days):
+            day = today + timedelta(days=offset)
+            for slot in appointments.free_slots(session, location, topic, day, staff):
+                try:
+                    booked = appointments.book(session, location, topic, slot.start, staff=staff)
+                    break
+                except ServicepointError:
+                    continue
+            if booked is not None:
+                break
+        if booked is None:
+            continue
+        when = clock.local(booked.start, location.timezone).strftime("%d.%m.%Y %H:%M")
+        who = staff.display_name if staff is not None else "the organisation"
+        lines.append(f"appointment {when} with {who}: code {booked.code}")
+    card = cards.make(session, counselors["beratung1"], location)
+    lines.append(f"client card of Beratung 1: {cards.shown(card.code)}")
+    return lines
+
+
+def location_rules(session: Session, location: Location) -> list[Consultation]:
+    return list(
+        session.scalars(select(Consultation).where(Consultation.location_id == location.id))
+    )

@@ -21,6 +21,7 @@ from servicepoint.order import OrderSettings
 
 if TYPE_CHECKING:
     from servicepoint.estimates import Estimator
+    from servicepoint.speech import Speaker
 
 OUTBOX = "servicepoint.outbox"
 KEEP = "servicepoint.outbox.keep"
@@ -73,6 +74,9 @@ class Context:
     appointment_grace_minutes: int = 10
     # The calling order's times (servicepoint.order).
     order_settings: OrderSettings = field(default_factory=OrderSettings)
+    # Calls spoken aloud: the URLs of each call's announcement (servicepoint.speech); None:
+    # calls carry none (the lobby only chimes).
+    speaker: Speaker | None = None
     # Whether a message to these rooms of a namespace may reach anyone (the hub's answer):
     # what nobody can hear need not be built. It must say yes when it cannot know. Only the
     # snapshots, built after the commit, ask: a screen that joins after the question reads

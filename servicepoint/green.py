@@ -6,7 +6,8 @@ socket, a lock or a sleep (the standard library is monkey-patched in the worker 
 application is built). Work that blocks inside C without yielding — a scrypt password
 check, rendering a ticket image, a CUPS or USB print, SQLite's own busy wait — would stall
 every socket of the process meanwhile, so it runs in gevent's pool of real threads
-(:func:`off_loop`) or is made to wait cooperatively (``servicepoint.db``).
+(:func:`off_loop`) or is made to wait cooperatively (``servicepoint.db``). A program run
+as a subprocess (espeak-ng speaking a call) is waited for cooperatively: :func:`run_bounded`.
 
 Without gevent (the in-process tests, ``serve --worker threaded``) the same code runs on
 ordinary threads and :func:`off_loop` simply calls the function.
@@ -51,3 +52,27 @@ def off_loop(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         return function(*args, **kwargs)
 
     return gevent.get_hub().threadpool.apply(call)  # type: ignore[no-any-return]
+
+
+def run_bounded(argv: list[str], timeout: float) -> bool:
+    """Run the program ``argv`` (no input, output discarded) for at most ``timeout``
+    seconds; whether it ended by itself with status 0. One that takes longer is killed.
+
+    Call it from a greenlet, never inside :func:`off_loop`: under gevent the standard
+    library's ``subprocess`` is gevent's, which waits for the child cooperatively (the other
+    clients go on meanwhile) through a child watcher that exists only on the main loop, so it
+    cannot run in the pool's threads. Without gevent it is the ordinary ``subprocess``."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0

@@ -227,12 +227,14 @@ def create_topic(
     active: bool = True,
     position: int | None = None,
     discreet: bool = False,
+    online_booking: bool = False,
 ) -> Topic:
     """A new topic; its ``prefix`` letter (unique at the location) starts its ticket codes.
 
     A ``discreet`` topic is never named where others can see it (the lobby, the phone, the
     printed ticket say "Counselling") and its tickets are numbered in the location's
-    neutral series (``tickets.neutral_prefix``)."""
+    neutral series (``tickets.neutral_prefix``). With ``online_booking`` visitors book its
+    appointments themselves on the public booking page (``servicepoint.booking``)."""
     key = clean_key(key, "key", TOPIC_KEY)
     if session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key)):
         raise Duplicate("topic_exists", field="key", location=location.name, key=key)
@@ -244,6 +246,7 @@ def create_topic(
         names=_names(names),
         active=active,
         discreet=discreet,
+        online_booking=online_booking,
         position=_in_range(
             position if position is not None else max(positions, default=-1) + 1, "position"
         ),
@@ -262,8 +265,10 @@ def update_topic(
     active: bool | None = None,
     position: int | None = None,
     discreet: bool | None = None,
+    online_booking: bool | None = None,
 ) -> Topic:
-    """Change a topic's prefix, names, order, active or discreet flag (its key stays).
+    """Change a topic's prefix, names, order, active, discreet or online booking flag (its
+    key stays).
 
     Tickets already drawn keep their codes; only new ones follow a change of ``discreet``."""
     becomes = topic.discreet if discreet is None else discreet
@@ -276,6 +281,7 @@ def update_topic(
             if prefix is not None
             else None,
             "discreet": discreet,
+            "online_booking": online_booking,
             "names": _names(names) if names is not None else None,
             "active": active,
             "position": _in_range(position, "position") if position is not None else None,
@@ -317,18 +323,50 @@ def update_desk(
     name: str | None = None,
     active: bool | None = None,
     position: int | None = None,
+    printer_uri: str | None = None,
+    printer_profile: str | None = None,
 ) -> Desk:
-    """Rename, reorder, open or close a desk."""
-    _apply(
-        desk,
-        {
-            "name": _desk_name(session, desk.location_id, name, desk) if name is not None else None,
-            "active": active,
-            "position": _in_range(position, "position") if position is not None else None,
-        },
-    )
+    """Rename, reorder, open or close a desk; set or remove its own printer (``printer_uri``
+    empty: none, the desk prints slips and cards on a kiosk's printer)."""
+    changes: dict[str, Any] = {
+        "name": _desk_name(session, desk.location_id, name, desk) if name is not None else None,
+        "active": active,
+        "position": _in_range(position, "position") if position is not None else None,
+    }
+    if printer_uri is not None or printer_profile is not None:
+        printer = _desk_printer(
+            printer_uri if printer_uri is not None else desk.printer_uri,
+            printer_profile if printer_profile is not None else desk.printer_profile,
+        )
+        if any(printer[key] != getattr(desk, key) for key in printer):
+            # what was known of the old printer says nothing of the new one
+            changes.update(printer, printer_state="unknown", printer_detail="")
+    _apply(desk, changes)
     session.flush()
+    if "printer_state" in changes:
+        from servicepoint.printing import PrinterChanged
+
+        record(session, PrinterChanged(desk.location_id))
     return desk
+
+
+def _desk_printer(uri: str, profile: str) -> dict[str, str]:
+    """A desk's printer as checked: the server prints on it, so a network or CUPS printer."""
+    from printers.connections import parse_printer_uri
+    from printers.errors import PrinterConfigError
+
+    uri = check_characters(uri, "printer_uri").strip()
+    if uri:
+        try:
+            scheme = parse_printer_uri(uri).scheme
+        except PrinterConfigError as error:
+            raise InvalidInput(
+                "printer_config", field="printer_uri", reason=error.reason
+            ) from error
+        if scheme not in {"tcp", "cups", "dummy"}:
+            raise InvalidInput("desk_printer_kind", field="printer_uri")
+    settings = _printer_settings(PrinterSettings(PrinterMode.NONE, "", profile))
+    return {"printer_uri": uri, "printer_profile": settings["printer_profile"]}
 
 
 # --- staff ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ since they cost as much as the queue is long.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,22 +31,40 @@ from servicepoint.events import (
 )
 from servicepoint.manage import TopicsChanged
 from servicepoint.models import Appointment, Desk, Location, Ticket, TicketState
+from servicepoint.speech import Speaker
 from servicepoint.tickets import ENTRY_COLUMNS, TicketMoved
 
 # Tickets read by id in one statement at most (bound parameters stay few on every backend).
 LOAD_AT_ONCE = 500
 
 
-def called_json(ticket: Ticket, recall: bool) -> dict[str, Any]:
+def called_json(ticket: Ticket, recall: bool, speaker: Speaker | None = None) -> dict[str, Any]:
     """The lobby's ``called`` event: a code and the desk to go to, nothing about the person
-    (nor the topic, when it is discreet)."""
+    (nor the topic, when it is discreet). ``announcement``: the URLs of the call spoken in the
+    location's first language, then in the ticket's (``servicepoint.speech``), in the order
+    the lobby plays them after its chime; the same again for a recall; empty without a
+    speech engine."""
+    desk = ticket.desk.name if ticket.desk else None
     return {
         "code": ticket.code,
-        "desk": ticket.desk.name if ticket.desk else None,
+        "desk": desk,
         "topic": discreet.visitor_topic_key(ticket.topic),
         "call_count": ticket.call_count,
         "recall": recall,
+        "announcement": _announcement(speaker, ticket.code, desk, ticket.language),
     }
+
+
+def _announcement(speaker: Speaker | None, code: str, desk: str | None, language: str) -> list[str]:
+    """The call's spoken parts; none when something goes wrong: speech never stops a call
+    (this runs before the commit)."""
+    if speaker is None:
+        return []
+    try:
+        return speaker.announcement(code, desk, language)
+    except Exception:  # a missing string, a bad setting: the call goes out, chimed only
+        logging.getLogger(__name__).exception("call %s not spoken", code)
+        return []
 
 
 _DEFAULT_ESTIMATOR = Estimator(EstimateSettings(cache_seconds=0))  # keeps nothing
@@ -70,7 +89,7 @@ def _ticket_moved(session: Session, event: TicketMoved, context: Context, out: D
     # Built for every room, listened to or not: a screen that joins between now and the
     # commit reads the state before the commit, and must still get this.
     if event.is_call and ticket.state == TicketState.CALLED:
-        called = called_json(ticket, recall=event.kind == "recall")
+        called = called_json(ticket, event.kind == "recall", context.speaker)
         out.messages.append(Message("/display", "called", called, location_room(location.slug)))
     views = out.once(("staff_views", location.id), lambda: snapshots.staff_views(session, location))
     if views:
@@ -170,9 +189,13 @@ def snapshot_messages(
         if views
         else None
     )
+    # A counselor whom waiting tickets are meant for (appointments, cards) sees their own
+    # calling order; colleagues who serve the same topics alike still share one payload.
+    owners = {t.for_staff_id for t in queue.waiting if t.for_staff_id} if queue else set()
     for view in views:
         assert queue is not None
-        yield Message("/staff", "queue", queue.for_staff(view.staff), view.rooms)
+        for part in view.split(owners):
+            yield Message("/staff", "queue", queue.for_staff(part.staff), part.rooms)
     if not positions:
         return
     # Today's waiting tickets in calling order, from the staff queue when it was read; else

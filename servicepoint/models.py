@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -114,6 +115,8 @@ class Topic(Base):
     position: Mapped[int] = mapped_column(default=0)
     # Never named on the lobby screen, the phone or the ticket; drawn from the neutral series.
     discreet: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Visitors may book its appointments themselves on the public booking page (/t/book/…).
+    online_booking: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     location: Mapped[Location] = relationship(back_populates="topics")
 
@@ -141,6 +144,17 @@ class Desk(Base):
     occupied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The occupant's last action at the desk (the idle time counts from here).
     occupant_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The desk's own printer for appointment slips and client cards, printed by the server
+    # (``tcp://``, ``cups://``); empty: the desk uses a printing kiosk of its location.
+    printer_uri: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    printer_profile: Mapped[str] = mapped_column(
+        String(64), default="TM-T20II", server_default="TM-T20II"
+    )
+    # As the last print found it: ok, offline, paper_out, paper_low, error, unknown.
+    printer_state: Mapped[str] = mapped_column(
+        String(16), default="unknown", server_default="unknown"
+    )
+    printer_detail: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     location: Mapped[Location] = relationship(back_populates="desks")
     occupant: Mapped[Staff | None] = relationship(foreign_keys=[occupant_id])
@@ -460,10 +474,12 @@ class AppointmentState(enum.StrEnum):
 
 
 class AppointmentChannel(enum.StrEnum):
-    """Who booked an appointment: staff, or the visitor on the public booking page."""
+    """Who booked an appointment: staff, the visitor on the public booking page, or the
+    visitor at the kiosk with their client card (their counselor's next free time)."""
 
     STAFF = "staff"
     ONLINE = "online"
+    KIOSK = "kiosk"
 
 
 class Appointment(Base):
@@ -524,6 +540,77 @@ class Appointment(Base):
     @property
     def end(self) -> datetime:
         return self.start + timedelta(minutes=self.duration_minutes)
+
+
+class AppointmentHold(Base):
+    """A slot held for a visitor on the public booking page while they decide
+    (``servicepoint.booking``): it takes a place of its rule like a live appointment until
+    ``expires_at``, and is deleted when it is booked or by the job after it expires. Only its
+    secret ``token`` books it."""
+
+    __tablename__ = "appointment_hold"
+    __table_args__ = (Index("ix_appointment_hold_day", "location_id", "day", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    location: Mapped[Location] = relationship()
+    topic: Mapped[Topic] = relationship()
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration_minutes)
+
+
+class AppointmentContact(Base):
+    """The optional email address of an online booking, kept apart from the appointment
+    (``servicepoint.contacts``): encrypted at rest (``email``: a Fernet token), compared by a
+    keyed hash (``email_hash``), deleted on cancellation and after the appointment's day
+    (``delete_after``). ``confirm_hash`` is the SHA-256 of the confirmation link's secret;
+    the booking stands only once it is ``confirmed_at``."""
+
+    __tablename__ = "appointment_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"), unique=True
+    )
+    email: Mapped[str] = mapped_column(String(1024))
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    confirm_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    delete_after: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    appointment: Mapped[Appointment] = relationship()
+
+
+class OutgoingMail(Base):
+    """A mail written in the transaction that caused it and sent after the commit
+    (``servicepoint.mail``); deleted once the SMTP server took it, tried again by the job
+    (``next_attempt_at``) after a failure. The recipient is encrypted like the contact."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(1024))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(20000))
+    # An iCalendar attachment (text/calendar), or None.
+    ics: Mapped[str | None] = mapped_column(String(20000), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class TicketEvent(Base):
@@ -601,13 +688,24 @@ class PrintJobState(enum.StrEnum):
 
 
 class PrintJob(Base):
-    """One ticket to print on one kiosk's printer, printed at most once."""
+    """One ticket, appointment slip or client card to print on one kiosk's printer or one
+    desk's own printer, printed at most once."""
 
     __tablename__ = "print_job"
-    __table_args__ = (Index("ix_print_job_pending", "kiosk_id", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_print_job_pending", "kiosk_id", "state", "created_at"),
+        # On exactly one printer: a kiosk's or a desk's.
+        CheckConstraint("(kiosk_id IS NULL) <> (desk_id IS NULL)", name="print_job_one_printer"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id", ondelete="CASCADE"))
+    kiosk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kiosk.id", ondelete="CASCADE"), default=None
+    )
+    # A slip or card printed on a desk's own printer (by the server).
+    desk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("desk.id", ondelete="CASCADE"), default=None, index=True
+    )
     # None for a test print.
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", ondelete="CASCADE"), default=None, unique=True
@@ -617,7 +715,9 @@ class PrintJob(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(String(300), default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # The ticket as printed (printers.jobs.ticket_to_payload): no personal data.
+    # What is printed (printers.jobs.payload_of): a ticket, or a slip or card with its
+    # ``kind``; no personal data.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-    kiosk: Mapped[Kiosk] = relationship()
+    kiosk: Mapped[Kiosk | None] = relationship()
+    desk: Mapped[Desk | None] = relationship()

@@ -14,8 +14,10 @@ The rules, in the order they apply to an active topic:
 4. A session stops issuing a topic when the visitors already waiting for it, and the one who
    would draw now, can no longer be served before it ends (``full``): their number times the
    topic's minutes per visitor (``servicepoint.estimates``: its median service time, or the
-   default), shared among the counselors on duty who serve it (at least one: before the
-   session starts nobody may sit at a desk yet), against the minutes left.
+   default), plus the minutes its booked appointments still hold (those not checked in by
+   their start plus the grace time hold none: their slot went back to the walk-ins), shared
+   among the counselors on duty who serve it (at least one: before the session starts
+   nobody may sit at a desk yet), against the minutes left.
 
 A closed topic names ``next_open``: the moment its next session starts taking tickets (None
 when no session is ahead within ``LOOK_AHEAD_DAYS``). ``changes_at`` is the next moment the
@@ -35,8 +37,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicepoint import clock
+from servicepoint.models import (
+    Appointment,
+    AppointmentState,
+    Location,
+    Ticket,
+    TicketState,
+    Topic,
+    consultation_topic,
+)
 from servicepoint.models import Consultation as Rule
-from servicepoint.models import Location, Ticket, TicketState, Topic, consultation_topic
 from servicepoint.schedule import Occurrence, occurrences
 
 if TYPE_CHECKING:  # estimates reads the queue (servicepoint.tickets), which asks this module
@@ -52,12 +62,16 @@ class Hours:
 
     lead_minutes: int = 15
     last_minutes: int = 15
+    # After this many minutes past its start a booked appointment nobody checked in no longer
+    # holds its time (APPOINTMENT_GRACE_MINUTES).
+    grace_minutes: int = 10
 
     @classmethod
     def from_settings(cls, config: Mapping[str, Any]) -> Hours:
         return cls(
             int(config.get("SESSION_LEAD_MINUTES", 15)),
             int(config.get("SESSION_LAST_TICKET_MINUTES", 15)),
+            int(config.get("APPOINTMENT_GRACE_MINUTES", 10)),
         )
 
     def opens(self, occurrence: Occurrence) -> datetime:
@@ -165,6 +179,28 @@ def _waiting(session: Session, location: Location, topic_id: int) -> int:
     )
 
 
+def _booked_minutes(
+    session: Session, occurrence: Occurrence, now: datetime, grace_minutes: int
+) -> float:
+    """The minutes of ``occurrence`` after ``now`` that its booked appointments hold (one
+    not checked in by its start plus the grace time holds nothing: its slot went back to
+    the walk-ins; a checked-in one waits as a ticket and is counted as such)."""
+    booked = session.execute(
+        select(Appointment.start, Appointment.duration_minutes).where(
+            Appointment.consultation_id == occurrence.consultation_id,
+            Appointment.day == occurrence.day,
+            Appointment.state == AppointmentState.BOOKED,
+        )
+    ).all()
+    minutes = 0.0
+    for start, duration in booked:
+        if start + timedelta(minutes=grace_minutes) < now:
+            continue
+        end = start + timedelta(minutes=duration)
+        minutes += max(0.0, (end - max(start, now)).total_seconds() / 60)
+    return minutes
+
+
 def location_offer(
     session: Session,
     location: Location,
@@ -244,7 +280,10 @@ def _topic_offer(
         left = (occurrence.end - max(now, occurrence.start)).total_seconds() / 60
         counselors = estimates.on_duty(topic.id)
         visitors = _waiting(session, location, topic.id) + 1
-        if estimated_minutes(visitors, counselors, estimates.minutes_per_visitor(topic.id)) > left:
+        needed = visitors * estimates.minutes_per_visitor(topic.id)
+        if occurrence.bookable_share > 0:  # the time booked appointments still hold is taken
+            needed += _booked_minutes(session, occurrence, now, hours.grace_minutes)
+        if estimated_minutes(1, counselors, needed) > left:
             return TopicOffer(False, "full", later, occurrence=occurrence)
         return TopicOffer(True, until=closes, occurrence=occurrence)
     following = next((hours.opens(o) for o in mine if hours.opens(o) > now), None)

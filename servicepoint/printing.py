@@ -3,6 +3,10 @@
 A job is written in the same transaction as its ticket, so an issued ticket always has its
 job and a rolled-back ticket has none. Whatever happens to the printer afterwards, the
 ticket stays issued: the kiosk shows the number and QR code large instead.
+
+Counselors print appointment slips and client cards the same way: on their desk's own
+printer (by the server, like a kiosk in ``server`` mode) or on a printing kiosk of the
+location (by its agent or the server), as a print job written in the request's transaction.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from printers.jobs import ticket_to_payload
+from printers.jobs import payload_of
 from printers.layout import TicketPrint
-from servicepoint import clock, rows
+from printers.slips import CardPrint, Printable, SlipPrint
+from servicepoint import clock, i18n, rows
 from servicepoint.discreet import visitor_topic_name
-from servicepoint.errors import UnknownKiosk
+from servicepoint.errors import Conflict, InvalidInput, UnknownKiosk
 from servicepoint.events import (
     Context,
     Delivery,
@@ -32,7 +37,18 @@ from servicepoint.events import (
     kiosk_room,
     record,
 )
-from servicepoint.models import Kiosk, PrinterMode, PrintJob, PrintJobState, Ticket
+from servicepoint.models import (
+    Appointment,
+    Desk,
+    Kiosk,
+    Location,
+    Organisation,
+    PrinterMode,
+    PrintJob,
+    PrintJobState,
+    Staff,
+    Ticket,
+)
 
 # A job not printed within this time is dropped: the visitor has long since noted the
 # number from the screen, and a ticket printed minutes later would confuse the next one.
@@ -49,6 +65,12 @@ def new_token() -> tuple[str, str]:
     """A new kiosk token and its hash (only the hash is stored)."""
     token = secrets.token_urlsafe(24)
     return token, hash_token(token)
+
+
+class NoPrinter(Conflict):
+    """No printer is there for a slip or card: the counselor prints or shows the preview."""
+
+    code = "no_printer"
 
 
 @dataclass(frozen=True)
@@ -129,7 +151,7 @@ def preview_png(printed: TicketPrint) -> bytes:
 
 
 def queue_print(
-    session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: TicketPrint
+    session: Session, kiosk: Kiosk, ticket: Ticket | None, printed: Printable
 ) -> PrintJob | None:
     """A pending print job for ``kiosk`` (None when it has no printer); sent after commit."""
     if kiosk.printer_mode == PrinterMode.NONE:
@@ -137,18 +159,233 @@ def queue_print(
     job = rows.insert_loaded(
         session,
         PrintJob,
-        {"kiosk": kiosk},
+        {"kiosk": kiosk, "desk": None},
         kiosk_id=kiosk.id,
+        desk_id=None,
         ticket_id=ticket.id if ticket is not None else None,
         created_at=clock.now(),
         state=PrintJobState.PENDING,
         attempts=0,
         error="",
         finished_at=None,
-        payload=ticket_to_payload(printed),
+        payload=payload_of(printed),
     )
     record(session, PrintQueued(kiosk.location_id, job.id), keep=job)
     return job
+
+
+def queue_desk_print(session: Session, desk: Desk, printed: Printable) -> PrintJob:
+    """A pending print job on ``desk``'s own printer (it must have one); the server prints
+    it after the commit."""
+    if not desk.printer_uri:
+        raise NoPrinter("desk_no_printer", desk=desk.name)
+    job = rows.insert_loaded(
+        session,
+        PrintJob,
+        {"kiosk": None, "desk": desk},
+        kiosk_id=None,
+        desk_id=desk.id,
+        ticket_id=None,
+        created_at=clock.now(),
+        state=PrintJobState.PENDING,
+        attempts=0,
+        error="",
+        finished_at=None,
+        payload=payload_of(printed),
+    )
+    record(session, PrintQueued(desk.location_id, job.id), keep=job)
+    return job
+
+
+def job_kiosk(job: PrintJob) -> Kiosk:
+    """The kiosk whose printer prints ``job`` (for a kiosk's job; a desk's has none)."""
+    if job.kiosk is None:
+        raise ValueError(f"print job {job.id} is a desk's, not a kiosk's")
+    return job.kiosk
+
+
+def job_location_id(job: PrintJob) -> int:
+    """The location of the printer that prints ``job``."""
+    if job.desk is not None:
+        return job.desk.location_id
+    return job_kiosk(job).location_id
+
+
+@dataclass(frozen=True)
+class JobPrinter:
+    """Where the server prints a job: the printer's URI and profile, and a name for logs."""
+
+    uri: str
+    profile: str
+    name: str
+
+
+def job_printer(job: PrintJob) -> JobPrinter:
+    """The printer the server sends ``job`` to: its desk's own, or its kiosk's."""
+    if job.desk is not None:
+        return JobPrinter(job.desk.printer_uri, job.desk.printer_profile, f"desk {job.desk.name}")
+    kiosk = job_kiosk(job)
+    return JobPrinter(kiosk.printer_uri, kiosk.printer_profile, f"kiosk {kiosk.name}")
+
+
+# --- appointment slips and client cards ---------------------------------------------------
+
+
+def slip_print(appointment: Appointment, url: str, language: str | None = None) -> SlipPrint:
+    """What is printed on ``appointment``'s slip in ``language`` (default: the one it was
+    booked in) and German: no name, and a discreet topic as "Counselling". ``url`` is the
+    appointment's public page, encoded in the QR code."""
+    location = appointment.location
+    lang = i18n.catalog().resolve(language, appointment.language)
+    with_name = (
+        appointment.staff.display_name
+        if appointment.staff is not None
+        else appointment.organisation.name
+        if appointment.organisation is not None
+        else ""
+    )
+    return SlipPrint(
+        location_name=location.name,
+        location_address=location.address,
+        start=clock.local(appointment.start, location.timezone),
+        code=appointment.code,
+        topic=visitor_topic_name(appointment.topic, lang),
+        topic_de=visitor_topic_name(appointment.topic, "de"),
+        with_name=with_name,
+        language=lang,
+        url=url,
+    )
+
+
+def _name(who: Staff | Organisation | str | None) -> str:
+    if who is None or isinstance(who, str):
+        return who or ""
+    return who.display_name if isinstance(who, Staff) else who.name
+
+
+def card_print(
+    location: Location,
+    code: str,
+    counselor: Staff | str | None,
+    organisation: Organisation | str | None,
+    language: str,
+) -> CardPrint:
+    """What is printed on a client card: the code, who gave it (a counselor's display name
+    and an organisation's name, or the names as text), the location. ``code`` as typed or
+    stored; ``cards.BadCardCode`` (400, ``field`` ``card``) unless it is a card's code (8
+    characters of Crockford's base-32 and the right check character)."""
+    from servicepoint import cards
+
+    return CardPrint(
+        code=cards.normalise(code),
+        counselor=_name(counselor),
+        organisation=_name(organisation),
+        location_name=location.name,
+        language=i18n.catalog().resolve(language),
+    )
+
+
+def printing_kiosk(session: Session, location: Location) -> Kiosk | None:
+    """A switched-on kiosk of ``location`` with a printer, one likely to print now first
+    (then by name); None when the location has none."""
+    kiosks = session.scalars(
+        select(Kiosk)
+        .where(
+            Kiosk.location_id == location.id,
+            Kiosk.active.is_(True),
+            Kiosk.printer_mode != PrinterMode.NONE,
+        )
+        .order_by(Kiosk.name, Kiosk.id)
+    ).all()
+    return next((k for k in kiosks if can_print_now(k)), kiosks[0] if kiosks else None)
+
+
+def print_on(
+    session: Session,
+    location: Location,
+    printed: Printable,
+    desk: Desk | None = None,
+    kiosk: Kiosk | None = None,
+) -> PrintJob:
+    """Queue ``printed`` (a slip or a card) on a printer at ``location``: the ``kiosk``'s
+    when one is named; else the ``desk``'s own printer when it has one; else a printing
+    kiosk of the location. :class:`NoPrinter` (409) when there is none: the counselor
+    prints or shows the preview instead. The job is sent after the commit, as a ticket's."""
+    if desk is not None and desk.location_id != location.id:
+        raise InvalidInput(
+            "slip_desk_elsewhere", field="desk_id", desk=desk.name, location=location.name
+        )
+    if kiosk is not None:
+        if kiosk.location_id != location.id or not kiosk.active:
+            raise InvalidInput(
+                "kiosk_not_here", field="kiosk_id", kiosk=kiosk.name, location=location.name
+            )
+        job = queue_print(session, kiosk, None, printed)
+        if job is None:
+            raise NoPrinter("kiosk_no_printer", field="kiosk_id", kiosk=kiosk.name)
+        return job
+    if desk is not None and desk.printer_uri:
+        return queue_desk_print(session, desk, printed)
+    found = printing_kiosk(session, location)
+    if found is None:
+        raise NoPrinter("no_slip_printer", location=location.name)
+    job = queue_print(session, found, None, printed)
+    assert job is not None  # a printing kiosk's mode is not "none"
+    return job
+
+
+def print_slip(
+    session: Session,
+    appointment: Appointment,
+    url: str,
+    language: str | None = None,
+    desk: Desk | None = None,
+    kiosk: Kiosk | None = None,
+) -> PrintJob:
+    """Print ``appointment``'s slip (see :func:`slip_print`, :func:`print_on`)."""
+    return print_on(
+        session, appointment.location, slip_print(appointment, url, language), desk, kiosk
+    )
+
+
+def print_card(
+    session: Session,
+    location: Location,
+    code: str,
+    counselor: Staff | str | None,
+    organisation: Organisation | str | None,
+    language: str,
+    desk: Desk | None = None,
+    kiosk: Kiosk | None = None,
+) -> PrintJob:
+    """Print a client card with ``code`` (8 characters and a check character, shown
+    grouped; its QR code holds the code alone), the counselor's display name, the
+    ``organisation``'s name and the location, in ``language`` and German. Printer choice,
+    refusals and timing as :func:`print_on`."""
+    printed = card_print(location, code, counselor, organisation, language)
+    return print_on(session, location, printed, desk, kiosk)
+
+
+def preview(printed: Printable, kind: str = "png") -> bytes:
+    """A PNG (``kind="png"``) or one-page PDF (``"pdf"``) of a ticket, slip or card as the
+    printer prints it (drawn off the event loop)."""
+    from printers import preview_pdf
+    from printers import preview_png as render_png
+    from servicepoint import green
+
+    return green.off_loop(preview_pdf if kind == "pdf" else render_png, printed)
+
+
+def card_preview(
+    location: Location,
+    code: str,
+    counselor: Staff | str | None,
+    organisation: Organisation | str | None,
+    language: str,
+    kind: str = "png",
+) -> bytes:
+    """A client card as printed, PNG or PDF: for a counselor without a printer."""
+    return preview(card_print(location, code, counselor, organisation, language), kind)
 
 
 def job_for_ticket(session: Session, ticket: Ticket) -> PrintJob | None:
@@ -189,9 +426,23 @@ def record_result(
     job.error = "" if printed else (reason or "printing failed")[:300]
     job.finished_at = clock.now()
     state = printer_state if printer_state in PRINTER_STATES else ("ok" if printed else "error")
-    set_printer_state(session, job.kiosk, state, "" if printed else job.error)
-    record(session, PrintFinished(job.kiosk.location_id, job.id))
+    if job.desk is not None:
+        set_desk_printer_state(session, job.desk, state, "" if printed else job.error)
+    else:
+        set_printer_state(session, job_kiosk(job), state, "" if printed else job.error)
+    record(session, PrintFinished(job_location_id(job), job.id))
     return job
+
+
+def set_desk_printer_state(session: Session, desk: Desk, state: str, detail: str = "") -> None:
+    """Remember the state a desk's own printer was found in by its last print."""
+    if state not in PRINTER_STATES:
+        state = "unknown"
+    changed = (desk.printer_state, desk.printer_detail) != (state, detail[:300])
+    desk.printer_state, desk.printer_detail = state, detail[:300]
+    session.flush()
+    if changed:
+        record(session, PrinterChanged(desk.location_id))
 
 
 def set_printer_state(session: Session, kiosk: Kiosk, state: str, detail: str = "") -> None:
@@ -234,12 +485,16 @@ def can_print_now(kiosk: Kiosk) -> bool:
 
 
 def job_json(job: PrintJob) -> dict[str, Any]:
-    """A print job as the agent and the kiosk screen receive it."""
+    """A print job as the agent and the kiosk screen receive it (and the counselor who
+    printed a slip or card: ``kind``, and the ``kiosk_id`` or ``desk_id`` it prints on)."""
     return {
         "id": job.id,
         "state": job.state,
+        "kind": job.payload.get("kind", "ticket"),
         "code": job.payload.get("code"),
         "error": job.error,
+        "kiosk_id": job.kiosk_id,
+        "desk_id": job.desk_id,
         "payload": job.payload,
     }
 
@@ -275,6 +530,7 @@ def job_log(session: Session, kiosk: Kiosk, limit: int = 50) -> list[dict[str, A
     return [
         {
             "id": job.id,
+            "kind": job.payload.get("kind", "ticket"),
             "code": job.payload.get("code"),
             "state": job.state,
             "error": job.error,
@@ -293,8 +549,10 @@ def _print_queued(session: Session, event: PrintQueued, _context: Context, out: 
     job = session.get(PrintJob, event.job_id)
     if job is None:
         return
-    if job.kiosk.printer_mode == PrinterMode.AGENT:
-        out.messages.append(Message("/kiosk", "print_job", job_json(job), agent_room(job.kiosk_id)))
+    if job.kiosk is None:  # a desk's own printer: the server prints
+        out.server_jobs.append(job.id)
+    elif job.kiosk.printer_mode == PrinterMode.AGENT:
+        out.messages.append(Message("/kiosk", "print_job", job_json(job), agent_room(job.kiosk.id)))
     elif job.kiosk.printer_mode == PrinterMode.SERVER:
         out.server_jobs.append(job.id)
     out.refresh(event.location_id)
@@ -313,7 +571,8 @@ def _print_finished(
         "state": job.state,
         "error": job.error,
     }
-    out.messages.append(Message("/kiosk", "print_status", status, kiosk_room(job.kiosk_id)))
+    if job.kiosk_id is not None:
+        out.messages.append(Message("/kiosk", "print_status", status, kiosk_room(job.kiosk_id)))
     out.refresh(event.location_id)
 
 

@@ -27,11 +27,11 @@ def _insert(table: Table) -> Insert:
 
 
 def insert_loaded(
-    session: Session, model: type[M], related: dict[str, Base] | None = None, **values: Any
+    session: Session, model: type[M], related: dict[str, Base | None] | None = None, **values: Any
 ) -> M:
     """Insert one row of ``model`` (``values`` name every column but ``id``) and return it
     as a loaded object of ``session``; ``related`` are its many-to-one relations at hand
-    (e.g. ``{"location": location}``), set as loaded too.
+    (e.g. ``{"location": location}``, None for one left empty), set as loaded too.
 
     Like a flushed object, it is announced to nobody and rolled back with its transaction;
     unlike one, it stays in the session's identity map after a rollback (as objects of

@@ -56,6 +56,8 @@ class Occurrence:
     max_tickets: int | None
     changed: bool
     extra: bool
+    # The percentage of its counselor-time that appointments may take (0: walk-ins only).
+    bookable_share: int = 0
 
 
 def weekday_numbers(weekdays: str) -> set[int]:
@@ -187,6 +189,7 @@ def occurrences(
                     max_tickets=rule.max_tickets,
                     changed=changed,
                     extra=extra,
+                    bookable_share=rule.bookable_share,
                 )
             )
     found.sort(key=lambda occurrence: (occurrence.start, occurrence.consultation_id))

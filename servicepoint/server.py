@@ -43,7 +43,7 @@ _END = r"(?:[/?#\s\"]|$)"
 # path, query, referrer): a ticket's token in /t/<token>…, /api/v1/tickets/<token>… and the
 # public half's /t/api/v1/tickets/<token>… (the staff's /api/v1/tickets/<id>/… keep their
 # numbers, the public half's own names — /t/static/…, /t/socket.io/… — stay), a kiosk's
-# token in ?kiosk=.
+# token in ?kiosk=, and online booking's tokens and confirmation secrets.
 _SECRETS = (
     re.compile(
         rf"({re.escape(public.PREFIX)}/)"
@@ -52,6 +52,11 @@ _SECRETS = (
     ),
     re.compile(rf"((?:{re.escape(public.PREFIX)})?/api/v1/tickets/)(?!\d+{_END})[^/?#\s\"]+"),
     re.compile(r"([?&;]kiosk=)[^&#\s\"]*"),
+    # Online booking: an appointment's token (its page, its API), a hold's, the secret of
+    # the mailed confirmation link.
+    re.compile(rf"({re.escape(public.PREFIX)}/a/)[^/?#\s\"]+"),
+    re.compile(rf"({re.escape(public.PREFIX)}/api/v1/(?:appointments|booking/holds)/)[^/?#\s\"]+"),
+    re.compile(r"([?&;]confirm=)[^&#\s\"]*"),
 )
 # Successful requests not worth a line each: static files (the app's, each surface's and the
 # public half's) and Socket.IO's long-polling (a request every few seconds per screen

@@ -7,7 +7,7 @@ reconnects and asks again always sees what one that stayed connected sees.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,6 +70,7 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "active": topic.active,
         "position": topic.position,
         "discreet": topic.discreet,
+        "online_booking": topic.online_booking,
     }
 
 
@@ -91,7 +92,11 @@ def kiosk_topics(
 
 
 def hours_of(context: Context) -> offer.Hours:
-    return offer.Hours(context.session_lead_minutes, context.session_last_ticket_minutes)
+    return offer.Hours(
+        context.session_lead_minutes,
+        context.session_last_ticket_minutes,
+        context.appointment_grace_minutes,
+    )
 
 
 def desk_json(
@@ -102,12 +107,21 @@ def desk_json(
 ) -> dict[str, Any]:
     """A desk and who sits at it (``occupant`` {"id", "display_name"} or None, and
     ``occupied_since``); an occupant idle ``idle_minutes`` is shown as gone unless ``busy``
-    (a ticket is called to or served at the desk)."""
+    (a ticket is called to or served at the desk). ``printer``: the desk's own printer for
+    slips and cards ({"uri", "profile", "state", "detail"}), or None."""
     return {
         "id": desk.id,
         "name": desk.name,
         "active": desk.active,
         **desks.occupant_json(desk, idle_minutes, now, busy),
+        "printer": {
+            "uri": desk.printer_uri,
+            "profile": desk.printer_profile,
+            "state": desk.printer_state,
+            "detail": desk.printer_detail,
+        }
+        if desk.printer_uri
+        else None,
     }
 
 
@@ -432,10 +446,28 @@ def staff_ticket_json(
 
 @dataclass(frozen=True)
 class StaffView:
-    """Staff members who see a location alike, and the rooms their views listen in."""
+    """Staff members who see a location alike, and the rooms their views listen in (one
+    per member, in the order of ``members``)."""
 
     staff: Staff
     rooms: list[str]
+    members: list[Staff] = field(default_factory=list)
+
+    def split(self, owners: set[int]) -> list[StaffView]:
+        """The view apart for each member that waiting tickets are meant for (their calling
+        order differs from their colleagues'), the others still together."""
+        mine = [m for m in self.members if m.id in owners]
+        if not mine:
+            return [self]
+        rest = [(m, r) for m, r in zip(self.members, self.rooms, strict=True) if m.id not in owners]
+        views = [
+            StaffView(m, [r], [m])
+            for m, r in zip(self.members, self.rooms, strict=True)
+            if m.id in owners
+        ]
+        if rest:
+            views.append(StaffView(rest[0][0], [r for _m, r in rest], [m for m, _r in rest]))
+        return views
 
 
 # Every active staff member with their memberships and topics, in one statement.
@@ -458,8 +490,9 @@ def staff_views(session: Session, location: Location) -> list[StaffView]:
             frozenset(served_topic_ids(location, member)),
             tuple(access.permissions(member, location)),
         )
-        view = groups.setdefault(key, StaffView(member, []))
+        view = groups.setdefault(key, StaffView(member, [], []))
         view.rooms.append(staff_room(location.slug, member.id))
+        view.members.append(member)
     return list(groups.values())
 
 

@@ -338,3 +338,26 @@ def admit_code(session: Session, key: str, limits: CheckInLimits) -> None:
         seconds = _seconds_until(ends)
         log.warning("code refused: too many typed from one address")
         raise TooManyCodes("too_many_codes", retry_after=seconds, seconds=seconds)
+
+
+# --- online booking -----------------------------------------------------------------------------
+
+
+class TooManyBookings(Throttled):
+    code = "too_many_bookings"
+
+
+def count_booking_step(
+    session: Session, client: str, step: str, limit: int, window: timedelta = timedelta(hours=1)
+) -> None:
+    """Count a hold or a booking (``step``) of the public booking page against the client's
+    address, in the step's own transaction (a refused step counts for nothing);
+    TooManyBookings (429) beyond ``limit`` per ``window``."""
+    address = address_key(client)
+    found, ends = count(session, counter_key(f"booking.{step}", address), window)
+    if found == 1:
+        purge_expired(session)
+    if found > limit:
+        seconds = _seconds_until(ends)
+        log.warning("online booking refused: too many %s steps from %s", step, address)
+        raise TooManyBookings("too_many_bookings", retry_after=seconds, seconds=seconds)

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from servicepoint import appointments, clock
+from servicepoint import appointments, clock, desks
 from servicepoint.models import Consultation
+from tests.conftest import PASSWORD
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 12, 7)
@@ -133,3 +134,43 @@ def test_cards_made_used_for_a_follow_up_handed_over_and_withdrawn(
         "/api/v1/locations/test-centre/tickets", json={"topic": "general", "card": code}
     )
     assert drawn.status_code == 404 and drawn.json["error"] == "no_card"
+
+
+def test_each_counselor_sees_their_own_next_when_tickets_are_meant_for_them(
+    app, client, session, centre, staff, auth, socket_client, move
+):
+    """Carla and Dana serve the same topics: without a ticket meant for one of them they
+    share one payload; a card ticket of Carla's gives each their own calling order."""
+    carla, dana = staff
+    move("10:00")
+    desks.occupy(session, centre.desks[0], carla)  # both on duty (signing out would leave)
+    desks.occupy(session, centre.desks[1], dana)
+    session.commit()
+    dana_client = app.test_client()
+    signed_in = dana_client.post("/api/v1/session", json={"username": "dana", "password": PASSWORD})
+    assert signed_in.status_code in (200, 201)
+    dana_view = app.extensions["socketio"].test_client(
+        app, namespace="/staff", auth={"location": "test-centre"}, flask_test_client=dana_client
+    )
+    auth.login("carla")
+    card = client.post("/api/v1/cards", json={"location": "test-centre"}).json["code"]
+    carla_view = socket_client("/staff", {"location": "test-centre"})
+    walk_in = client.post("/api/v1/locations/test-centre/tickets", json={"topic": "general"})
+    with_card = client.post(
+        "/api/v1/locations/test-centre/tickets", json={"topic": "general", "card": card}
+    )
+    assert walk_in.status_code == with_card.status_code == 201
+
+    def last_queue(view):
+        return [e["args"][0] for e in view.get_received("/staff") if e["name"] == "queue"][-1]
+
+    mine, theirs = last_queue(carla_view), last_queue(dana_view)
+    dana_view.disconnect(namespace="/staff")
+    card_code, walk_in_code = with_card.json["code"], walk_in.json["code"]
+    by_code = {t["code"]: t for t in mine["waiting"]}
+    assert mine["next_id"] == by_code[card_code]["id"]
+    assert (by_code[card_code]["step"], by_code[card_code]["for_you"]) == ("for_you", True)
+    by_code = {t["code"]: t for t in theirs["waiting"]}
+    assert theirs["next_id"] == by_code[walk_in_code]["id"]
+    assert by_code[card_code]["step"] is None  # Carla's client, for now
+    assert [t["code"] for t in theirs["waiting"]] == [walk_in_code, card_code]

@@ -1,8 +1,9 @@
 """Every page checked by axe-core (WCAG 2.1 A and AA rules) in a real browser, in its main
 states: kiosk start (German, Arabic), ticket, a closed topic; lobby before and after a call;
-phone waiting (German, Arabic) and called; staff sign-in, desk, the desk's appointments (a
-visitor arrived, the follow-up dialog, client cards), every manage tab; the printable
-programme (German, Arabic). Each must have no violation."""
+phone waiting (German, Arabic) and called; the online booking page at each step and the
+appointment's page (German, Arabic, asked to cancel); staff sign-in, desk, the desk's
+appointments (a visitor arrived, the follow-up dialog, client cards), every manage tab; the
+printable programme (German, Arabic). Each must have no violation."""
 
 from __future__ import annotations
 
@@ -242,6 +243,59 @@ def test_kiosk_with_a_closed_topic(page, live_server):
     expect(page.get_by_test_id("topic-next-residence")).to_contain_text("الموعد القادم")
     shot(page, "kiosk-closed-ar")
     assert_accessible(page, "kiosk, a closed topic (ar)")
+
+
+@pytest.fixture(scope="module")
+def bookable(live_server):
+    """The demo's "volunteering" opened to online booking, with a session tomorrow whose
+    time is all bookable."""
+    manager = live_server.signed_in("leitung")
+    url = f"{live_server.url}/api/v1/locations/{LOCATION}"
+    opened = manager.patch(f"{url}/topics/volunteering", json={"online_booking": True}, timeout=10)
+    assert opened.status_code == 200, opened.text
+    day = tomorrow()
+    made = manager.post(
+        f"{url}/sessions",
+        json={
+            "start": "10:00",
+            "end": "12:00",
+            "topics": ["volunteering"],
+            "valid_from": day,
+            "valid_to": day,
+            "bookable_share": 100,
+        },
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    return opened.json()
+
+
+def test_online_booking_and_appointment_pages(page, live_server, bookable):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/t/book/{LOCATION}?lang=de")
+    assert_accessible(page, "booking page, topics (de)")
+    page.get_by_test_id(f"booking-topic-{bookable['id']}").click()
+    page.get_by_test_id("booking-days").get_by_role("button").first.click()
+    expect(page.get_by_test_id("booking-time-10:00")).to_be_visible()
+    assert_accessible(page, "booking page, days and times (de)")
+    page.get_by_test_id("booking-time-10:00").click()
+    expect(page.get_by_test_id("booking-submit")).to_be_visible()
+    assert_accessible(page, "booking page, slot held (de)")
+    page.get_by_test_id("booking-submit").click()
+    expect(page.get_by_test_id("appointment-code")).to_have_text(re.compile(r"^[0-9]{6}$"))
+    assert_accessible(page, "appointment page (de)")
+    page.goto(page.url.split("?")[0] + "?lang=ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    shot(page, "appointment-ar")
+    assert_accessible(page, "appointment page (ar)")
+    page.get_by_test_id("appointment-cancel").click()
+    expect(page.get_by_test_id("appointment-cancel-keep")).to_be_visible()
+    assert_accessible(page, "appointment page, cancel asked (ar)")
+    page.goto(f"{live_server.url}/t/book/{LOCATION}?lang=ar")
+    page.get_by_test_id(f"booking-topic-{bookable['id']}").click()
+    expect(page.get_by_test_id("booking-days").get_by_role("button").first).to_be_visible()
+    shot(page, "booking-ar")
+    assert_accessible(page, "booking page, days (ar)")
 
 
 def test_every_manage_tab(staff, live_server):

@@ -139,6 +139,36 @@ def test_add_a_desk(page, live_server, manager):
     assert "Raum 9" in [d["name"] for d in desks["desks"]]
 
 
+def test_set_and_remove_a_desks_printer(page, live_server, manager, tmp_path):
+    open_tab(page, "desks", "desks-location")
+    page.get_by_test_id("desk-name").fill("Raum D")
+    page.get_by_test_id("desk-submit").click()
+    expect(page.get_by_test_id("desks-list").locator("input[value='Raum D']")).to_have_count(1)
+    desks = manager.get(f"{live_server.url}/api/v1/locations/{LOCATION}/desks", timeout=10).json()
+    desk = next(d["id"] for d in desks["desks"] if d["name"] == "Raum D")
+    row = page.get_by_test_id(f"desk-{desk}")
+    expect(row).to_contain_text("Druckt auf einem Kiosk-Drucker")
+
+    page.get_by_test_id(f"desk-printer-{desk}").fill("usb://04b8:0202")
+    row.get_by_role("button", name="Drucker speichern").click()
+    message = refusal(
+        live_server, manager, "PATCH", f"/desks/{desk}", {"printer_uri": "usb://04b8:0202"}, "de"
+    )["message"]
+    expect_marked(page, f"desk-printer-{desk}", message)
+
+    page.get_by_test_id(f"desk-printer-{desk}").fill("tcp://127.0.0.1:9")
+    page.get_by_test_id(f"desk-{desk}").get_by_role("button", name="Drucker speichern").click()
+    expect(page.get_by_test_id(f"desk-{desk}")).to_contain_text("Drucker noch nicht benutzt")
+    page.screenshot(path=str(tmp_path / "desks.png"), full_page=True)
+    desks = manager.get(f"{live_server.url}/api/v1/locations/{LOCATION}/desks", timeout=10).json()
+    printer = next(d["printer"] for d in desks["desks"] if d["id"] == desk)
+    assert printer["uri"] == "tcp://127.0.0.1:9" and printer["profile"] == "TM-T20II"
+
+    page.get_by_test_id(f"desk-printer-{desk}").fill("")
+    page.get_by_test_id(f"desk-{desk}").get_by_role("button", name="Drucker speichern").click()
+    expect(page.get_by_test_id(f"desk-{desk}")).to_contain_text("Druckt auf einem Kiosk-Drucker")
+
+
 def test_add_a_counselor_for_the_new_topic(page, live_server, manager):
     open_tab(page, "staff")
     page.get_by_test_id("staff-username").fill("beratung9")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from servicepoint import appointments, cards, clock
-from servicepoint.models import AppointmentState, Consultation, Location, Ticket, Topic
+from servicepoint.models import Appointment, AppointmentState, Consultation, Location, Ticket, Topic
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 12, 7)
@@ -212,3 +212,38 @@ def test_a_mistyped_card_is_caught_by_its_check_character(client, session, centr
     if swapped != card.code:
         with pytest.raises(cards.BadCardCode):
             cards.normalise(swapped)
+
+
+def test_a_card_holder_books_their_counselors_next_free_time_at_the_kiosk(
+    client, session, centre, carla, move
+):
+    card = cards.make(session, carla, centre)
+    session.commit()
+    move("08:00")  # no consultation yet today: Carla's next session is at 10:00
+    seen = client.post("/api/v1/locations/test-centre/cards/check", json={"card": card.code})
+    assert seen.status_code == 200
+    assert seen.json["works_today"] is True and seen.json["topics"] == []
+    offered = seen.json["next_slot"]
+    assert offered["topic"] == centre.topics[0].key
+    assert datetime.fromisoformat(offered["start"]) == at("10:00")
+    booked = client.post(
+        "/api/v1/locations/test-centre/cards/book",
+        json={"card": card.code, "topic": offered["topic"], "start": offered["start"]},
+    )
+    assert booked.status_code == 201, booked.json
+    assert (booked.json["time"], booked.json["counselor"]) == ("10:00", "Carla")
+    appointment = session.scalar(select(Appointment).where(Appointment.code == booked.json["code"]))
+    assert (appointment.channel, appointment.staff_id, appointment.card_id) == (
+        "kiosk",
+        carla.id,
+        card.id,
+    )
+    again = client.post("/api/v1/locations/test-centre/cards/check", json={"card": card.code})
+    assert datetime.fromisoformat(again.json["next_slot"]["start"]) == at("10:30")
+    taken = client.post(
+        "/api/v1/locations/test-centre/cards/book",
+        json={"card": card.code, "topic": offered["topic"], "start": offered["start"]},
+    )
+    assert taken.status_code == 409  # Carla is booked then: nothing more changes
+    move("09:45")
+    assert check_in(client, code=booked.json["code"]).json["code"] == "T001"

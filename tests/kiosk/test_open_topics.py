@@ -182,3 +182,28 @@ def test_managers_see_which_topics_are_open(client, factory, auth, sessions):
     assert found["general"]["open"] is False
     assert datetime.fromisoformat(found["general"]["next_open"]) == berlin(MONDAY, 12, 30)
     assert found["language"]["open"] is True
+
+
+def test_booked_appointments_hold_their_time_until_the_grace_time_passes(
+    client, session, centre, sessions
+):
+    """An appointment 15:45-16:15 still holds its last 25 minutes at 15:50 (not yet checked
+    in, within its ten minutes' grace): with 55 minutes left, three walk-ins of 10 minutes
+    fit, a fourth does not. Once the grace time has passed, its time goes to the walk-ins."""
+    from servicepoint import appointments
+
+    rule = session.scalar(select(Consultation).where(Consultation.weekdays == "mon"))
+    rule.bookable_share, rule.slot_minutes = 100, 30
+    session.commit()
+    with clock.frozen(berlin(MONDAY, 8)):
+        appointments.book(session, centre, sessions, berlin(MONDAY, 15, 45))
+        session.commit()
+    with clock.frozen(berlin(MONDAY, 15, 50)):
+        # 56 minutes left, 25 of them booked: 3 walk-ins fit (30 min), the fourth does not.
+        for n in range(3):
+            assert draw(client, n=n).status_code == 201
+        refused = draw(client, n=3)
+        assert refused.status_code == 409 and refused.json["closed_because"] == "full"
+    with clock.frozen(berlin(MONDAY, 15, 56)):
+        # Not checked in by 15:55: its time went back to the walk-ins (50 min left).
+        assert draw(client, n=4).status_code == 201

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from printers import CardPrint, SlipPrint
 from printers.agent import PrintAgent
-from printers.jobs import ticket_to_payload
+from printers.jobs import payload_of, ticket_to_payload
 from tests.printers.escpos_stream import parse
 from tests.printers.fake_printer import SMALL_RCVBUF, JobRecorder
 
@@ -49,3 +52,34 @@ def test_agent_records_a_printer_that_never_reads_as_failed(make_ticket, fake_pr
     assert result["reason"].startswith("the printer did not take the ticket within 1 s")
     assert result["printer_state"] == "error"
     assert "7:key" not in agent.journal  # so the server may send it again, or let it expire
+
+
+def test_agent_prints_an_appointment_slip_and_a_client_card(tmp_path):
+    slip = SlipPrint(
+        location_name="Bürgerbüro Mitte",
+        location_address="Hauptstraße 1",
+        start=datetime(2026, 12, 8, 10, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+        code="482913",
+        topic="تسجيل السكن",
+        topic_de="Wohnsitz anmelden",
+        with_name="Frau Yılmaz",
+        language="ar",
+        url="https://servicepoint.example/t/a/abc",
+    )
+    card = CardPrint("K7P2M9QX4", "Frau Yılmaz", "Caritas", "Bürgerbüro Mitte", "de")
+    recorder = JobRecorder()
+    try:
+        agent = agent_for(recorder.uri, tmp_path)
+        for number, item in enumerate((slip, card), start=1):
+            job = json.loads(json.dumps({"id": number, "payload": payload_of(item)}))
+            assert agent._print_job(job, f"{number}:key")["printed"] is True
+        broken = {"id": 3, "payload": {**payload_of(card), "kind": "poster"}}
+        refused = agent._print_job(broken, "3:key")
+    finally:
+        recorder.stop()
+
+    slip_bytes, card_bytes = recorder.jobs
+    assert "482913" in parse(slip_bytes).words and parse(slip_bytes).rasters  # Arabic: images
+    assert parse(slip_bytes).qr_stored_data() == [b"https://servicepoint.example/t/a/abc"]
+    assert "K7P2 M9QX 4" in parse(card_bytes).words
+    assert refused["printed"] is False and "poster" in refused["reason"]

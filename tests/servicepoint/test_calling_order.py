@@ -8,10 +8,11 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from servicepoint import appointments, cards, clock, desks, order, tickets
 from servicepoint.errors import NothingToCall
-from servicepoint.models import AppointmentState, Consultation, TicketChannel
+from servicepoint.models import AppointmentState, ClientCard, Consultation, TicketChannel
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 12, 7)
@@ -222,7 +223,25 @@ def test_no_show_at_the_end_of_the_session(session, centre, people, move):
     move("11:59")
     assert appointments.close_missed(session) == 0
     move("12:00")
+    assert appointments.close_missed(session, dry_run=True) == 1
+    assert missed.state == AppointmentState.BOOKED
     assert appointments.close_missed(session) == 1
     session.commit()
     assert missed.state == AppointmentState.NO_SHOW
     assert appointments.close_missed(session) == 0  # idempotent
+
+
+def test_cards_unused_for_a_year_are_deleted(session, centre, people, move):
+    _general, carla, _dana = people
+    old = cards.make(session, carla, centre)
+    recent = cards.make(session, carla, centre)
+    old.last_used_at = at("08:00", date(2025, 12, 1))
+    recent.last_used_at = at("08:00", date(2026, 1, 15))
+    session.commit()
+    assert cards.delete_unused(session, 12, dry_run=True) == 1
+    session.commit()
+    assert {c.code for c in session.scalars(select(ClientCard))} == {old.code, recent.code}
+    assert cards.delete_unused(session, 12) == 1
+    session.commit()
+    assert [c.code for c in session.scalars(select(ClientCard))] == [recent.code]
+    assert cards.delete_unused(session, 12) == 0

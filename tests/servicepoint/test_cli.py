@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from servicepoint.models import Consultation, Location, Staff, Topic
+from servicepoint import cards
+from servicepoint.models import Appointment, ClientCard, Consultation, Location, Staff, Topic
 
 
 def test_users_add_reads_password_from_stdin(runner, session, factory):
@@ -70,6 +71,13 @@ def test_demo_loads_real_service_points_once(runner, session, app):
     for line in logins.read_text().splitlines():
         _user, password = line.split(" / ")
         assert password in first.output and len(password) >= 10
+    # Appointments to check in at the kiosk and a client card, printed to try them out.
+    booked = session.scalars(
+        select(Appointment.code).where(Appointment.location_id == leverkusen.id)
+    ).all()
+    assert booked and all(code in first.output for code in booked)
+    card = session.scalar(select(ClientCard))
+    assert card is not None and cards.shown(card.code) in first.output
     assert runner.invoke(["demo", "--if-empty"]).output.startswith("Demo data already present")
     # An admin, a location's manager and a counselor at each centre, printed with their roles.
     assert "admin: manages every location" in first.output

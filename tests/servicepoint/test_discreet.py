@@ -196,9 +196,15 @@ def test_nothing_a_visitor_or_the_room_sees_names_it(
     assert called.status_code == 200
     events = lobby.get_received("/display")
     calls = [e["args"][0] for e in events if e["name"] == "called"]
+    announcements = [call.pop("announcement") for call in calls]
     assert calls == [
         {"code": "Z001", "desk": "Raum 1", "topic": None, "call_count": 1, "recall": False}
     ]
+    # Spoken aloud: only the code and the desk.
+    speaker = client.application.extensions["servicepoint.speaker"]
+    [urls] = announcements
+    said = [speaker.recipe(url.split("/")[-1].removesuffix(".wav")).text for url in urls]
+    assert said == ["Nummer Z 1, bitte zu Raum 1.", "الرقم Z 1، تفضل إلى Raum 1."]
     snapshot = client.get("/api/v1/locations/test-centre/display").json
     assert [c["code"] for c in snapshot["current"]] == ["Z001"]
     assert [w["key"] for w in snapshot["waiting"]] == ["general", "language"]

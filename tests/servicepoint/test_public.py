@@ -54,6 +54,7 @@ INTERNAL = [
     ("GET", "/healthz"),
     ("GET", "/kiosk/test-centre"),
     ("GET", "/display/test-centre"),
+    ("GET", "/display/announcements/WyJOdW1tZXIgQiAxMiJd.x.wav"),
     ("GET", "/staff/"),
     ("GET", "/staff/manage"),
     ("GET", "/static/base.css"),

@@ -9,8 +9,9 @@
  *
  * Languages: the main lines are in the page's language (the first configured one); the
  * second line under them rotates through the other configured languages, all from the
- * catalog the page embeds (#catalog). Calls are spoken in the page's language, then in the
- * second configured language when the TV has a voice for it.
+ * catalog the page embeds (#catalog). Calls are spoken with audio the server synthesises
+ * (servicepoint/speech.py): in the page's language, then in the visitor's, one call after
+ * another (see "announcements" below); the TV needs no voice of its own.
  *
  * Sound: kiosk browsers for this screen are started with
  * `--autoplay-policy=no-user-gesture-required`, so the chime and speech play on their own.
@@ -32,7 +33,6 @@ var POLL_MS = 15 * 1000;          // fetch the snapshot this often while Socket.
 var SILENCE_MS = 2 * 60 * 1000;   // nothing received this long: reload
 var PROBE_EVERY_MS = 30 * 1000;   // retry a blocked reload this often
 var ROTATE_MS = 8000;             // second-language line changes this often
-var MAX_QUEUED = 6;               // announcements waiting to be spoken, at most
 // The other current calls get 60 % of the newest call's type size (15 and 8 --u in lobby.css).
 var OTHERS_RATIO = (15 * 0.6) / 8;
 var MIN_OTHERS = 0.6;             // below this (4.8 --u) the newest call gives way too
@@ -514,23 +514,54 @@ function connect() {
   });
 }
 
-// --- announcements: flash, chime, speech --------------------------------------------
+// --- announcements: flash, chime, the call spoken ----------------------------------------
+//
+// Every `called` event joins a first-in, first-out queue, and the queue plays one call after
+// another: the chime, then each part of `announcement` (the call in German, then in the
+// visitor's language: audio the server synthesises) in the order given, waiting for each to
+// end. Nothing is dropped and nothing talks over anything: a burst of five calls is heard as
+// five, a recall once more. A part's audio starts loading as soon as its call arrives, so it
+// is ready when its turn comes; one that cannot load (no engine, a failure) is skipped and
+// the call is still chimed and shown.
+
+var VOLUME = Math.max(0, Math.min(100, parseInt(body.dataset.volume, 10)));
+VOLUME = isNaN(VOLUME) ? 1 : VOLUME / 100;
+var LOAD_MS = 15000;              // a part that neither plays nor fails this long is skipped
+var GAP_MS = 400;                 // silence between two calls
 
 var chime = null;
 try {
   chime = new Audio(body.dataset.chime);
   chime.preload = "auto";
+  chime.volume = VOLUME;
 } catch (e) { chime = null; }
 
 var queue = [];
 var speaking = false;
 
-function spell(code) { return code.split("").join(" "); }
+/** A code as it is read well: letters apart, the number as a number ("B012" → "B 12"). */
+function spell(code) {
+  var letters = code.replace(/[0-9]/g, "").split("");
+  var digits = code.replace(/[^0-9]/g, "");
+  return letters.concat(digits ? [String(parseInt(digits, 10))] : []).join(" ");
+}
 
-/** A call's words in `code`: the announcement or the speech line, with or without desk. */
+/** A call's words in `code`: the announcement line, with or without desk. */
 function callText(code, key, call) {
   var params = { code: spell(call.code), desk: call.desk || "" };
   return catalog.tIn(code, call.desk ? key : key + "_no_desk", params);
+}
+
+/** The Audio elements of a call's spoken parts, loading from now on. */
+function parts(call) {
+  var urls = Array.isArray(call.announcement) ? call.announcement : [];
+  return urls.filter(function (url) { return typeof url === "string"; }).map(function (url) {
+    var audio = new Audio();
+    audio.preload = "auto";
+    audio.volume = VOLUME;
+    audio.src = url;
+    return audio;
+  });
 }
 
 function announce(call) {
@@ -539,19 +570,19 @@ function announce(call) {
   setTimeout(function () {
     announcer.textContent = callText(PRIMARY, "lobby.announce", call);
   }, 50);
-  if (queue.length >= MAX_QUEUED) queue.shift();
-  queue.push(call);
+  queue.push({ call: call, parts: parts(call) });
   if (!speaking) nextAnnouncement();
 }
 
 function nextAnnouncement() {
-  var call = queue.shift();
-  if (!call) { speaking = false; return; }
+  var item = queue.shift();
+  if (!item) { speaking = false; return; }
   speaking = true;
-  var step = function (fn) { return function () { return safe(fn); }; };
-  safe(playChime)
-    .then(step(function () { return speakCall(call); }))
-    .then(function () { setTimeout(nextAnnouncement, 400); });
+  var played = safe(function () { return play(chime, 2500); });
+  item.parts.forEach(function (audio) {
+    played = played.then(function () { return safe(function () { return play(audio, LOAD_MS); }); });
+  });
+  played.then(function () { setTimeout(nextAnnouncement, GAP_MS); });
 }
 
 /** Run a step that returns a promise; whatever it throws, the queue carries on. */
@@ -563,89 +594,38 @@ function safe(fn) {
   }
 }
 
-function playChime() {
+/** Play `audio` from its start; resolves when it has ended or failed, or when it has not
+ *  ended `patience` ms after it should have (then it is stopped: nothing talks over it). */
+function play(audio, patience) {
   return new Promise(function (resolve) {
-    if (!chime) { resolve(); return; }
+    if (!audio) { resolve(); return; }
     var done = false;
-    function finish() { if (!done) { done = true; resolve(); } }
-    setTimeout(finish, 2500);  // never wait for an `ended` that does not come
-    chime.onended = finish;
-    chime.onerror = finish;
-    try { chime.currentTime = 0; } catch (e) { /* not loaded yet */ }
-    var played = chime.play();
-    if (played && played.then) {
-      played.then(soundWorks, function (error) {
+    var timer = null;
+    function finish() {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      audio.onended = audio.onerror = audio.onplaying = null;
+      try { audio.pause(); } catch (e) { /* nothing playing */ }
+      resolve();
+    }
+    function wait(ms) { clearTimeout(timer); timer = setTimeout(finish, ms); }
+    wait(patience);
+    audio.onended = finish;
+    audio.onerror = finish;
+    audio.onplaying = function () {  // now its length is known: wait that long, and a bit
+      if (isFinite(audio.duration)) wait(audio.duration * 1000 + 2000);
+    };
+    if (audio.error) { finish(); return; }
+    try { audio.currentTime = 0; } catch (e) { /* not loaded yet */ }
+    var started = audio.play();
+    if (started && started.then) {
+      started.then(soundWorks, function (error) {
         if (error && error.name === "NotAllowedError") showSoundButton();
         finish();
       });
     }
   });
-}
-
-var voices = [];
-function loadVoices() {
-  try { voices = window.speechSynthesis.getVoices() || []; } catch (e) { voices = []; }
-}
-/** The best installed voice for a language: one of `preferred` tags, else any of it. */
-function voiceFor(language, preferred) {
-  var best = null, rank = Infinity;
-  voices.forEach(function (voice) {
-    var tag = (voice.lang || "").toLowerCase().replace("_", "-");
-    if (tag.split("-")[0] !== language) return;
-    var position = preferred.indexOf(tag);
-    var score = (position < 0 ? preferred.length : position) * 2 + (voice.localService ? 0 : 1);
-    if (score < rank) { best = voice; rank = score; }
-  });
-  return best;
-}
-/** The language's BCP 47 tag from the catalog ("de-DE"), for speech. */
-function tagOf(code) {
-  return (catalog.language(code) || {}).locale || code;
-}
-function voiceOf(code) {
-  return voiceFor(code, [tagOf(code).toLowerCase()]);
-}
-if ("speechSynthesis" in window) {
-  loadVoices();
-  try { window.speechSynthesis.addEventListener("voiceschanged", loadVoices); } catch (e) { /* old */ }
-}
-
-function say(text, langTag, voice) {
-  return new Promise(function (resolve) {
-    var done = false;
-    function finish() { if (!done) { done = true; resolve(); } }
-    // A speech engine that hangs must not hold back the next call's chime for long.
-    setTimeout(function () {
-      if (done) return;
-      try { window.speechSynthesis.cancel(); } catch (e) { /* nothing to stop */ }
-      finish();
-    }, 2000 + 120 * text.length);
-    var utterance = new SpeechSynthesisUtterance(text);
-    utterance.lang = langTag;
-    if (voice) utterance.voice = voice;
-    utterance.rate = 0.9;
-    utterance.onend = finish;
-    utterance.onerror = function (event) {
-      if (event && event.error === "not-allowed") showSoundButton();
-      finish();
-    };
-    window.speechSynthesis.speak(utterance);
-  });
-}
-
-function speakCall(call) {
-  if (!("speechSynthesis" in window) || typeof SpeechSynthesisUtterance !== "function") {
-    return Promise.resolve();
-  }
-  if (!voices.length) loadVoices();
-  var second = LANGS[0];
-  var secondVoice = second ? voiceOf(second) : null;
-  return say(callText(PRIMARY, "lobby.speech", call), tagOf(PRIMARY), voiceOf(PRIMARY))
-    .then(function () {
-      if (!secondVoice) return null;
-      return say(callText(second, "lobby.speech", call), secondVoice.lang || tagOf(second),
-        secondVoice);
-    });
 }
 
 // --- sound permission: button until the first gesture (unless autoplay is allowed) ----
@@ -687,9 +667,6 @@ function unlockSound() {
       else reset();
     } catch (e) { chime.muted = false; }
   }
-  try {
-    if ("speechSynthesis" in window) window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
-  } catch (e) { /* no speech here */ }
 }
 
 function onFirstGesture() {

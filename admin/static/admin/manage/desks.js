@@ -1,11 +1,21 @@
 /* Managers' page, tab "Plätze": the chosen location's desks, renaming one in its row,
- * opening and closing it, and adding one. */
+ * opening and closing it, setting its own printer for appointment slips and client cards
+ * (none: they are printed on a kiosk's printer), and adding one. */
 
 import { api, clear, pageError, showError, showNote, t } from "../common.js";
 import { $, h } from "/static/js/dom.js";
-import { clearForm, focusAgain, pill, rowButton, showFormError, submitting } from "./forms.js";
+import { clearForm, focusAgain, pill, rowButton, showFormError, statePill, submitting } from "./forms.js";
 
 const enc = encodeURIComponent;
+const DEFAULT_PROFILE = "TM-T20II";
+const PRINTER_STATES = {
+  ok: ["Drucker bereit", "ok"],
+  offline: ["Drucker nicht erreichbar", "bad"],
+  paper_out: ["Papier leer", "bad"],
+  paper_low: ["Papier fast leer", "warn"],
+  error: ["Druckerfehler", "bad"],
+  unknown: ["Drucker noch nicht benutzt", "off"],
+};
 
 export function setup(store) {
   const form = $("#desk-form");
@@ -62,7 +72,55 @@ export function setup(store) {
         return `${saved.name} ist jetzt ${saved.active ? "geöffnet" : "geschlossen"}.`;
       },
     });
-    return h("li", { "data-testid": `desk-${desk.id}` }, rowForm, pill(desk.active, "Offen", "Geschlossen"), toggle);
+    return h("li", { "data-testid": `desk-${desk.id}` }, rowForm, pill(desk.active, "Offen", "Geschlossen"), toggle,
+      printerForm(desk));
+  }
+
+  /** The desk's own printer (server-printed: tcp:// or cups://); empty: a kiosk's printer. */
+  function printerForm(desk) {
+    const printer = desk.printer;
+    const uri = h("input", {
+      id: `desk-${desk.id}-printer`, name: "printer_uri", value: printer ? printer.uri : "", autocomplete: "off",
+      class: "mono", placeholder: "tcp://192.168.1.50:9100", "data-testid": `desk-printer-${desk.id}`,
+    });
+    const profile = h("input", {
+      id: `desk-${desk.id}-profile`, name: "printer_profile", value: printer ? printer.profile : DEFAULT_PROFILE,
+      autocomplete: "off", class: "mono", size: 10, "data-testid": `desk-profile-${desk.id}`,
+    });
+    const save = h("button", { type: "submit", class: "small", "data-focus-key": `printer-desk-${desk.id}` },
+      "Drucker speichern");
+    const state = printer
+      ? statePill(PRINTER_STATES[printer.state] || [printer.state, "off"])
+      : h("span", { class: "muted" }, "Druckt auf einem Kiosk-Drucker");
+    const form = h("form", { class: "buttons desk-printer", novalidate: true, "data-errors-after": true },
+      h("label", { for: uri.id }, "Drucker für Terminzettel und Kundenkarten"),
+      uri,
+      h("label", { for: profile.id }, "Profil"),
+      profile, save, state);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (save.disabled) return;
+      clear(error);
+      clear(note);
+      clearForm(form);
+      save.disabled = true;
+      try {
+        const saved = await api("PATCH", `/desks/${desk.id}`, {
+          printer_uri: uri.value.trim(), printer_profile: profile.value.trim() || DEFAULT_PROFILE,
+        });
+        await load();
+        render();
+        showNote(note, saved.printer
+          ? `${saved.name} druckt Terminzettel und Kundenkarten auf ${saved.printer.uri}.`
+          : `${saved.name} druckt Terminzettel und Kundenkarten auf einem Kiosk-Drucker.`);
+        focusAgain(`printer-desk-${desk.id}`);
+      } catch (err) {
+        save.disabled = false;
+        const field = err && err.field === "printer_profile" ? profile : uri;
+        showFormError(form, err, field, error);
+      }
+    });
+    return form;
   }
 
   function render() {

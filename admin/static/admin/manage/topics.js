@@ -37,6 +37,8 @@ export function setup(store) {
         h("td", {}, pill(topic.active), topic.discreet
           ? [" ", h("span", { class: "pill discreet", title: "Öffentlich „Beratung“, Nummern der neutralen Reihe" },
             neutral ? `Diskret · ${neutral}` : "Diskret")]
+          : null, topic.online_booking
+          ? [" ", h("span", { class: "pill", title: "Termine auch online buchbar" }, "Online")]
           : null),
         h("td", { class: "actions-cell" },
           h("button", {
@@ -70,6 +72,7 @@ export function setup(store) {
     $("#topic-position").value = topic.position;
     $("#topic-active").checked = topic.active;
     $("#topic-discreet").checked = Boolean(topic.discreet);
+    $("#topic-online").checked = Boolean(topic.online_booking);
     for (const input of nameInputs) input.value = topic.names[input.dataset.lang] || "";
     form.scrollIntoView({ block: "nearest" });
     $("#topic-prefix").focus();
@@ -100,6 +103,7 @@ export function setup(store) {
         names,
         active: $("#topic-active").checked,
         discreet: $("#topic-discreet").checked,
+        online_booking: $("#topic-online").checked,
       };
       const position = $("#topic-position");
       // An empty position means "at the end"; a number the browser cannot read is sent as
