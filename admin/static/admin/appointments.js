@@ -10,7 +10,7 @@
  * the time alone). */
 
 import { api, clear, clockTime, errorText, languageName, showError, topicName } from "./common.js";
-import { PRINT_TEXTS, tryPrint } from "./printing.js";
+import { printInto } from "./printing.js";
 import { $, h, refocus, replaceChildrenKeepingFocus } from "/static/js/dom.js";
 
 // The desk's own strings (German, like the rest of the desk), together so that they can
@@ -638,6 +638,8 @@ export function createAppointments(ctx) {
     els.doneText.textContent = text;
     els.code.textContent = groupedCode(a.code);
     els.printStatus.textContent = "";
+    const pdf = els.printStatus.nextElementSibling;
+    if (pdf && pdf.classList.contains("print-pdf")) pdf.remove();
     els.print.disabled = false;
     els.done.focus();
   }
@@ -647,14 +649,12 @@ export function createAppointments(ctx) {
     if (!a) return;
     els.print.disabled = true;
     els.print.setAttribute("aria-busy", "true");
-    els.printStatus.textContent = PRINT_TEXTS.printing;
     const body = { language: a.language };
     if (ctx.deskId() !== null) body.desk_id = ctx.deskId();
-    const result = await tryPrint(`/appointments/${a.id}/slip`, body);
+    const pdf = `/api/v1/appointments/${a.id}/slip.pdf?language=${encodeURIComponent(a.language)}`;
+    await printInto(els.printStatus, `/appointments/${a.id}/slip`, body, pdf);
     els.print.removeAttribute("aria-busy");
     els.print.disabled = false;
-    els.printStatus.textContent = result.ok ? PRINT_TEXTS.sent : result.text;
-    els.printStatus.className = result.ok ? "ok" : "problem";
   }
 
   // --- wiring ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * as they came. */
 
 import { api, clear, showError } from "./common.js";
-import { PRINT_TEXTS, tryPrint } from "./printing.js";
+import { printInto } from "./printing.js";
 import { $, h, refocus } from "/static/js/dom.js";
 
 // The desk's own strings (German, like the rest of the desk), kept together for the catalog.
@@ -25,6 +25,12 @@ export function createCards(ctx) {
   };
   const state = { slug: "", card: null, busy: false };
 
+  function clearPrint() {
+    els.printStatus.textContent = "";
+    const pdf = els.printStatus.nextElementSibling;
+    if (pdf && pdf.classList.contains("print-pdf")) pdf.remove();
+  }
+
   function setLocation(slug) {
     state.slug = slug;
     els.open.disabled = !slug;
@@ -35,7 +41,7 @@ export function createCards(ctx) {
     state.card = null;
     clear(els.message);
     els.made.hidden = true;
-    els.printStatus.textContent = "";
+    clearPrint();
     els.handStatus.textContent = "";
     els.handCode.value = "";
     els.dialog.returnValue = "";
@@ -77,7 +83,7 @@ export function createCards(ctx) {
       state.card = card;
       els.code.textContent = card.shown;
       els.made.hidden = false;
-      els.printStatus.textContent = "";
+      clearPrint();
       els.made.focus();
       ctx.note(TEXTS.made(card.shown));
     });
@@ -87,11 +93,11 @@ export function createCards(ctx) {
     const card = state.card;
     if (!card) return;
     busy(els.print, async () => {
-      els.printStatus.textContent = PRINT_TEXTS.printing;
-      const body = ctx.deskId() !== null ? { desk_id: ctx.deskId() } : {};
-      const result = await tryPrint(`/cards/${encodeURIComponent(card.code)}/print`, body);
-      els.printStatus.textContent = result.ok ? PRINT_TEXTS.sent : result.text;
-      els.printStatus.className = result.ok ? "ok" : "problem";
+      const body = { location: state.slug };
+      if (ctx.deskId() !== null) body.desk_id = ctx.deskId();
+      const code = encodeURIComponent(card.code);
+      const pdf = `/api/v1/cards/${code}/card.pdf?location=${encodeURIComponent(state.slug)}`;
+      await printInto(els.printStatus, `/cards/${code}/print`, body, pdf);
     });
   }
 

@@ -1,21 +1,25 @@
-/* Printing from the desk: an appointment's slip, a client card. Where the server has no
- * print endpoint yet (404/405), the counselor is told so plainly and the rest of the page
- * works as before; any other refusal is the server's message.
+/* Printing from the desk: an appointment's slip, a client card. The server chooses the
+ * printer (the desk's own, else a kiosk's); where none is there (409 `no_printer`) the
+ * counselor gets the PDF to print elsewhere; where the server has no print endpoint (404/405)
+ * the page says printing is not set up here. Any other refusal is the server's message.
  *
  * Promises:
- * - `tryPrint(path, body)` resolves to `{ok: true, job}` or `{ok: false, text}`; it never
- *   rejects. */
+ * - `printInto(statusEl, path, body, pdfUrl)` asks for the print, says in `statusEl` (a
+ *   polite status region) how it went, and offers `pdfUrl` beside it when no printer is
+ *   there; it never rejects. */
 
 import { ApiError, api, errorText } from "./common.js";
+import { h } from "/static/js/dom.js";
 
 // The desk's own strings (German, like the rest of the desk), kept together for the catalog.
 export const PRINT_TEXTS = {
   notSetUp: "Drucken ist hier noch nicht eingerichtet.",
   sent: "Zum Drucker geschickt.",
   printing: "Wird gedruckt…",
+  pdf: "Als PDF öffnen",
 };
 
-export async function tryPrint(path, body) {
+async function tryPrint(path, body) {
   try {
     const job = await api("POST", path, body);
     return { ok: true, job };
@@ -26,6 +30,23 @@ export async function tryPrint(path, body) {
         && ["http", "not_found", "method_not_allowed"].includes(err.code)) {
       return { ok: false, text: PRINT_TEXTS.notSetUp };
     }
-    return { ok: false, text: errorText(err) };
+    const noPrinter = err instanceof ApiError && err.status === 409;
+    return { ok: false, text: errorText(err), noPrinter };
   }
+}
+
+export async function printInto(statusEl, path, body, pdfUrl) {
+  const old = statusEl.nextElementSibling;
+  if (old && old.classList.contains("print-pdf")) old.remove();
+  statusEl.className = "";
+  statusEl.textContent = PRINT_TEXTS.printing;
+  const result = await tryPrint(path, body);
+  statusEl.textContent = result.ok ? PRINT_TEXTS.sent : result.text;
+  statusEl.className = result.ok ? "ok" : "problem";
+  if (result.noPrinter && pdfUrl) {
+    statusEl.after(h("p", { class: "print-pdf" }, h("a", {
+      href: pdfUrl, target: "_blank", rel: "noopener", "data-testid": "print-pdf",
+    }, PRINT_TEXTS.pdf)));
+  }
+  return result;
 }
