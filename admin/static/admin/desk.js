@@ -7,7 +7,9 @@
  * ticket offers now (`moves`), which tickets this counselor serves (`served`), which one
  * call-next takes (`next_id`), and gives the waiting list in calling order. What is shown
  * is derived from the latest `queue` snapshot, with the tickets changed since (the `ticket`
- * events and the answers to this page's own moves) put in their place until the next one. */
+ * events and the answers to this page's own moves) put in their place until the next one.
+ * Today's appointments, follow-ups and client cards are their own modules (appointments.js,
+ * cards.js), given what they need of this page's state through `shared`. */
 
 import {
   ApiError, api, clear, clockTime, formatWait, languageName, minutesSince, pageError,
@@ -41,12 +43,12 @@ const POLL_MS = 15000;
 // is shown as free without any event.
 const RESYNC_MS = 60000;
 const LONG_WAIT_MINUTES = 30;
-// How a ticket's state is shown (labels only; which moves it allows comes with the ticket).
 // Why a waiting ticket stands where it does in this counselor's list (the payload's `step`).
 const STEP_LABELS = {
   appointment: "Termin", appointment_soon: "Termin gleich", waiting_long: "wartet lange",
   for_you: "Ihr Klient",
 };
+// How a ticket's state is shown (labels only; which moves it allows comes with the ticket).
 const STATE_LABELS = {
   waiting: "Wartet", called: "Aufgerufen", serving: "In Beratung", done: "Abgeschlossen",
   no_show: "Nicht erschienen", cancelled: "Storniert",
