@@ -15,10 +15,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages: Chromium for the browser tests; Noto fonts, FriBiDi (Pillow's complex text
-# layout) and libusb for printing; espeak-ng speaks the calls in the lobby. Installed only when
-# one of them is missing.
-DEBIAN_PACKAGES := chromium fonts-noto-core libfribidi0 libusb-1.0-0 espeak-ng
+# Debian packages: Chromium for the browser tests; Noto fonts (every script of the fifteen
+# languages, on screen and on paper), DejaVu (the monospaced addresses and the screens' last
+# fallback, which base.css names), FriBiDi (Pillow's complex text layout) and libusb for
+# printing; espeak-ng speaks the calls in the lobby. Installed only when one of them is missing.
+DEBIAN_PACKAGES := chromium fonts-noto-core fonts-dejavu-core libfribidi0 libusb-1.0-0 espeak-ng
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
 	@if ! dpkg-query -W -f='$${Status}\n' $(DEBIAN_PACKAGES) 2>/dev/null \

@@ -141,9 +141,14 @@ def status_page(token: str):
     ticket = tickets.get_ticket_by_token(session, token)
     i18n_flask.use_language(request.args.get("lang"), ticket.language, also=[ticket.language])
     status = snapshots.ticket_status(session, ticket, estimates(ticket.location))
+    due = ticket.due_at if status["appointment_at"] else None
     return render_template(
         "display/status.html",
         ticket=ticket,
+        # An appointment's time on the location's clock (status.js formats it alike).
+        appointment_time=clock.local(due, ticket.location.timezone).strftime("%H:%M")
+        if due
+        else None,
         topic_names=status["topic_names"],
         token=token,
         status=status,

@@ -145,8 +145,9 @@ DEFAULTS: dict[str, object] = {
     # Send the staff cookie over HTTPS only: "auto" (when the request came over HTTPS, also
     # through a proxy saying X-Forwarded-Proto: https), "true" or "false".
     "COOKIE_SECURE": "auto",
-    # Languages offered on the kiosk, in order; German first.
-    "LANGUAGES": "de,en,uk,ar,fa,tr,ru",
+    # Languages offered on the kiosk, the phone and the lobby, in order; German first. Every
+    # code with a catalog file works (servicepoint/i18n/languages.json); these are all 15.
+    "LANGUAGES": "de,en,uk,ru,ar,fa,prs,ps,kmr,ti,tr,ro,bg,pl,fr",
     # Proxies (addresses or networks, comma-separated, e.g. "127.0.0.1,::1") whose
     # X-Forwarded-For is believed: the client is the rightmost hop that is not one of them.
     # Empty believes no one (the peer's address is the client's).

@@ -51,6 +51,7 @@ VOICES: dict[str, str] = {
     "uk": "uk",
     "ar": "ar",
     "fa": "fa",
+    "prs": "fa",  # Dari: espeak-ng's Persian voice reads the Dari words
     "tr": "tr",
     "ru": "ru",
     "ro": "ro",
@@ -64,6 +65,7 @@ VOICES: dict[str, str] = {
     "hr": "hr",
     "el": "el",
     "ku": "ku",
+    "kmr": "ku",  # Kurmanji (ku is its alias)
     "ur": "ur",
     "he": "he",
     "vi": "vi",

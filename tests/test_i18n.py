@@ -87,6 +87,38 @@ def test_german_and_english_are_reviewed_the_others_are_marked_for_review():
     assert set(awaiting) == set(CODES) - {"de", "en"}
 
 
+def test_review_json_names_only_keys_and_languages_that_exist():
+    review = json.loads((ROOT / "servicepoint/i18n/review.json").read_text())["awaiting"]
+    german = CATALOG.own("de")
+    for code, entry in review.items():
+        assert code in CODES and code not in ("de", "en"), code
+        assert entry["note"].strip(), code
+        for pattern in entry["keys"]:
+            if pattern.endswith(".*"):
+                assert any(key.startswith(pattern[:-1]) for key in german), (code, pattern)
+            else:
+                assert pattern in german and pattern in CATALOG.own(code), (code, pattern)
+
+
+def test_every_visitor_string_of_a_translation_awaits_review_until_a_native_speaker_read_it():
+    for code in set(CODES) - {"de", "en"}:
+        awaiting = set(CATALOG.awaiting_review(code))
+        visitor = {key for key in CATALOG.own(code) if i18n.is_visitor_key(key)}
+        assert visitor <= awaiting, (code, sorted(visitor - awaiting))
+
+
+def test_review_patterns_select_keys_of_the_language_own_file(small_catalog, tmp_path):
+    (tmp_path / "review.json").write_text(
+        json.dumps({"awaiting": {"uk": {"note": "new", "keys": ["a.*", "a.two"]}}}),
+        encoding="utf-8",
+    )
+    fresh = Catalog(tmp_path)
+
+    assert fresh.awaiting_review("uk") == ("a.one",)  # a.two is not in uk.json
+    assert not fresh.language("uk").reviewed and fresh.language("uk").review_note == "new"
+    assert fresh.language("de").reviewed and fresh.awaiting_review("de") == ()
+
+
 # --- fallback, string by string ---------------------------------------------------------
 
 
@@ -142,6 +174,43 @@ def test_unknown_keys_are_an_error_not_a_silent_blank(small_catalog):
         small_catalog.text("de", "a.four")
 
 
+DEFAULT_LANGUAGES = "de,en,uk,ru,ar,fa,prs,ps,kmr,ti,tr,ro,bg,pl,fr"
+
+
+def test_the_default_offers_all_fifteen_languages_german_first_each_by_its_own_name():
+    from servicepoint.config import DEFAULTS
+
+    assert DEFAULTS["LANGUAGES"] == DEFAULT_LANGUAGES
+    offered = i18n.offered(DEFAULT_LANGUAGES)
+    assert offered == DEFAULT_LANGUAGES.split(",")
+    names = {code: i18n.language(code).name for code in offered}
+    assert names["prs"] == "دری" and names["ps"] == "پښتو" and names["ti"] == "ትግርኛ"
+    assert names["kmr"] == "Kurdî" and names["pl"] == "Polski"
+    assert len(set(names.values())) == 15
+
+
+def test_every_language_of_the_default_has_every_visitor_string_of_its_own():
+    for code in DEFAULT_LANGUAGES.split(",")[2:]:
+        own = CATALOG.own(code)
+        missing = [key for key in CATALOG.reference_keys if i18n.is_visitor_key(key)]
+        missing = [key for key in missing if key not in own]
+        assert not missing, (code, missing)
+        # A sentence left in English is untranslated (a time range or "Total" may agree).
+        same_as_english = [
+            key
+            for key in own
+            if i18n.is_visitor_key(key)
+            and own[key] == CATALOG.own("en")[key]
+            and len(re.sub(r"\{\w+\}", "", own[key]).split()) > 2
+        ]
+        assert not same_as_english, (code, same_as_english)
+
+
+def test_kurmanji_answers_to_ku_too():
+    assert i18n.language("ku").code == "kmr" and i18n.offered("ku,de") == ["kmr", "de"]
+    assert i18n.language("kmr").locale == "ku" and i18n.language("prs").locale == "fa-AF"
+
+
 def test_language_tags_count_as_their_base_language():
     assert i18n.is_rtl("fa-IR") and i18n.has_catalog("de-AT")
     assert i18n.offered(["de-CH", "uk_UA", "de"]) == ["de", "uk"]
@@ -159,8 +228,8 @@ def test_placeholders_are_filled_and_unknown_ones_left_alone():
 def test_right_to_left_comes_from_languages_json():
     rtl = {language.code for language in CATALOG.known() if language.rtl}
 
-    assert {"ar", "fa", "ckb", "ps", "ur", "he"} <= rtl
-    assert not rtl & {"de", "en", "uk", "tr", "ru", "ro", "bg", "ti"}
+    assert {"ar", "fa", "prs", "ps", "ckb", "ur", "he"} <= rtl
+    assert not rtl & {"de", "en", "uk", "tr", "ru", "ro", "bg", "ti", "kmr", "pl", "fr"}
     assert rtl == ticket_labels.RTL_LANGUAGES
 
 
@@ -205,10 +274,22 @@ def test_ticket_labels_come_from_the_catalog(code):
     assert labels.digits == i18n.language(code).print_digits
 
 
-def test_printed_digits_are_todays_arabic_and_farsi_digits_and_latin_elsewhere():
-    assert ticket_labels.LABELS["ar"].number(12) == "١٢"
-    assert ticket_labels.LABELS["fa"].number(40) == "۴۰"
-    assert ticket_labels.LABELS["uk"].number(12) == "12"
+def test_printed_digits_are_latin_in_every_language():
+    """What the lobby shows is what the paper says: ticket codes and numbers in Latin digits."""
+    for code in CODES:
+        assert ticket_labels.LABELS[code].number(1234567890) == "1234567890", code
+        assert CATALOG.print_digits(code) == i18n.LATIN_DIGITS, code
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_visitor_strings_write_numbers_with_latin_digits(code):
+    other_digits = {
+        key: text
+        for key, text in CATALOG.own(code).items()
+        if any(char.isdigit() and char not in i18n.LATIN_DIGITS for char in text)
+    }
+
+    assert not other_digits, f"{code}: digits other than 0-9 in {other_digits}"
 
 
 def test_the_sample_ticket_is_in_the_catalog_language():

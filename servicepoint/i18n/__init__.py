@@ -1,9 +1,10 @@
 """The language catalog: every string a visitor reads, per language, in one place.
 
 ``languages.json`` lists the languages servicepoint knows: code, own name (endonym), German
-name (for the staff pages), writing direction, a BCP 47 locale, the digits printed on
-tickets and whether a native speaker has reviewed the translations. ``catalog/<code>.json``
-holds one language's strings under flat dotted keys (``kiosk.choose_topic``,
+name (for the staff pages), writing direction, a BCP 47 locale and the digits printed on
+tickets (Latin for every language). ``review.json`` lists, per language, the strings that
+await a native speaker's review. ``catalog/<code>.json`` holds one language's strings
+under flat dotted keys (``kiosk.choose_topic``,
 ``status.people_ahead``, ``lobby.now_calling``, ``ticket.people_ahead``); ``{name}`` in a
 string is a placeholder.
 
@@ -32,7 +33,32 @@ REFERENCE = "de"
 FALLBACKS = ("en", "de")
 #: What visitors read: every language with a catalog file translates all of it. Other
 #: namespaces (staff pages, API error messages) are German and English, the rest fall back.
-VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.")
+#: (``appointment.*``: an appointment's state, as a refused check-in at the kiosk names it.)
+VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.", "slip.", "card.", "appointment.")
+#: The refusals a visitor's own devices receive: the public host's page for an address
+#: outside the public half, a status link that leads nowhere, the kiosk's refusals to draw a
+#: number (the kiosk shows its own ``kiosk.error_*`` text; any other client of the kiosk API
+#: reads these) and to check an appointment or a client card in. The rest of ``error.*``
+#: answers staff and is German and English.
+VISITOR_ERRORS = (
+    "error.not_public",
+    "error.no_ticket_link",
+    "error.too_many_tickets",
+    "error.topic_closed",
+    "error.topic_full",
+    "error.topic_cap_reached",
+    "error.bad_appointment_code",
+    "error.no_appointment_code",
+    "error.appointment_elsewhere",
+    "error.appointment_other_day",
+    "error.appointment_too_early",
+    "error.appointment_over",
+    "error.check_in_code_or_token",
+    "error.too_many_codes",
+    "error.bad_card_code",
+    "error.no_card",
+    "error.card_inactive",
+)
 LATIN_DIGITS = "0123456789"
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -42,6 +68,7 @@ __all__ = [
     "FALLBACKS",
     "LATIN_DIGITS",
     "REFERENCE",
+    "VISITOR_ERRORS",
     "VISITOR_NAMESPACES",
     "Catalog",
     "Coverage",
@@ -52,6 +79,7 @@ __all__ = [
     "fill",
     "has_catalog",
     "is_rtl",
+    "is_visitor_key",
     "language",
     "languages",
     "offered",
@@ -75,6 +103,7 @@ class Language:
     reviewed: bool = False
     review_note: str = ""
     has_catalog: bool = False
+    aliases: tuple[str, ...] = ()
 
     @property
     def rtl(self) -> bool:
@@ -103,11 +132,21 @@ class Coverage:
     @property
     def missing_for_visitors(self) -> tuple[str, ...]:
         """The missing keys visitors would read (see ``VISITOR_NAMESPACES``)."""
-        return tuple(key for key in self.missing if key.startswith(VISITOR_NAMESPACES))
+        return tuple(key for key in self.missing if is_visitor_key(key))
 
     @property
     def ratio(self) -> float:
         return self.translated / self.total if self.total else 1.0
+
+
+def is_visitor_key(key: str) -> bool:
+    """Whether visitors read ``key``, so every language must translate it."""
+    return key.startswith(VISITOR_NAMESPACES) or key in VISITOR_ERRORS
+
+
+def _matches(key: str, pattern: str) -> bool:
+    """``pattern`` is a key or a namespace pattern such as ``"kiosk.*"``."""
+    return key.startswith(pattern[:-1]) if pattern.endswith(".*") else key == pattern
 
 
 def base_language(tag: str) -> str:
@@ -166,10 +205,18 @@ class Catalog:
         return found
 
     @cached_property
+    def _review(self) -> dict[str, dict[str, Any]]:
+        """``review.json``'s ``awaiting``: per language a ``note`` and ``keys`` (patterns)."""
+        if not (self.root / "review.json").is_file():
+            return {}
+        return dict(self._read("review.json").get("awaiting", {}))
+
+    @cached_property
     def _languages(self) -> dict[str, Language]:
         known: dict[str, Language] = {}
         for entry in self._read("languages.json")["languages"]:
             code = entry["code"]
+            review = self._review.get(code, {})
             known[code] = Language(
                 code=code,
                 name=entry["name"],
@@ -177,13 +224,18 @@ class Catalog:
                 dir=entry.get("dir", "ltr"),
                 locale=entry.get("locale", code),
                 print_digits=entry.get("print_digits", LATIN_DIGITS),
-                reviewed=bool(entry.get("reviewed", False)),
-                review_note=entry.get("review_note", ""),
+                reviewed=code in self._own and not self.awaiting_review(code),
+                review_note=review.get("note", ""),
                 has_catalog=code in self._own,
+                aliases=tuple(entry.get("aliases", ())),
             )
         for code in self._own.keys() - known.keys():  # a file without an entry still counts
             known[code] = Language(code, code, code, locale=code, has_catalog=True)
         return known
+
+    @cached_property
+    def _aliases(self) -> dict[str, str]:
+        return {alias: lang.code for lang in self._languages.values() for alias in lang.aliases}
 
     @cached_property
     def reference_keys(self) -> tuple[str, ...]:
@@ -210,8 +262,13 @@ class Catalog:
         return list(self._languages.values())
 
     def language(self, code: str) -> Language | None:
-        """The language ``code`` (a tag such as ``"fa-IR"`` counts as ``"fa"``), or None."""
-        return self._languages.get(code) or self._languages.get(base_language(code))
+        """The language ``code`` (a tag such as ``"fa-IR"`` counts as ``"fa"``, an alias such
+        as ``"ku"`` as its language), or None."""
+        for candidate in (code, base_language(code)):
+            found = self._languages.get(self._aliases.get(candidate, candidate))
+            if found:
+                return found
+        return None
 
     def has_catalog(self, code: str) -> bool:
         """Whether ``code`` has strings of its own, so a page may be shown in it."""
@@ -280,6 +337,17 @@ class Catalog:
         lang = self.language(code)
         merged = self._merged(lang.code if lang else code)
         return fill(merged[key], params)
+
+    def awaiting_review(self, code: str) -> tuple[str, ...]:
+        """The keys of ``code``'s own file that await a native speaker's review
+        (``review.json``), in the reference order."""
+        patterns = self._review.get(code, {}).get("keys", ())
+        own = self._own.get(code, {})
+        return tuple(
+            key
+            for key in (*self.reference_keys, *sorted(own.keys() - set(self.reference_keys)))
+            if key in own and any(_matches(key, pattern) for pattern in patterns)
+        )
 
     def coverage(self, code: str) -> Coverage:
         """Which reference keys ``code``'s own file has, lacks, and has beyond them."""

@@ -50,10 +50,10 @@ def test_lang_in_the_address_wins_if_offered(client, centre):
 
 
 def test_a_language_without_strings_falls_back_and_lang_says_so(app, client, centre):
-    app.config["LANGUAGES"] = "de,en,pl"
-    ticket = draw(client, language="pl")  # drawn in a language the catalog cannot show
+    app.config["LANGUAGES"] = "de,en,es"
+    ticket = draw(client, language="es")  # drawn in a language the catalog cannot show
 
-    page = status_page(client, ticket["token"], "?lang=pl")
+    page = status_page(client, ticket["token"], "?lang=es")
 
     assert page.html.get("lang") == "de"
     assert page.find(data_testid="status-state").text == i18n.text("de", "status.state_waiting")
@@ -97,7 +97,7 @@ def lobby_page(client) -> Page:
 
 
 def test_lobby_shows_the_first_language_and_the_second_under_it(app, client, centre):
-    app.config["LANGUAGES"] = "de,uk,pl,ar"
+    app.config["LANGUAGES"] = "de,uk,es,ar"
 
     page = lobby_page(client)
 
@@ -142,5 +142,53 @@ def test_one_languages_strings_as_json(client):
     body = response.json
     assert body["lang"] == "fa" and body["language"]["dir"] == "rtl"
     assert body["strings"] == i18n.strings("fa", ["status."])
-    assert client.get("/i18n/pl.json").status_code == 404  # known, but no strings
+    assert client.get("/i18n/es.json").status_code == 404  # known, but no strings
     assert client.get("/i18n/xx.json").status_code == 404
+
+
+# --- an appointment's ticket on the phone -------------------------------------------------
+
+
+def test_an_appointments_ticket_shows_its_time_instead_of_a_wait(client, session, centre, factory):
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from servicepoint import appointments, clock
+    from servicepoint.models import Consultation
+
+    berlin = ZoneInfo("Europe/Berlin")
+    monday = date(2026, 12, 7)
+    general = centre.topics[0]
+    carla = factory.staff("carla", topics=[general])
+    session.add(
+        Consultation(
+            location=centre,
+            weekdays="mon",
+            start=time(10),
+            end=time(12),
+            topics=[general],
+            staff=[carla],
+            slot_minutes=30,
+            bookable_share=100,
+        )
+    )
+    session.commit()
+    with clock.frozen(datetime.combine(monday, time(8), tzinfo=berlin)) as move_to:
+        booked = appointments.book(
+            session, centre, general, datetime.combine(monday, time(10), tzinfo=berlin), staff=carla
+        )
+        session.commit()
+        move_to(datetime.combine(monday, time(9, 40), tzinfo=berlin))
+        ticket = client.post(
+            "/api/v1/locations/test-centre/check-in", json={"code": booked.code, "language": "de"}
+        ).json
+        page = status_page(client, ticket["token"])
+        move_to(datetime.combine(monday, time(10), tzinfo=berlin))
+        walk_in = status_page(client, draw(client)["token"])
+
+    shown = page.find(data_testid="status-appointment")
+    assert shown.text == "Ihr Termin: 10:00 Uhr" and "hidden" not in shown.attrs
+    assert "hidden" in page.find("dl", **{"class": "facts"}).attrs
+    assert page.json("status-config")["status"]["appointment_at"].startswith("2026-12-07T09:00")
+    assert "hidden" in walk_in.find(data_testid="status-appointment").attrs
+    assert "hidden" not in walk_in.find("dl", **{"class": "facts"}).attrs

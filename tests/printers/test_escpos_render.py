@@ -12,10 +12,11 @@ from escpos.printer import Dummy
 from printers import PrinterConfigError, build_layout, render, ticket_bytes
 from printers import fonts as fonts_module
 from printers.escpos_render import can_encode, printable_width
+from servicepoint import i18n
 from tests.printers.conftest import STATUS_URL
 from tests.printers.escpos_stream import Command, Raster, parse
 
-LANGUAGES = ["de", "en", "ar", "fa", "uk", "ru", "tr", "ro", "bg", "ti"]
+LANGUAGES = [language.code for language in i18n.languages()]
 #: Profiles with different paper widths, code pages, QR and cutter support.
 PROFILES = ["TM-T20II", "TM-T88IV-SA", "TH230", "ZJ-5870"]
 

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
 
 import pytest
+from fontTools.ttLib import TTFont
 
 from printers import QR, Cut, Text, TicketPrint, build_layout
-from printers.fonts import FALLBACK_ORDER, font_for, has_glyph, primary_script
+from printers.fonts import (
+    FALLBACK_ORDER,
+    Script,
+    font_for,
+    font_path,
+    has_glyph,
+    primary_script,
+    script_of,
+)
 from printers.labels import LABELS, base_language, labels_for
 from printers.layout import CODE_SIZE, needs_image
 from printers.raster import text_image, wrap_lines
+from printers.slips import CardPrint, SlipPrint, build_card_layout, build_slip_layout
+from servicepoint import i18n
 from tests.printers.conftest import STATUS_URL
 
-LANGUAGES = ["de", "en", "ar", "fa", "uk", "ru", "tr", "ro", "bg", "ti"]
+#: Every language with strings: the default SERVICEPOINT_LANGUAGES are all of them.
+LANGUAGES = [language.code for language in i18n.languages()]
 
 
 def texts(layout: list) -> list[str]:
@@ -55,14 +70,37 @@ def test_unknown_wait_leaves_the_line_out(make_ticket):
     assert "Personen vor Ihnen: 0" in texts(layout)
 
 
-def test_arabic_and_farsi_numbers_use_their_own_digits(make_ticket):
-    arabic = texts(build_layout(make_ticket("ar", people_ahead=12, estimated_wait_minutes=40)))
-    farsi = texts(build_layout(make_ticket("fa", people_ahead=12, estimated_wait_minutes=40)))
+@pytest.mark.parametrize("language", ["ar", "fa", "prs", "ps"])
+def test_slips_and_cards_speak_the_visitors_language_with_latin_digits(language):
+    slip = texts(build_slip_layout(sample_slip(language)))
+    card = texts(build_card_layout(sample_card(language)))
 
-    assert "عدد الأشخاص قبلك: ١٢" in arabic
-    assert any(text.endswith("٤٠") for text in arabic)
-    assert "تعداد افراد پیش از شما: ۱۲" in farsi
-    assert any("۴۰" in text for text in farsi)
+    own = i18n.catalog().own(language)
+    assert own["slip.title"] in slip and own["slip.show_at_kiosk"] in slip
+    assert "482913" in slip and "10:30" in slip
+    assert own["card.title"] in card and "K7P2 M9QX 4" in card
+    digits = [char for text in slip + card for char in text if char.isdigit()]
+    assert all(char in "0123456789" for char in digits), digits
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "prs", "ps"])
+def test_right_to_left_tickets_print_code_and_numbers_in_latin_digits(make_ticket, language):
+    """What the lobby shows is what the paper says: A012, 12 and 40, never ١٢ or ۴۰."""
+    printed = texts(build_layout(make_ticket(language, people_ahead=12, estimated_wait_minutes=40)))
+
+    assert "A012" in printed
+    assert i18n.text(language, "ticket.people_ahead", n=12) in printed
+    assert i18n.text(language, "ticket.estimated_wait", n=40) in printed
+    assert "21.11.2025  15:02" in printed
+    digits = [char for text in printed for char in text if char.isdigit()]
+    assert digits and all(char in "0123456789" for char in digits), digits
+
+
+def test_the_arabic_ticket_says_its_numbers_as_the_lobby_does(make_ticket):
+    printed = texts(build_layout(make_ticket("ar", people_ahead=12, estimated_wait_minutes=40)))
+
+    assert "عدد الأشخاص قبلك: 12" in printed
+    assert "مدة الانتظار المتوقعة بالدقائق: حوالي 40" in printed
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -86,6 +124,79 @@ def test_installed_fonts_draw_every_label_without_boxes(language):
         primary = primary_script(text)
         missing = [char for char in text if not has_glyph(font_for(char, primary), char)]
         assert missing == [], f"{language}: no font has {missing!r} of {text!r}"
+
+
+@cache
+def cmap_of(script: Script, bold: bool) -> frozenset[int]:
+    """The code points the font file ``script`` prints with maps to a glyph of its own."""
+    with TTFont(font_path(script, bold), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def sample_slip(language: str) -> SlipPrint:
+    return SlipPrint(
+        location_name="Bürgerbüro Mitte",
+        location_address="Hauptstraße 1, 51373 Leverkusen",
+        start=datetime(2026, 12, 7, 10, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+        code="482913",
+        topic=i18n.text(language, "ticket.sample_topic"),
+        topic_de=i18n.text("de", "ticket.sample_topic"),
+        with_name="Frau Yılmaz",
+        language=language,
+        url=STATUS_URL,
+    )
+
+
+def sample_card(language: str) -> CardPrint:
+    return CardPrint(
+        code="K7P2M9QX4",
+        counselor="Frau Yılmaz",
+        organisation="Caritas Leverkusen",
+        location_name="Bürgerbüro Mitte",
+        language=language,
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_character_of_a_printed_ticket_is_in_the_cmap_of_the_font_that_draws_it(
+    make_ticket, language
+):
+    """No tofu: each character of each text block of a ticket (topic, labels, privacy note,
+    location, date, code), an appointment slip and a client card is drawn by a font whose
+    character map has it."""
+    missing: list[str] = []
+    blocks = [
+        *build_layout(make_ticket(language)),
+        *build_slip_layout(sample_slip(language)),
+        *build_card_layout(sample_card(language)),
+    ]
+    for block in blocks:
+        if not isinstance(block, Text):
+            continue
+        primary = primary_script(block.text)
+        for char in block.text:
+            if char.isspace() or unicodedata.category(char) == "Cf":
+                continue
+            script = font_for(char, primary, block.bold)
+            if ord(char) not in cmap_of(script, block.bold):
+                missing.append(f"{char!r} (U+{ord(char):04X}) in {block.text!r}")
+
+    assert not missing, f"{language}: " + "; ".join(missing)
+
+
+def test_the_letters_of_every_script_are_in_the_fonts():
+    """Pashto's own letters, Dari's and Farsi's, Kurmanji's and Romanian's accented Latin,
+    Cyrillic, Ge'ez: every letter the catalog uses, and these named ones, have a glyph."""
+    named = "ټډړږښګڼېۍځڅپچژگکیۀ" + "êîûçşÊÎÛÇŞ" + "șțăâîȘȚĂÂÎ" + "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ" + "ґєїҐЄЇёЁ"
+    used = {char for code in LANGUAGES for text in i18n.strings(code).values() for char in text}
+    letters = {char for char in {*named, *used} if unicodedata.category(char)[0] in "LMN"}
+    missing = sorted(
+        char
+        for char in letters
+        if ord(char) not in cmap_of(font_for(char, script_of(char) or "latin"), False)
+    )
+
+    assert not missing, [f"{char} U+{ord(char):04X}" for char in missing]
 
 
 def test_fallback_fonts_cover_digits_in_ethiopic_text():

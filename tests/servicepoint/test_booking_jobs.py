@@ -99,6 +99,8 @@ def test_jobs_are_listed_and_unknown_ones_refused(runner):
         "reminders",
         "send-mail",
         "contacts",
+        "no-shows",
+        "cards",
     ]
     refused = runner.invoke(["jobs", "run", "nothing"])
     assert refused.exit_code != 0 and "no such job: nothing" in refused.output

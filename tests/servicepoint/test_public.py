@@ -154,23 +154,28 @@ def test_other_hosts_are_the_lan(client, centre):
 def test_the_refusal_is_in_the_clients_language_and_carries_the_security_headers(client):
     german = client.get("/staff/", headers={**ON_PUBLIC_HOST, "Accept-Language": "de"})
     arabic = client.get("/staff/", headers={**ON_PUBLIC_HOST, "Accept-Language": "ar"})
+    spanish = client.get("/staff/", headers={**ON_PUBLIC_HOST, "Accept-Language": "es"})
     script = client.get("/api/v1/session", headers=ON_PUBLIC_HOST)
 
     page = Page(german.data)
     assert (page.html.get("lang"), page.html.get("dir")) == ("de", "ltr")
     assert page.find("h1").text == i18n.text("de", "error.not_public")
     assert "Internet" in page.find("h1").text
-    # Arabic has no error strings of its own: the English one, in an English page.
+    # Every visitor language has this message of its own: Arabic, right to left.
     page = Page(arabic.data)
-    assert (page.html.get("lang"), page.html.get("dir")) == ("en", "ltr")
-    assert page.find("h1").text == i18n.text("en", "error.not_public")
+    assert (page.html.get("lang"), page.html.get("dir")) == ("ar", "rtl")
+    assert page.find("h1").text == i18n.catalog().own("ar")["error.not_public"]
+    # A language without strings reads English, in an English page.
+    english = Page(spanish.data)
+    assert (english.html.get("lang"), english.html.get("dir")) == ("en", "ltr")
+    assert english.find("h1").text == i18n.text("en", "error.not_public")
     # The page's own files come from the public half, the only part the host serves.
     assert [link.get("href") for link in page.find_all("link")] == [
         "/t/static/favicon.svg",
         "/t/static/base.css",
     ]
     assert script.json["message"] == i18n.text("en", "error.not_public")
-    for response in (german, arabic, script):
+    for response in (german, arabic, spanish, script):
         assert response.status_code == 404
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"

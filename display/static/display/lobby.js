@@ -403,7 +403,7 @@ function formatter(locale, options) {
   }
 }
 // The page's language, with Latin digits like every number on the screen.
-var clockLocale = ((catalog.language(PRIMARY) || {}).locale || PRIMARY) + "-u-nu-latn";
+var clockLocale = catalog.intlLocale(PRIMARY);
 var timeFormat = formatter(clockLocale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 var dateFormat = formatter(clockLocale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
 var dayFormat = formatter("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" });
@@ -411,13 +411,24 @@ var dayFormat = formatter("en-CA", { year: "numeric", month: "2-digit", day: "2-
 // known (a TV with a wrong clock must not see "midnight" at every load).
 var loadedDay = null;
 
+var dayParts = formatter("en-US", { weekday: "short", day: "numeric", month: "numeric", year: "numeric" });
+/** The date line; in the catalog's words where the browser has no data for the language
+ *  (Tigrinya, Pashto, Kurmanji), not in English. */
+function dateText(moment) {
+  if (catalog.intlKnows(PRIMARY)) return dateFormat.format(moment);
+  var parts = {};
+  dayParts.formatToParts(moment).forEach(function (part) { parts[part.type] = part.value; });
+  return t("lobby.weekday_" + parts.weekday.toLowerCase()) + ", " + parts.day + " " +
+    t("lobby.month_" + parts.month) + " " + parts.year;
+}
+
 function tick() {
   var moment = new Date(now());
   var text = timeFormat.format(moment);
   if (clockTime.textContent !== text) {
     clockTime.textContent = text;
     clockTime.setAttribute("datetime", moment.toISOString());
-    clockDate.textContent = dateFormat.format(moment);
+    clockDate.textContent = dateText(moment);
   }
   var day = dayFormat.format(moment);
   if (state && loadedDay === null) loadedDay = day;

@@ -31,6 +31,7 @@ const el = {
   desk: $("[data-testid=status-desk]"),
   calledAgain: $(".called-again"),
   facts: $(".facts"),
+  appointment: $("[data-testid=status-appointment]"),
   ahead: $("[data-testid=status-ahead]"),
   wait: $("[data-testid=status-wait]"),
   keepOpen: $(".keep-open"),
@@ -58,7 +59,7 @@ const state = {
 
 /** A locale for Intl with Latin digits, as on the ticket code and the lobby screen. */
 function locale() {
-  return state.lang + "-u-nu-latn";
+  return catalog.intlLocale(state.lang);
 }
 
 function number(value) {
@@ -69,8 +70,10 @@ function number(value) {
   }
 }
 
-/** "30 Minuten", "30 хвилин" … with the language's own plural rules where Intl knows them. */
+/** "30 Minuten", "30 хвилин" … with the language's own plural rules where Intl knows them;
+ * the catalog's "{n} min" where the browser does not know the language (Tigrinya, Pashto…). */
 function minutes(value) {
+  if (!catalog.intlKnows(state.lang)) return t("status.minutes", { n: value });
   try {
     return new Intl.NumberFormat(locale(), {
       style: "unit",
@@ -79,6 +82,21 @@ function minutes(value) {
     }).format(value);
   } catch (error) {
     return t("status.minutes", { n: value });
+  }
+}
+
+/** "10:00": an appointment's time on the location's clock, as the server renders it. */
+function appointmentTime(status) {
+  const zone = status.location && status.location.timezone;
+  try {
+    return new Intl.DateTimeFormat(locale(), {
+      timeZone: zone || undefined,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(status.appointment_at));
+  } catch (error) {
+    return "";
   }
 }
 
@@ -110,8 +128,14 @@ function render(status, isLive) {
   el.desk.textContent = atDesk ? status.desk : "";
   el.calledAgain.hidden = !(shown === "called" && status.call_count > 1);
 
+  // An appointment's ticket shows its time instead of a wait: it is called when due.
+  const appointment = shown === "waiting" && status.appointment_at ? appointmentTime(status) : "";
+  el.appointment.textContent = appointment ? t("status.appointment", { time: appointment }) : "";
+  el.appointment.hidden = !appointment;
+
   // Unknown until the first live status when the server did not render it.
-  el.facts.hidden = shown !== "waiting" || typeof status.people_ahead !== "number";
+  el.facts.hidden =
+    shown !== "waiting" || typeof status.people_ahead !== "number" || Boolean(appointment);
   if (typeof status.people_ahead === "number") {
     const ahead = status.people_ahead;
     el.ahead.textContent = number(ahead);

@@ -3,6 +3,16 @@
  *
  * Screens: #start → (tap a topic) → #ticket → (done, or after ticketSeconds) → #start
  *                                  ↘ #problem (retry / back)
+ *          #start → "I have an appointment" → #appointment (keypad: the slip's 6 digits)
+ *                                              → check-in → #ticket ("your appointment at …")
+ *          #start → "I have a card" → #card (the card's code) → #choice (the counselor's
+ *                   topics open now, or why not: their next session, a colleague now)
+ *                                              → #ticket
+ *                   or their next free time booked here → #booked (its code, a slip printed)
+ * A USB barcode scanner types what it read and Enter (scanner.js): on the start, keypad and
+ * choice screens the slip's link checks in, a card's code opens the card, wherever the
+ * visitor is. A refusal (wrong code, too early, another day …) is the server's message in
+ * the visitor's language, shown on the keypad's screen with what was typed kept.
  * Going back to #start always restores the default language, so the next visitor starts
  * fresh. Topics come with the page, then live from Socket.IO namespace /kiosk (`topics`).
  * Consultation sessions decide which topics take tickets (servicepoint/offer.py): a closed
@@ -24,6 +34,7 @@ import { api, ApiError } from "/static/js/api.js";
 import * as catalog from "/static/js/catalog.js";
 import { $, $$, announce as speak, h, svg } from "/static/js/dom.js";
 import { live } from "/static/js/socket.js";
+import { CARD_ALPHABET, CARD_LENGTH, CODE_LENGTH, Scanner, readScan } from "./scanner.js";
 
 const config = JSON.parse($("#kiosk-config").textContent);
 const DEFAULT_LANGUAGE = catalog.current(); // the page was rendered in it
@@ -37,8 +48,18 @@ const OFFER_REFRESH_MS = 60000; // open and closed topics, asked again even with
 const PRINT_ANSWER_MS = 8000; // no print_status by then: the screen is the ticket
 const PRINT_STATUS_MEMORY = 20; // statuses that came before their ticket's answer
 const KIOSK_TOKEN_KEY = "servicepoint.kiosk-token:" + config.slug; // in localStorage
+const ENTRY_IDLE_MS = config.ticketSeconds * 3 * 1000; // keypads and choices: 1 min (20 s)
+const SCANNING = new Set(["start", "appointment", "card", "choice"]); // screens that take scans
 
-const screens = { start: $("#start"), ticket: $("#ticket"), problem: $("#problem") };
+const screens = {
+  start: $("#start"),
+  appointment: $("#appointment"),
+  card: $("#card"),
+  choice: $("#choice"),
+  booked: $("#booked"),
+  ticket: $("#ticket"),
+  problem: $("#problem"),
+};
 const el = {
   html: document.documentElement,
   topics: $("#topics"),
@@ -64,6 +85,23 @@ const el = {
   printPending: $(".print-pending"),
   printPrinted: $(".print-printed"),
   printFailed: $("[data-testid=print-fallback]"),
+  facts: $(".ticket-facts"),
+  appointment: $("[data-testid=ticket-appointment]"),
+  entries: {
+    appointment: { boxes: $("[data-testid=appointment-code]"), error: $("[data-testid=appointment-error]") },
+    card: { boxes: $("[data-testid=card-code]"), error: $("[data-testid=card-error]") },
+  },
+  choiceTitle: $("#choice-title"),
+  choiceMessage: $("[data-testid=card-message]"),
+  choiceNext: $("[data-testid=card-next]"),
+  choiceTopicsTitle: $("#choice-topics-title"),
+  choiceTopics: $("[data-testid=choice-topics]"),
+  colleague: $("[data-testid=card-colleague]"),
+  book: $("[data-testid=card-book]"),
+  choiceError: $("[data-testid=choice-error]"),
+  bookedWhen: $("[data-testid=booked-when]"),
+  bookedCode: $("[data-testid=booked-code]"),
+  bookedNote: $("[data-testid=booked-note]"),
 };
 
 const state = {
@@ -76,6 +114,11 @@ const state = {
   lastRequest: null,
   ticket: null,
   problem: null,
+  problemText: "", // a refusal's own message (problem "message")
+  entry: { appointment: "", card: "" }, // what the visitor typed on the keypads
+  entryBefore: null, // the keypads before the current burst of keys (a scan is taken back)
+  card: null, // the card read: {code, counselor, topics, works_today, next_session}
+  choice: "card", // the choice screen: the card's counselor ("card") or a colleague
   deadline: 0,
   total: 0,
   countdownTimer: null,
@@ -119,16 +162,26 @@ function storedKioskToken() {
 
 /** A locale for Intl with Latin digits, as ticket codes and the lobby screen use them. */
 function locale() {
-  return state.language + "-u-nu-latn";
+  return catalog.intlLocale(state.language);
 }
 
-/** "30 Minuten", "30 хвилин", "30 دقيقة" … with the language's own plural rules. */
+/** "30 Minuten", "30 хвилин", "30 دقيقة" … with the language's own plural rules; the
+ * catalog's "{n} min" where the browser does not know the language (Tigrinya, Pashto…). */
 function duration(value, unit) {
+  if (!catalog.intlKnows(state.language)) {
+    return t(unit === "minute" ? "kiosk.minutes" : "kiosk.seconds", { n: value });
+  }
   try {
     return new Intl.NumberFormat(locale(), { style: "unit", unit, unitDisplay: "long" }).format(value);
   } catch (error) {
     return value + (unit === "minute" ? " min" : " s");
   }
+}
+
+/** A name set into a sentence, isolated from its direction: "Job Service" stays whole in an
+ * Arabic sentence, and the sentence's colon and full stop stay where they belong. */
+function isolate(name) {
+  return "\u2068" + name + "\u2069";
 }
 
 function topicName(names, language) {
@@ -145,11 +198,12 @@ function setLanguage(code) {
   $$(".lang-button").forEach((button) => {
     button.setAttribute("aria-pressed", String(button.dataset.lang === state.language));
   });
+  $$("[data-i18n-label]").forEach((node) => {
+    node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  });
   renderTopics();
-  if (state.problem) {
-    el.problemMessage.textContent =
-      state.problem === "closed" ? closedProblem() : t("kiosk.error_" + state.problem);
-  }
+  if (state.problem) el.problemMessage.textContent = problemText(state.problem);
+  if (state.card) renderChoice();
 }
 
 // --- topics ----------------------------------------------------------------------------
@@ -179,6 +233,15 @@ function when(moment) {
   if (day.format(moment) === day.format(new Date())) {
     return t("kiosk.today_at", { time: time.format(moment) });
   }
+  if (!catalog.intlKnows(state.language)) {
+    // The browser does not know the language: its own weekday and month names, not English.
+    const parts = {};
+    new Intl.DateTimeFormat("en-US", { ...zone, weekday: "short", day: "numeric", month: "numeric" })
+      .formatToParts(moment)
+      .forEach((part) => (parts[part.type] = part.value));
+    const weekday = t("lobby.weekday_" + parts.weekday.toLowerCase());
+    return `${weekday}, ${parts.day} ${t("lobby.month_" + parts.month)}, ${time.format(moment)}`;
+  }
   return new Intl.DateTimeFormat(locale(), {
     ...zone,
     weekday: "long",
@@ -199,6 +262,20 @@ function sessionText(session) {
     hourCycle: "h23",
   }).format(new Date(session.end));
   return when(new Date(session.start)) + " – " + end;
+}
+
+/** "Tue, 9 Dec" and "10:00" of a moment, in the location's time zone. */
+function dayAndTime(moment) {
+  const zone = { timeZone: config.timezone };
+  return {
+    day: new Intl.DateTimeFormat(locale(), { ...zone, weekday: "short", day: "numeric", month: "short" }).format(moment),
+    time: new Intl.DateTimeFormat(locale(), { ...zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(moment),
+  };
+}
+
+function isToday(moment) {
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: config.timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+  return day.format(moment) === day.format(new Date());
 }
 
 function renderNextSessions() {
@@ -263,10 +340,12 @@ function closedNote(topic) {
   return full ? [t("kiosk.topic_full"), next].filter(Boolean).join(" · ") : next;
 }
 
-/** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline). */
+/** Shrink a tile's name until its longest word fits (no hyphenation dictionaries offline):
+ * the start's tiles, or the card's choice while it is shown. */
 function fitTopicNames() {
-  if (screens.start.hidden) return;
-  el.topics.querySelectorAll(".topic-name").forEach((node) => {
+  const list = !screens.start.hidden ? el.topics : !screens.choice.hidden ? el.choiceTopics : null;
+  if (!list) return;
+  list.querySelectorAll(".topic-name").forEach((node) => {
     node.style.fontSize = "";
     node.classList.remove("is-breaking");
     let size = parseFloat(window.getComputedStyle(node).fontSize);
@@ -368,7 +447,21 @@ function resetToStart() {
   window.clearTimeout(state.idleTimer);
   state.ticket = null;
   state.problem = null;
+  state.problemText = "";
   state.lastRequest = null;
+  state.entry = { appointment: "", card: "" };
+  state.entryBefore = null;
+  state.card = null;
+  state.choice = "card";
+  renderEntry("appointment");
+  renderEntry("card");
+  showEntryError("appointment", "");
+  showEntryError("card", "");
+  el.choiceTopics.replaceChildren();
+  el.choiceError.hidden = true;
+  el.bookedCode.textContent = "";
+  el.bookedWhen.textContent = "";
+  el.appointment.textContent = "";
   el.code.textContent = "";
   el.ahead.textContent = "";
   el.wait.textContent = "";
@@ -391,33 +484,18 @@ function newRequestId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function drawTicket(topicKey, requestId) {
-  if (state.busy || Date.now() < state.ignoreTapsUntil) return;
+/** Run `work` with the page busy (taps ignored, the overlay after a moment); false when the
+ * page was busy already or the tap is a leftover of the last visitor. */
+async function whileBusy(work, chosen = null) {
+  if (state.busy || Date.now() < state.ignoreTapsUntil) return false;
   state.busy = true;
-  state.lastRequest = {
-    topic: topicKey,
-    language: state.language,
-    request_id: requestId || newRequestId(),
-  };
   el.html.classList.add("is-busy");
-  const chosen = el.topics.querySelector(`[data-topic="${CSS.escape(topicKey)}"]`);
   if (chosen) chosen.classList.add("is-chosen");
   const busyTimer = window.setTimeout(() => {
     el.busy.hidden = false;
   }, 300);
   try {
-    let ticket;
-    try {
-      ticket = await requestTicket();
-    } catch (error) {
-      if (!(state.kiosk && kioskRefused(error))) throw error;
-      forgetKiosk();
-      ticket = await requestTicket();
-    }
-    if (ticket && ticket.code) showTicket(ticket);
-    else showProblem("server");
-  } catch (error) {
-    showProblem(problemKind(error));
+    await work();
   } finally {
     window.clearTimeout(busyTimer);
     el.busy.hidden = true;
@@ -425,11 +503,45 @@ async function drawTicket(topicKey, requestId) {
     if (chosen) chosen.classList.remove("is-chosen");
     state.busy = false;
   }
+  return true;
 }
 
-function requestTicket() {
-  const body = state.kiosk ? { ...state.lastRequest, kiosk: state.kiosk } : state.lastRequest;
-  return api("POST", config.ticketsUrl, body, { timeoutMs: REQUEST_TIMEOUT_MS });
+/** POST with this kiosk's token (its printer prints); a token the server no longer knows
+ * is dropped and the request sent again without it (the screen is the ticket). */
+async function postFromKiosk(url, body) {
+  const send = () =>
+    api("POST", url, state.kiosk ? { ...body, kiosk: state.kiosk } : body, { timeoutMs: REQUEST_TIMEOUT_MS });
+  try {
+    return await send();
+  } catch (error) {
+    if (!(state.kiosk && kioskRefused(error))) throw error;
+    forgetKiosk();
+    return send();
+  }
+}
+
+/** Draw a ticket of `topicKey`; `card`: with the visitor's client card (meant for its
+ * counselor first). A retry of the same tap sends the same request id. */
+function drawTicket(topicKey, requestId, { card = null, chosen = null } = {}) {
+  return whileBusy(async () => {
+    state.lastRequest = {
+      topic: topicKey,
+      language: state.language,
+      request_id: requestId || newRequestId(),
+      ...(card ? { card } : {}),
+    };
+    try {
+      const ticket = await postFromKiosk(config.ticketsUrl, state.lastRequest);
+      if (ticket && ticket.code) showTicket(ticket);
+      else showProblem("server");
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "card_not_valid" && error.message) {
+        showProblem("message", error.message);
+      } else {
+        showProblem(problemKind(error));
+      }
+    }
+  }, chosen);
 }
 
 /** The refusal is about the kiosk's token, not the ticket (see kiosk/api.py). */
@@ -456,6 +568,7 @@ function problemKind(error) {
 }
 
 function showTicket(ticket) {
+  window.clearTimeout(state.idleTimer); // a keypad's: the ticket screen has its countdown
   state.ticket = ticket;
   const names = ticket.topic_names || {};
   el.code.textContent = ticket.code;
@@ -480,6 +593,17 @@ function showTicket(ticket) {
     el.wait.classList.remove("is-next");
   }
 
+  // An appointment's ticket says when (the wait is not the visitor's concern then), or that
+  // the visitor came late and now waits for their counselor; a card's names the counselor.
+  const appointment = ticket.appointment || null;
+  const counselor = ticket.card && ticket.card.counselor;
+  el.appointment.textContent = appointment
+    ? t(appointment.late ? "kiosk.appointment_late" : "kiosk.appointment_at", { time: appointment.time })
+    : counselor ? t("kiosk.counselor", { name: isolate(counselor) }) : "";
+  el.appointment.hidden = !el.appointment.textContent;
+  el.appointment.classList.toggle("is-late", Boolean(appointment && appointment.late));
+  el.facts.hidden = Boolean(appointment && !appointment.late);
+
   el.qr.hidden = false;
   el.qr.alt = t("kiosk.qr_alt", { code: ticket.code });
   el.qr.src = ticket.qr_url;
@@ -489,7 +613,8 @@ function showTicket(ticket) {
   focusHeading(screens.ticket);
   startCountdown();
   const printing = startPrint(ticket.print);
-  announce(t("kiosk.your_number") + ": " + ticket.code + (printing ? ". " + printing : ""));
+  const said = [t("kiosk.your_number") + ": " + ticket.code, el.appointment.textContent, printing];
+  announce(said.filter(Boolean).join(". "));
 }
 
 // --- printing ----------------------------------------------------------------------------
@@ -564,19 +689,333 @@ function closedProblem() {
   return [t("kiosk.error_closed"), note].filter(Boolean).join(" ");
 }
 
-function showProblem(kind) {
+/** The problem screen's message: a refusal's own words, or the catalog's for the kind. */
+function problemText(kind) {
+  if (kind === "message") return state.problemText;
+  return kind === "closed" ? closedProblem() : t("kiosk.error_" + kind);
+}
+
+function showProblem(kind, message = "") {
   state.problem = kind;
-  el.problemMessage.textContent = kind === "closed" ? closedProblem() : t("kiosk.error_" + kind);
+  state.problemText = message;
+  el.problemMessage.textContent = problemText(kind);
   // Retrying does not help when the topic takes no tickets; going back does.
   el.retry.hidden = kind === "closed";
   screens.problem.dataset.kind = kind;
   show("problem");
   focusHeading(screens.problem);
-  announce(t("kiosk.error_title") + ". " + t("kiosk.error_" + kind));
+  announce(t("kiosk.error_title") + ". " + problemText(kind));
   // Nobody there any more? Go back to the start after a while.
   window.clearTimeout(state.idleTimer);
   state.idleTimer = window.setTimeout(resetToStart, Math.max(30, config.ticketSeconds * 2) * 1000);
 }
+
+// --- appointments and cards: keypads, scans, the card's choice --------------------------
+
+const ENTRY_SCREENS = new Set(["appointment", "card", "choice", "booked"]);
+const ENTRY_LENGTH = { appointment: CODE_LENGTH, card: CARD_LENGTH };
+
+function currentScreen() {
+  return el.html.dataset.screen;
+}
+
+/** A typed key in the keypad's alphabet (upper case; O, I, L as on the card: 0, 1, 1). */
+function entryChar(kind, key) {
+  if (kind === "appointment") return /^[0-9]$/.test(key) ? key : null;
+  const upper = ({ O: "0", I: "1", L: "1" })[key.toUpperCase()] || key.toUpperCase();
+  return upper.length === 1 && CARD_ALPHABET.includes(upper) ? upper : null;
+}
+
+/** The keypad's boxes: one per character, the next one marked (a card's in groups 4 4 1). */
+function renderEntry(kind) {
+  const value = state.entry[kind];
+  const length = ENTRY_LENGTH[kind];
+  const boxes = Array.from({ length }, (_, i) =>
+    h(
+      "span",
+      {
+        class: [
+          "entry-box",
+          i < value.length ? "is-filled" : "",
+          i === value.length ? "is-next" : "",
+          kind === "card" && (i === 3 || i === 7) ? "ends-group" : "",
+        ].filter(Boolean).join(" "),
+      },
+      value[i] || ""
+    )
+  );
+  el.entries[kind].boxes.replaceChildren(...boxes);
+}
+
+function showEntryError(kind, text) {
+  el.entries[kind].error.textContent = text;
+  el.entries[kind].error.hidden = !text;
+}
+
+function setEntry(kind, value) {
+  state.entry[kind] = value.slice(0, ENTRY_LENGTH[kind]);
+  renderEntry(kind);
+}
+
+/** A key on a keypad (tapped or typed): a character, delete, or OK. */
+function pressKey(kind, key) {
+  if (state.busy) return;
+  if (key === "ok") {
+    submitEntry(kind);
+    return;
+  }
+  showEntryError(kind, "");
+  if (key === "delete") {
+    setEntry(kind, state.entry[kind].slice(0, -1));
+    return;
+  }
+  const char = entryChar(kind, key);
+  if (char && state.entry[kind].length < ENTRY_LENGTH[kind]) setEntry(kind, state.entry[kind] + char);
+}
+
+function openEntry(kind) {
+  renderEntry(kind);
+  show(kind);
+  focusHeading(screens[kind]);
+  noteActivity();
+}
+
+function submitEntry(kind) {
+  if (kind === "appointment") checkIn({ code: state.entry.appointment });
+  else checkCard(state.entry.card);
+}
+
+/** What the visitor reads when a code was refused: the server's words (already in their
+ * language), or the kiosk's own for a network or server failure. */
+function refusalText(error) {
+  if (!(error instanceof ApiError) || error.code === "network" || error.code === "aborted") {
+    return t("kiosk.error_network");
+  }
+  if (error.message && error.status >= 400 && error.status < 500) return error.message;
+  return t("kiosk.error_server");
+}
+
+/** Show a keypad's screen with a refusal; what was typed stays. */
+function refuse(kind, text) {
+  if (currentScreen() !== kind) {
+    renderEntry(kind);
+    show(kind);
+  }
+  showEntryError(kind, text); // a live region (role=alert): said at once
+  noteActivity();
+}
+
+/** Check an appointment in: `{code}` typed or `{token}` (the slip's scanned link). */
+function checkIn(body) {
+  return whileBusy(async () => {
+    const request = { ...body, language: state.language, request_id: newRequestId() };
+    try {
+      const ticket = await postFromKiosk(config.checkInUrl, request);
+      state.lastRequest = null; // nothing to retry: the ticket is there
+      showTicket(ticket);
+    } catch (error) {
+      refuse("appointment", refusalText(error));
+    }
+  });
+}
+
+/** Read a card: its counselor and their topics open now (or why not). */
+function checkCard(code) {
+  return whileBusy(async () => {
+    try {
+      state.card = await api("POST", config.cardUrl, { card: code }, { timeoutMs: REQUEST_TIMEOUT_MS });
+      state.choice = "card";
+      renderChoice();
+      show("choice");
+      focusHeading(screens.choice);
+      announce(el.choiceTitle.textContent + ". " + el.choiceMessage.textContent);
+      noteActivity();
+    } catch (error) {
+      refuse("card", refusalText(error));
+    }
+  });
+}
+
+/** The choice after a card: the counselor's topics open now; or that they have no
+ * consultation today (with their next one here) or none open now, and a colleague now —
+ * then any open topic, drawn without the card. */
+function renderChoice() {
+  const card = state.card;
+  if (!card) return;
+  const name = card.counselor ? isolate(card.counselor) : t("kiosk.counselor_unknown");
+  const next = card.next_session ? new Date(card.next_session) : null;
+  const nextText = next && !isToday(next) ? t("kiosk.card_next", { name, ...dayAndTime(next) }) : "";
+  let title = card.counselor ? t("kiosk.counselor", { name }) : t("kiosk.card_title");
+  let message;
+  let keys = [];
+  let shownNext = "";
+  let colleague = false;
+  if (state.choice === "colleague") {
+    title = t("kiosk.colleague_title");
+    keys = state.topics.filter((topic) => topic.open).map((topic) => topic.key);
+    message = keys.length ? t("kiosk.colleague_hint") : t("kiosk.no_topics");
+  } else if (!card.works_today) {
+    message = t("kiosk.card_not_today", { name });
+    shownNext = nextText;
+    colleague = true;
+  } else if (!card.topics || card.topics.length === 0) {
+    message =
+      next && isToday(next)
+        ? t("kiosk.card_opens", { name, time: dayAndTime(next).time })
+        : t("kiosk.card_closed_today", { name });
+    shownNext = nextText;
+    colleague = true;
+  } else {
+    message = t("kiosk.card_ready", { name });
+    keys = card.topics;
+  }
+  el.choiceTitle.textContent = title;
+  el.choiceMessage.textContent = message;
+  el.choiceError.hidden = true;
+  el.choiceNext.textContent = shownNext;
+  el.choiceNext.hidden = !shownNext;
+  el.colleague.hidden = !colleague;
+  // Their next free appointment time, to book here and now (with a slip on a printer).
+  const slot = colleague && card.next_slot ? card.next_slot : null;
+  el.book.textContent = slot ? t("kiosk.book_next", { name, when: when(new Date(slot.start)) }) : "";
+  el.book.hidden = !slot;
+  el.choiceTopicsTitle.hidden = keys.length === 0;
+  el.choiceTopics.hidden = keys.length === 0;
+  el.choiceTopics.dataset.choice = state.choice;
+  const language = state.language;
+  el.choiceTopics.replaceChildren(
+    ...keys.map((key) => {
+      const topic = state.topics.find((item) => item.key === key) || { key, names: {} };
+      const name = topicName(topic.names, language) || key;
+      const german = topic.names.de;
+      return h(
+        "li",
+        null,
+        h(
+          "button",
+          { type: "button", class: "topic", "data-testid": "choice-topic-" + key, dataset: { topic: key } },
+          h("span", { class: "topic-name", lang: topic.names[language] ? language : "de" }, name),
+          language !== "de" && german && german !== name
+            ? h("span", { class: "topic-de", lang: "de", dir: "auto" }, german)
+            : null,
+          arrowIcon()
+        )
+      );
+    })
+  );
+  const cols = columns(keys.length);
+  el.choiceTopics.style.setProperty("--cols-portrait", cols.portrait);
+  el.choiceTopics.style.setProperty("--cols-landscape", cols.landscape);
+  window.requestAnimationFrame(fitTopicNames); // once the screen is shown
+}
+
+/** Book the card's counselor's next free time (`next_slot`) for the visitor: the code on
+ * screen, the slip on the kiosk's printer when it has one. A refusal (the time was taken
+ * meanwhile) is said on the choice screen. */
+function bookNextSlot() {
+  const card = state.card;
+  if (!card || !card.next_slot) return;
+  return whileBusy(async () => {
+    el.choiceError.hidden = true;
+    try {
+      const booked = await postFromKiosk(config.cardBookUrl, {
+        card: card.code,
+        topic: card.next_slot.topic,
+        start: card.next_slot.start,
+        language: state.language,
+      });
+      const counselor = booked.counselor || card.counselor;
+      const name = counselor ? isolate(counselor) : t("kiosk.counselor_unknown");
+      el.bookedWhen.textContent = t("kiosk.booked_when", { name, when: when(new Date(booked.start)) });
+      el.bookedCode.textContent = booked.code;
+      const printing = booked.print && booked.print.state === "pending";
+      el.bookedNote.textContent = t(printing ? "kiosk.booked_slip" : "kiosk.booked_note");
+      show("booked");
+      focusHeading(screens.booked);
+      announce([t("kiosk.booked_title"), el.bookedWhen.textContent, booked.code].join(". "));
+      noteActivity();
+    } catch (error) {
+      el.choiceError.textContent = refusalText(error);
+      el.choiceError.hidden = false;
+    }
+  });
+}
+
+/** What a scan (a burst of keys ending with Enter) does; true when it was one. */
+function scanned(text, event) {
+  const screen = currentScreen();
+  if (!SCANNING.has(screen) || state.busy) return false;
+  const read = readScan(text);
+  if (!read) {
+    if (text.trim().length < 8) return false; // a typed Enter, not a scan
+    event.preventDefault();
+    takeBackBurst();
+    refuse(screen === "card" ? "card" : "appointment", t("kiosk.scan_unknown"));
+    return true;
+  }
+  // Six digits on the keypad, a card's code on the card's keypad: typed there already.
+  if ((read.kind === "code" && screen === "appointment") || (read.kind === "card" && screen === "card")) {
+    return false;
+  }
+  event.preventDefault();
+  takeBackBurst();
+  if (read.kind === "appointment") checkIn({ token: read.token });
+  else if (read.kind === "code") {
+    setEntry("appointment", read.code);
+    checkIn({ code: read.code });
+  } else {
+    setEntry("card", read.code);
+    checkCard(read.code);
+  }
+  return true;
+}
+
+/** A scan's characters also reached the keypad: put it back as it was before them. */
+function takeBackBurst() {
+  if (!state.entryBefore) return;
+  setEntry("appointment", state.entryBefore.appointment);
+  setEntry("card", state.entryBefore.card);
+}
+
+const scanner = new Scanner({ onEnter: scanned });
+
+/** Every key: the scanner hears it; on a keypad's screen it types there too. */
+function onKey(event) {
+  const screen = currentScreen();
+  if (!SCANNING.has(screen)) return;
+  noteActivity();
+  if (scanner.key(event)) return; // a scan, handled
+  if (scanner.startsBurst()) state.entryBefore = { ...state.entry };
+  if (screen !== "appointment" && screen !== "card") return;
+  if (event.ctrlKey || event.altKey || event.metaKey) return;
+  if (event.key === "Enter") {
+    // A keyboard's Enter on another button (Back) is that button's; else it is OK.
+    const focused = document.activeElement;
+    if (focused && focused.tagName === "BUTTON" && !focused.classList.contains("key")) return;
+    event.preventDefault();
+    pressKey(screen, "ok");
+  } else if (event.key === "Backspace") {
+    event.preventDefault();
+    pressKey(screen, "delete");
+  } else if (event.key.length === 1 && entryChar(screen, event.key)) {
+    event.preventDefault();
+    pressKey(screen, event.key);
+  }
+}
+
+$$(".keypad").forEach((keypad) => {
+  keypad.addEventListener("click", (event) => {
+    const key = event.target.closest(".key");
+    if (key) pressKey(keypad.dataset.entry, key.dataset.key);
+  });
+});
+
+el.choiceTopics.addEventListener("click", (event) => {
+  const button = event.target.closest(".topic");
+  if (!button || !state.card) return;
+  const card = state.choice === "card" ? state.card.code : null;
+  drawTicket(button.dataset.topic, null, { card, chosen: button });
+});
 
 // --- countdown on the ticket screen ----------------------------------------------------
 
@@ -614,6 +1053,12 @@ function tick() {
 
 /** A visitor who chose a language but walked away: give the next one the default. */
 function noteActivity() {
+  if (ENTRY_SCREENS.has(currentScreen())) {
+    // On a keypad or a choice, nobody there any more: back to the start.
+    window.clearTimeout(state.idleTimer);
+    state.idleTimer = window.setTimeout(resetToStart, ENTRY_IDLE_MS);
+    return;
+  }
   if (screens.start.hidden) return;
   window.clearTimeout(state.idleTimer);
   if (state.language !== DEFAULT_LANGUAGE) {
@@ -639,7 +1084,7 @@ el.topics.addEventListener("click", (event) => {
     if (note) announce(note.textContent); // a closed tile says when, and draws nothing
     return;
   }
-  if (button) drawTicket(button.dataset.topic);
+  if (button) drawTicket(button.dataset.topic, null, { chosen: button });
 });
 
 document.addEventListener("click", (event) => {
@@ -653,10 +1098,24 @@ document.addEventListener("click", (event) => {
     case "more-time":
       moreTime();
       break;
+    case "appointment":
+    case "card":
+      if (Date.now() >= state.ignoreTapsUntil) openEntry(button.dataset.action);
+      break;
+    case "book":
+      bookNextSlot();
+      break;
+    case "colleague":
+      state.choice = "colleague";
+      renderChoice();
+      focusHeading(screens.choice);
+      break;
     case "retry":
       if (state.lastRequest) {
         window.clearTimeout(state.idleTimer);
-        drawTicket(state.lastRequest.topic, state.lastRequest.request_id);
+        drawTicket(state.lastRequest.topic, state.lastRequest.request_id, {
+          card: state.lastRequest.card || null,
+        });
       } else {
         resetToStart();
       }
@@ -676,6 +1135,7 @@ window.addEventListener("resize", () => {
 });
 
 document.addEventListener("pointerdown", noteActivity, { passive: true });
+document.addEventListener("keydown", onKey);
 // No long-press menus or accidental text selection on a public touchscreen.
 document.addEventListener("contextmenu", (event) => event.preventDefault());
 

@@ -16,6 +16,10 @@
  *   languages in order, `language(code)` one of them (or null).
  * - `translate(root)` sets the text of every `[data-i18n]` element below `root` (default:
  *   the document) to `t(its key)`.
+ * - `intlLocale(code)` is the tag `Intl` formats `code`'s numbers and dates with: the
+ *   catalog's locale (Dari is fa-AF) with Latin digits; `intlKnows(code)` whether the
+ *   browser has that language's data at all (Chromium lacks Tigrinya, Pashto, Kurmanji:
+ *   pages then use the catalog's own words rather than let Intl answer in English).
  */
 
 const state = {
@@ -131,6 +135,21 @@ export async function load(code, { signal } = {}) {
     const data = await response.json();
     init({ languages: [data.language], strings: { [data.lang]: data.strings } });
     return has(code);
+  } catch (error) {
+    return false;
+  }
+}
+
+/** The BCP 47 tag for `Intl` in language `code`, with Latin digits ("fa-AF-u-nu-latn"). */
+export function intlLocale(code = state.lang) {
+  const found = state.languages.find((entry) => entry.code === code);
+  return ((found && found.locale) || code) + "-u-nu-latn";
+}
+
+/** Whether `Intl` knows language `code` (else it would format in the browser's own). */
+export function intlKnows(code = state.lang) {
+  try {
+    return Intl.NumberFormat.supportedLocalesOf([intlLocale(code)]).length > 0;
   } catch (error) {
     return false;
   }
