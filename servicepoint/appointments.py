@@ -63,6 +63,7 @@ from servicepoint.models import (
     ClientCard,
     Consultation,
     Location,
+    Membership,
     Staff,
     Ticket,
     Topic,
@@ -274,6 +275,21 @@ def check_counselor(location: Location, topic: Topic, staff: Staff) -> None:
             topic=topic.name("de"),
             location=location.name,
         )
+
+
+def counselors(session: Session, location: Location, topic: Topic | None = None) -> list[Staff]:
+    """The active members of ``location`` (any role there) who serve ``topic`` there (every
+    member when None), by name: whom a follow-up may be booked with."""
+    members = session.scalars(
+        select(Staff)
+        .join(Membership, Membership.staff_id == Staff.id)
+        .where(Membership.location_id == location.id, Staff.active)
+        .options(selectinload(Staff.memberships).selectinload(Membership.topics))
+        .order_by(Staff.display_name, Staff.id)
+    ).all()
+    if topic is None:
+        return list(members)
+    return [m for m in members if topic.id in served_topic_ids(location, m)]
 
 
 def _choose_slot(

@@ -170,6 +170,12 @@ def ticket_json(ticket: Ticket, topic: Topic | None = None) -> dict[str, Any]:
         else None,
         "call_count": ticket.call_count,
         "version": ticket.version,
+        # How it came (walk_in, card, appointment, late), whom it is meant for first and,
+        # for an appointment's ticket, when it is due (the desk says why it waits).
+        "channel": ticket.channel,
+        "for_staff_id": ticket.for_staff_id,
+        "due_at": iso(ticket.due_at),
+        "card": ticket.card_id is not None,
     }
 
 
