@@ -58,13 +58,14 @@ def database(app: Flask | None = None) -> Database:
     return db
 
 
-def order_inputs(location: Location) -> dict[str, Any]:
-    """The calling order's settings and ``location``'s medians (keyword arguments of
-    ``tickets.call_next``)."""
+def order_inputs(location: Location, session: Session | None = None) -> dict[str, Any]:
+    """The calling order's settings and ``location``'s medians, read on ``session`` (the
+    request's by default) when first needed (keyword arguments of ``tickets.call_next`` and
+    ``snapshots.staff_queue``)."""
     estimator: Estimator = current_app.extensions["servicepoint.estimator"]
     return {
         "settings": OrderSettings.from_settings(current_app.config),
-        "medians": lambda: estimator.medians(db_session(), location),
+        "medians": lambda: estimator.medians(session or db_session(), location),
     }
 
 
