@@ -201,6 +201,12 @@ function setLanguage(code) {
   $$("[data-i18n-label]").forEach((node) => {
     node.setAttribute("aria-label", t(node.dataset.i18nLabel));
   });
+  // The privacy notice opens in the language the visitor chose.
+  $$("[data-testid=kiosk-privacy]").forEach((link) => {
+    const url = new URL(link.href);
+    url.searchParams.set("lang", state.language);
+    link.href = url.toString();
+  });
   renderTopics();
   if (state.problem) el.problemMessage.textContent = problemText(state.problem);
   if (state.card) renderChoice();
