@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, url_for
 
 from admin import bp
-from servicepoint import access, i18n
+from servicepoint import access, i18n, pictograms
 from servicepoint.access import Permission
 from servicepoint.i18n.flask import configured_languages
 from servicepoint.web import current_staff
@@ -47,4 +47,5 @@ def manage_page():
         languages=configured_languages(),
         language_names=_language_names(configured_languages()),
         rtl_languages={code for code in configured_languages() if i18n.is_rtl(code)},
+        pictograms=pictograms.PICTOGRAMS,
     )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, desks, offer, order
+from servicepoint import access, clock, desks, offer, order, pictograms
 from servicepoint.consultations import next_sessions
 from servicepoint.discreet import visitor_topic_key, visitor_topic_names
 from servicepoint.estimates import Estimates
@@ -71,6 +71,7 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "position": topic.position,
         "discreet": topic.discreet,
         "online_booking": topic.online_booking,
+        "pictogram": topic.pictogram,
     }
 
 
@@ -86,7 +87,10 @@ def kiosk_topics(
     offered = offer.location_offer(session, location, hours, estimates=estimates)
     active = [t for t in location.topics if t.active]
     return {
-        "topics": [{**topic_json(t), **offered.of(t).json()} for t in active],
+        "topics": [
+            {**topic_json(t), "pictogram": pictograms.for_visitors(t), **offered.of(t).json()}
+            for t in active
+        ],
         **offered.json({t.id: t.key for t in active}),
     }
 
@@ -112,6 +116,7 @@ def desk_json(
     return {
         "id": desk.id,
         "name": desk.name,
+        "names": dict(desk.names or {}),
         "active": desk.active,
         **desks.occupant_json(desk, idle_minutes, now, busy),
         "printer": {
