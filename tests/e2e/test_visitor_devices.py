@@ -42,15 +42,29 @@ WATCH = """
     return {
       released: false,
       addEventListener: (kind, fn) => listeners.push(fn),
-      release() { seen.released += 1; this.released = true; listeners.forEach((fn) => fn()); return Promise.resolve(); },
+      release() {
+        seen.released += 1;
+        this.released = true;
+        listeners.forEach((fn) => fn());
+        return Promise.resolve();
+      },
     };
   };
-  Object.defineProperty(navigator, "wakeLock", { value: { request: async () => lock() }, configurable: true });
+  Object.defineProperty(navigator, "wakeLock", {
+    value: { request: async () => lock() },
+    configurable: true,
+  });
   const permission = "PERMISSION", answer = "ANSWER";
   if (permission === "absent") { delete window.Notification; return; }
   class FakeNotification {
-    constructor(title, options) { seen.notifications.push({ title, body: options && options.body }); }
-    static async requestPermission() { seen.asked += 1; FakeNotification.permission = answer; return answer; }
+    constructor(title, options) {
+      seen.notifications.push({ title, body: options && options.body });
+    }
+    static async requestPermission() {
+      seen.asked += 1;
+      FakeNotification.permission = answer;
+      return answer;
+    }
   }
   FakeNotification.permission = permission;
   window.Notification = FakeNotification;
@@ -248,4 +262,50 @@ def test_the_lobby_names_the_room_in_its_second_language(browser, live_server):
     expect(call.locator(".call-code")).to_have_text(ticket["code"])
     assert_accessible(lobby, "lobby with a room named in Arabic")
     shot(lobby, "lobby")
+    context.close()
+
+
+def test_a_manager_picks_a_pictogram_and_names_a_room_in_arabic(browser, live_server):
+    from tests.e2e.conftest import sign_in
+
+    context = axe_context(browser, viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    sign_in(page, live_server, "leitung")
+    page.goto(f"{live_server.url}/staff/manage")
+    page.get_by_test_id("tab-topics").click()
+    page.get_by_test_id("topics-location").select_option(LOCATION)
+    row = page.get_by_test_id("topic-volunteering")
+    row.get_by_role("button", name="Bearbeiten").click()
+    form = page.get_by_test_id("topic-form")
+    expect(form.get_by_test_id("topic-pictogram-volunteering")).to_be_checked()
+    # Chosen by keyboard: the picker is one group of radio buttons.
+    form.get_by_test_id("topic-pictogram-volunteering").focus()
+    page.keyboard.press("ArrowRight")
+    expect(form.get_by_test_id("topic-pictogram-counselling")).to_be_checked()
+    assert_accessible(page, "the topic editor with its pictogram picker")
+    shot(page, "manage-topic")
+    form.get_by_test_id("topic-submit").click()
+    expect(row.locator("use")).to_have_attribute("href", "#pictogram-counselling")
+    manager = live_server.signed_in("leitung")
+    topics = manager.get(
+        f"{live_server.url}/api/v1/locations/{LOCATION}/topics/all", timeout=10
+    ).json()["topics"]
+    assert {t["key"]: t["pictogram"] for t in topics}["volunteering"] == "counselling"
+
+    page.get_by_test_id("tab-desks").click()
+    page.get_by_test_id("desks-location").select_option(LOCATION)
+    desk = room(live_server, "Raum 3")
+    names = page.get_by_test_id(f"desk-names-{desk}")
+    names.locator("summary").click()
+    arabic = page.get_by_test_id(f"desk-{desk}-name-ar")
+    expect(arabic).to_have_value("الغرفة 3")  # the demo's
+    arabic.fill("قاعة 3")
+    names.get_by_role("button", name="Namen von Raum 3 speichern").click()
+    expect(page.locator("#desks-note")).to_contain_text("Namen von Raum 3 gespeichert.")
+    desks = manager.get(f"{live_server.url}/api/v1/locations/{LOCATION}/desks", timeout=10)
+    saved = {d["name"]: d["names"] for d in desks.json()["desks"]}["Raum 3"]
+    # Its names in languages not offered here (the demo's English one) are kept.
+    assert saved["ar"] == "قاعة 3" and saved["en"] == "Room 3"
+    assert_accessible(page, "the desks tab with a room's names")
+    shot(page, "manage-desks")
     context.close()

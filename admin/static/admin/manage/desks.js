@@ -102,7 +102,8 @@ export function setup(store) {
       clearForm(form);
       save.disabled = true;
       try {
-        const names = {};
+        // Names in languages no longer configured are kept; an emptied field drops one.
+        const names = { ...(desk.names || {}) };
         for (const input of inputs) names[input.dataset.lang] = input.value;
         const saved = await api("PATCH", `/desks/${desk.id}`, { names });
         await load();
