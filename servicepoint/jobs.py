@@ -13,6 +13,7 @@ units of work of one batch; ``dry_run`` counts what it would do and changes noth
 - ``no-shows``: mark ``no_show`` the booked appointments whose session ended without a
   check-in (listed for their counselors to book again).
 - ``cards``: delete client cards not used for ``CARD_KEEP_MONTHS`` months.
+- ``audit``: delete audit entries older than ``AUDIT_KEEP_DAYS`` days.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from servicepoint import appointments, booking, cards, contacts, mail, public
+from servicepoint import appointments, audit, booking, cards, contacts, mail, public
 
 if TYPE_CHECKING:
     from servicepoint.db import Database
@@ -102,6 +103,12 @@ def old_cards(app: Flask, dry_run: bool) -> int:
         return cards.delete_unused(session, months, dry_run=dry_run)
 
 
+def old_audit(app: Flask, dry_run: bool) -> int:
+    days = int(app.config.get("AUDIT_KEEP_DAYS", 730))
+    with _database(app).unit_of_work() as session:
+        return audit.delete_old(session, days, dry_run=dry_run)
+
+
 @dataclass(frozen=True)
 class Job:
     """A periodic job: its name on the command line, what it does, and the work (returns
@@ -133,5 +140,6 @@ JOBS: dict[str, Job] = {
             no_shows,
         ),
         Job("cards", "delete client cards not used for CARD_KEEP_MONTHS months", old_cards),
+        Job("audit", "delete audit entries older than AUDIT_KEEP_DAYS days", old_audit),
     )
 }

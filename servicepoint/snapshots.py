@@ -421,9 +421,11 @@ def staff_queue(
     location: Location,
     staff: Staff | None,
     idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+    settings: order.OrderSettings | None = None,
+    medians: Mapping[int, float] | Callable[[], Mapping[int, float]] | None = None,
 ) -> dict[str, Any]:
     """The location's queue as ``staff`` sees it (see StaffQueue)."""
-    return StaffQueue(session, location, idle_minutes).for_staff(staff)
+    return StaffQueue(session, location, idle_minutes, settings, medians).for_staff(staff)
 
 
 def staff_ticket_json(

@@ -5,7 +5,8 @@ step and the appointment's page (German, Arabic, asked to cancel); staff sign-in
 desk's appointments (a visitor arrived, the follow-up dialog, client cards), every manage
 tab; the printable programme (every default language); the kiosk's appointment keypad
 (with a refusal), an appointment's ticket, the card keypad, a card's choices and an
-appointment booked with it, and the phone of an appointment's ticket. Each must have no
+appointment booked with it, and the phone of an appointment's ticket; the audit trail and
+the privacy notice (every default language). Each must have no
 violation. The visitor pages share one browser context (and the programme one page) for all
 fifteen."""
 
@@ -347,6 +348,34 @@ def test_every_manage_tab(staff, live_server):
     expect(page.get_by_test_id("occurrence-form")).to_be_visible()
     assert_accessible(page, "manage tab sessions, one occurrence")
     page.close()
+
+
+def test_audit_trail_page(staff, live_server, ticket):
+    page = staff.new_page()
+    page.goto(f"{live_server.url}/staff/audit")
+    rows = page.get_by_test_id("audit-row")
+    expect(rows.first).to_be_visible()
+    page.get_by_test_id("audit-kind").select_option("ticket")
+    page.get_by_test_id("audit-apply").click()
+    expect(page.locator('[data-testid="audit-row"]:not([data-kind="ticket"])')).to_have_count(0)
+    expect(rows.first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    shot(page, "audit")
+    assert_accessible(page, "audit trail")
+
+
+def test_privacy_notice_in_every_language(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    for lang in str(DEFAULTS["LANGUAGES"]).split(","):
+        page.goto(f"{live_server.url}/t/privacy/{LOCATION}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.get_by_test_id("privacy-operator")).to_be_visible()
+        assert_accessible(page, f"privacy notice ({lang})")
+        if lang in ("de", "ar"):
+            shot(page, f"privacy-{lang}")
+    page.goto(f"{live_server.url}/t/privacy/{LOCATION}?lang=de&from=kiosk")
+    expect(page.get_by_test_id("privacy-back")).to_be_visible()
+    assert_accessible(page, "privacy notice from the kiosk")
 
 
 def test_programme_in_every_language(page, live_server):

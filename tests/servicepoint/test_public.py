@@ -215,7 +215,10 @@ def test_the_status_page_uses_only_addresses_of_the_public_half(client, centre):
         for name in ("href", "src")
         if element.get(name) and not element.get(name).startswith("?")  # ?lang= links
     ]
-    assert addresses and all(address.startswith("/t/static/") for address in addresses)
+    # its files, and the location's privacy notice (in the public half too)
+    assert addresses and all(
+        address.startswith(("/t/static/", "/t/privacy/test-centre?")) for address in addresses
+    )
     config = page.json("status-config")
     token = ticket["token"]
     assert config["statusUrl"] == f"/t/api/v1/tickets/{token}"
@@ -230,6 +233,7 @@ def test_the_status_page_uses_only_addresses_of_the_public_half(client, centre):
                 "text/css",
                 "text/javascript",
                 "image/svg+xml",
+                "text/html",
                 "audio/wav",  # the call's sound (named either way)
                 "audio/x-wav",
             }, address

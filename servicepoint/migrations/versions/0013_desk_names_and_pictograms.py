@@ -1,7 +1,7 @@
 """desks' names per language, topics' pictograms
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 03:40:00.000000
 
 Existing desks have no names in other languages (``{}``: their German name everywhere);
@@ -11,8 +11,8 @@ existing topics have no pictogram until a manager picks one.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
