@@ -8,6 +8,7 @@ and the demo all use these verbs. Changes that kiosks must see record ``TopicsCh
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import available_timezones
@@ -312,7 +313,10 @@ def _desk_name(session: Session, location_id: int, name: str, desk: Desk | None)
 
 
 def _desk_names(value: dict[str, str]) -> dict[str, str]:
-    """A desk's names in other languages than German (its ``name``); empty ones dropped."""
+    """A desk's names in other languages than German (its ``name``); empty ones dropped.
+
+    Digits are written Latin ("الغرفة ٢" becomes "الغرفة 2"): the room's number reads the
+    same on the lobby, the phone and the door in every language, as ticket codes do."""
     names: dict[str, str] = {}
     for language, name in value.items():
         language = clean_key(language, "names", NAME_LANGUAGE)
@@ -320,8 +324,15 @@ def _desk_names(value: dict[str, str]) -> dict[str, str]:
             raise InvalidInput("desk_german_name", field="names.de")
         name = clean_text(name, f"names.{language}", 100, required=False)
         if name:
-            names[language] = name
+            names[language] = _latin_digits(name)
     return names
+
+
+def _latin_digits(text: str) -> str:
+    """``text`` with every decimal digit of another script as its Latin digit."""
+    return "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text
+    )
 
 
 def create_desk(

@@ -54,6 +54,11 @@ def test_a_manager_names_a_desk_per_language(client, centre, factory, auth):
     assert {d["name"]: d["names"] for d in listed}["Raum 33"] == {"uk": "Кімната 3"}
     cleared = client.patch(f"/api/v1/desks/{desk}", json={"names": {}})
     assert cleared.json["names"] == {}
+    # Digits are Latin in every language, as on the ticket and the lobby.
+    latin = client.patch(
+        f"/api/v1/desks/{desk}", json={"names": {"ar": "الغرفة ١٢", "fa": "اتاق ۱۲"}}
+    )
+    assert latin.json["names"] == {"ar": "الغرفة 12", "fa": "اتاق 12"}
 
 
 @pytest.mark.parametrize(
