@@ -360,7 +360,7 @@ def all_topics(slug: str):
 @api.post("/locations/<slug>/topics")
 def create_topic(slug: str):
     """``{"key", "prefix", "names": {"de": …}, "active"?, "position"?, "discreet"?,
-    "online_booking"?}``."""
+    "online_booking"?, "pictogram"?}``."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -377,6 +377,7 @@ def create_topic(slug: str):
         position=field(body, "position", int, default=None),
         discreet=field(body, "discreet", bool, default=False),
         online_booking=field(body, "online_booking", bool, default=False),
+        pictogram=_pictogram(body) or None,
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}, 201
 
@@ -384,7 +385,7 @@ def create_topic(slug: str):
 @api.patch("/locations/<slug>/topics/<key>")
 def update_topic(slug: str, key: str):
     """Any of ``prefix``, ``names``, ``active``, ``position``, ``discreet``,
-    ``online_booking``."""
+    ``online_booking``, ``pictogram`` (``null`` or ``""``: none)."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -399,13 +400,30 @@ def update_topic(slug: str, key: str):
         position=field(body, "position", int, default=None),
         discreet=field(body, "discreet", bool, default=None),
         online_booking=field(body, "online_booking", bool, default=None),
+        pictogram=_pictogram(body),
     )
     return {"id": topic.id, **snapshots.topic_json(topic)}
 
 
+def _pictogram(body: dict[str, Any]) -> str | None:
+    """The pictogram asked for: its key, ``""`` for none (``null`` too), None if not asked."""
+    if "pictogram" not in body:
+        return None
+    return field(body, "pictogram", str, default="", max_length=32)
+
+
+def _desk_names(body: dict[str, Any]) -> dict[str, str] | None:
+    names = cast("dict[Any, Any] | None", field(body, "names", dict, default=None))
+    if names is None:
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in names.items()):
+        raise InvalidInput("names_object", field="names")
+    return names
+
+
 @api.post("/locations/<slug>/desks")
 def create_desk(slug: str):
-    """``{"name", "active"?}``."""
+    """``{"name", "active"?, "names"?: {"ar": …}}`` (its name per language besides German)."""
     session = db_session()
     location = tickets.get_location(session, slug)
     require(Permission.MANAGE, location)
@@ -415,14 +433,15 @@ def create_desk(slug: str):
         location,
         name=field(body, "name", str, max_length=100),
         active=field(body, "active", bool, default=True),
+        names=_desk_names(body),
     )
     return snapshots.desk_json(desk, _idle()), 201
 
 
 @api.patch("/desks/<id:desk_id>")
 def update_desk(desk_id: int):
-    """Any of ``name``, ``active``, ``position``, ``printer_uri`` (``""``: none),
-    ``printer_profile``."""
+    """Any of ``name``, ``names`` (per language besides German; replaces them all),
+    ``active``, ``position``, ``printer_uri`` (``""``: none), ``printer_profile``."""
     session = db_session()
     desk = tickets.get_desk(session, desk_id)
     require(Permission.MANAGE, desk.location)
@@ -435,6 +454,7 @@ def update_desk(desk_id: int):
         position=field(body, "position", int, default=None),
         printer_uri=field(body, "printer_uri", str, default=None, max_length=300),
         printer_profile=field(body, "printer_profile", str, default=None, max_length=64),
+        names=_desk_names(body),
     )
     return snapshots.desk_json(desk, _idle())
 

@@ -10,7 +10,7 @@ from flask import current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
 from admin import bp
-from servicepoint import access, audit, i18n
+from servicepoint import access, audit, i18n, pictograms
 from servicepoint.access import Permission
 from servicepoint.i18n.flask import configured_languages
 from servicepoint.models import Location
@@ -49,6 +49,7 @@ def manage_page():
         languages=configured_languages(),
         language_names=_language_names(configured_languages()),
         rtl_languages={code for code in configured_languages() if i18n.is_rtl(code)},
+        pictograms=pictograms.PICTOGRAMS,
     )
 
 

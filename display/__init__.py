@@ -31,7 +31,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public_api_bp)
     # What the status page loads, besides the core's shared files (servicepoint.public).
     assert bp.static_folder is not None
-    public.publish(app, bp.static_folder, "display/status.js", "display/status.css")
+    public.publish(
+        app,
+        bp.static_folder,
+        "display/status.js",
+        "display/status.css",
+        "display/ring.wav",
+        "display/ring-worker.js",
+    )
     # The public booking pages' files (display/booking_routes.py).
     public.publish(
         app,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from kiosk import bp
-from servicepoint import offer, snapshots, tickets
+from servicepoint import offer, pictograms, snapshots, tickets
 from servicepoint.i18n import flask as i18n_flask
 from servicepoint.web import db_session, estimates
 
@@ -27,4 +27,5 @@ def kiosk_page(slug: str):
         offer=offered,
         open_keys=[topic["key"] for topic in offered["topics"] if topic["open"]],
         ticket_seconds=current_app.config["KIOSK_TICKET_SECONDS"],
+        visitor_pictogram=pictograms.for_visitors,
     )

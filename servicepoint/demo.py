@@ -165,6 +165,40 @@ DUISBURG_TOPICS = [
     ),
 ]
 
+#: Each demo topic's pictogram on the kiosk tile (``servicepoint.pictograms``).
+PICTOGRAMS = {
+    "orientation": "orientation",
+    "language": "language",
+    "residence": "residence",
+    "work": "work",
+    "naturalisation": "naturalisation",
+    "childcare": "family",
+    "violence": "protection",
+    "volunteering": "volunteering",
+    "counselling": "counselling",
+    "school": "school",
+    "housing": "housing",
+}
+
+#: "Raum 2" in the languages the demo topics are named in (digits stay Latin everywhere).
+ROOM_NAMES = {
+    "en": "Room {n}",
+    "uk": "Кімната {n}",
+    "ru": "Комната {n}",
+    "ar": "الغرفة {n}",
+    "fa": "اتاق {n}",
+    "tr": "Oda {n}",
+}
+
+
+def _room_names(desk: str) -> dict[str, str]:
+    """A demo desk's names per language: "Raum 2" → {"en": "Room 2", …}; others none."""
+    word, _, number = desk.partition(" ")
+    if word != "Raum" or not number.isdigit():
+        return {}
+    return {code: name.format(n=number) for code, name in ROOM_NAMES.items()}
+
+
 LOCATIONS = [
     (
         "leverkusen",
@@ -362,10 +396,12 @@ def load(session: Session, sessions: bool = True) -> dict[str, Login]:
         location = manage.create_location(session, slug, name, address, "Europe/Berlin")
         places[slug] = location
         for key, prefix, names in topics:
-            topic = manage.create_topic(session, location, key, prefix, dict(names))
+            topic = manage.create_topic(
+                session, location, key, prefix, dict(names), pictogram=PICTOGRAMS.get(key)
+            )
             topic.discreet = (slug, key) in DISCREET
         for desk in desks:
-            manage.create_desk(session, location, desk)
+            manage.create_desk(session, location, desk, names=_room_names(desk))
     # One discreet topic would still be told by its own series: its tickets are numbered
     # among those of the first orientation, the topic most visitors come for.
     manage.update_location(session, places["leverkusen"], discreet_prefix="A")

@@ -8,6 +8,7 @@ and the demo all use these verbs. Changes that kiosks must see record ``TopicsCh
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import available_timezones
@@ -15,6 +16,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from servicepoint import pictograms
 from servicepoint.auth import check_username, hash_password
 from servicepoint.discreet import neutral_prefix
 from servicepoint.errors import Duplicate, InvalidInput, NotFound
@@ -228,14 +230,17 @@ def create_topic(
     position: int | None = None,
     discreet: bool = False,
     online_booking: bool = False,
+    pictogram: str | None = None,
 ) -> Topic:
     """A new topic; its ``prefix`` letter (unique at the location) starts its ticket codes.
 
     A ``discreet`` topic is never named where others can see it (the lobby, the phone, the
     printed ticket say "Counselling") and its tickets are numbered in the location's
     neutral series (``tickets.neutral_prefix``). With ``online_booking`` visitors book its
-    appointments themselves on the public booking page (``servicepoint.booking``)."""
+    appointments themselves on the public booking page (``servicepoint.booking``). Its
+    ``pictogram`` (``servicepoint.pictograms``) is shown on its kiosk tile."""
     key = clean_key(key, "key", TOPIC_KEY)
+    pictogram = pictograms.check(pictogram)
     if session.scalar(select(Topic).where(Topic.location_id == location.id, Topic.key == key)):
         raise Duplicate("topic_exists", field="key", location=location.name, key=key)
     positions = [t.position for t in location.topics]
@@ -247,6 +252,7 @@ def create_topic(
         active=active,
         discreet=discreet,
         online_booking=online_booking,
+        pictogram=pictogram,
         position=_in_range(
             position if position is not None else max(positions, default=-1) + 1, "position"
         ),
@@ -266,12 +272,14 @@ def update_topic(
     position: int | None = None,
     discreet: bool | None = None,
     online_booking: bool | None = None,
+    pictogram: str | None = None,
 ) -> Topic:
-    """Change a topic's prefix, names, order, active, discreet or online booking flag (its
-    key stays).
+    """Change a topic's prefix, names, order, active, discreet or online booking flag or its
+    pictogram (``""``: none) (its key stays).
 
     Tickets already drawn keep their codes; only new ones follow a change of ``discreet``."""
     becomes = topic.discreet if discreet is None else discreet
+    picked = pictograms.check(pictogram) if pictogram is not None else topic.pictogram
     if discreet and prefix is None:  # the cover of the discreet series may not become one
         _not_neutral(topic.location, topic.prefix, topic, True)
     _apply(
@@ -287,6 +295,7 @@ def update_topic(
             "position": _in_range(position, "position") if position is not None else None,
         },
     )
+    topic.pictogram = picked
     session.flush()
     _topics_changed(session, topic.location)
     return topic
@@ -303,12 +312,43 @@ def _desk_name(session: Session, location_id: int, name: str, desk: Desk | None)
     return name
 
 
-def create_desk(session: Session, location: Location, name: str, active: bool = True) -> Desk:
-    """A new desk (room or counter) shown on the lobby screen by its name."""
+def _desk_names(value: dict[str, str]) -> dict[str, str]:
+    """A desk's names in other languages than German (its ``name``); empty ones dropped.
+
+    Digits are written Latin ("الغرفة ٢" becomes "الغرفة 2"): the room's number reads the
+    same on the lobby, the phone and the door in every language, as ticket codes do."""
+    names: dict[str, str] = {}
+    for language, name in value.items():
+        language = clean_key(language, "names", NAME_LANGUAGE)
+        if language == "de":
+            raise InvalidInput("desk_german_name", field="names.de")
+        name = clean_text(name, f"names.{language}", 100, required=False)
+        if name:
+            names[language] = _latin_digits(name)
+    return names
+
+
+def _latin_digits(text: str) -> str:
+    """``text`` with every decimal digit of another script as its Latin digit."""
+    return "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text
+    )
+
+
+def create_desk(
+    session: Session,
+    location: Location,
+    name: str,
+    active: bool = True,
+    names: dict[str, str] | None = None,
+) -> Desk:
+    """A new desk (room or counter) shown on the lobby screen by its name (German) and, to
+    a visitor of another language, by its name in ``names`` where one is given."""
     positions = [d.position for d in location.desks]
     desk = Desk(
         location=location,
         name=_desk_name(session, location.id, name, None),
+        names=_desk_names(names or {}),
         position=max(positions, default=-1) + 1,
         active=active,
     )
@@ -325,11 +365,14 @@ def update_desk(
     position: int | None = None,
     printer_uri: str | None = None,
     printer_profile: str | None = None,
+    names: dict[str, str] | None = None,
 ) -> Desk:
-    """Rename, reorder, open or close a desk; set or remove its own printer (``printer_uri``
-    empty: none, the desk prints slips and cards on a kiosk's printer)."""
+    """Rename (also per language: ``names`` replaces them all), reorder, open or close a
+    desk; set or remove its own printer (``printer_uri`` empty: none, the desk prints slips
+    and cards on a kiosk's printer)."""
     changes: dict[str, Any] = {
         "name": _desk_name(session, desk.location_id, name, desk) if name is not None else None,
+        "names": _desk_names(names) if names is not None else None,
         "active": active,
         "position": _in_range(position, "position") if position is not None else None,
     }

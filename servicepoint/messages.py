@@ -45,23 +45,31 @@ def called_json(ticket: Ticket, recall: bool, speaker: Speaker | None = None) ->
     the lobby plays them after its chime; the same again for a recall; empty without a
     speech engine."""
     desk = ticket.desk.name if ticket.desk else None
+    desk_names = dict(ticket.desk.names or {}) if ticket.desk else {}
     return {
         "code": ticket.code,
         "desk": desk,
+        "desk_names": desk_names,
         "topic": discreet.visitor_topic_key(ticket.topic),
         "call_count": ticket.call_count,
         "recall": recall,
-        "announcement": _announcement(speaker, ticket.code, desk, ticket.language),
+        "announcement": _announcement(speaker, ticket.code, desk, desk_names, ticket.language),
     }
 
 
-def _announcement(speaker: Speaker | None, code: str, desk: str | None, language: str) -> list[str]:
+def _announcement(
+    speaker: Speaker | None,
+    code: str,
+    desk: str | None,
+    desk_names: dict[str, str],
+    language: str,
+) -> list[str]:
     """The call's spoken parts; none when something goes wrong: speech never stops a call
     (this runs before the commit)."""
     if speaker is None:
         return []
     try:
-        return speaker.announcement(code, desk, language)
+        return speaker.announcement(code, desk, language, desk_names)
     except Exception:  # a missing string, a bad setting: the call goes out, chimed only
         logging.getLogger(__name__).exception("call %s not spoken", code)
         return []

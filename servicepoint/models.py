@@ -117,6 +117,9 @@ class Topic(Base):
     discreet: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Visitors may book its appointments themselves on the public booking page (/t/book/…).
     online_booking: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The pictogram on its kiosk tile, a key of ``servicepoint.pictograms.PICTOGRAMS`` (None:
+    # the tile shows none).
+    pictogram: Mapped[str | None] = mapped_column(String(32), default=None)
 
     location: Mapped[Location] = relationship(back_populates="topics")
 
@@ -134,6 +137,9 @@ class Desk(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
+    # Its name in other languages, e.g. {"ar": "غرفة 2", "uk": "Кімната 2"} (``name`` is the
+    # German one); shown to a visitor in their language where one is given.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
     # Who sits at the desk: only they call to it (``servicepoint.desks``). Set when a
@@ -158,6 +164,10 @@ class Desk(Base):
 
     location: Mapped[Location] = relationship(back_populates="desks")
     occupant: Mapped[Staff | None] = relationship(foreign_keys=[occupant_id])
+
+    def name_in(self, language: str) -> str:
+        """The desk's name in ``language``, its German ``name`` where none is given."""
+        return (self.names or {}).get(language) or self.name
 
 
 class Organisation(Base):

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicepoint import access, clock, desks, offer, order
+from servicepoint import access, clock, desks, offer, order, pictograms
 from servicepoint.consultations import next_sessions
 from servicepoint.discreet import visitor_topic_key, visitor_topic_names
 from servicepoint.estimates import Estimates
@@ -71,6 +71,7 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "position": topic.position,
         "discreet": topic.discreet,
         "online_booking": topic.online_booking,
+        "pictogram": topic.pictogram,
     }
 
 
@@ -86,7 +87,10 @@ def kiosk_topics(
     offered = offer.location_offer(session, location, hours, estimates=estimates)
     active = [t for t in location.topics if t.active]
     return {
-        "topics": [{**topic_json(t), **offered.of(t).json()} for t in active],
+        "topics": [
+            {**topic_json(t), "pictogram": pictograms.for_visitors(t), **offered.of(t).json()}
+            for t in active
+        ],
         **offered.json({t.id: t.key for t in active}),
     }
 
@@ -112,6 +116,7 @@ def desk_json(
     return {
         "id": desk.id,
         "name": desk.name,
+        "names": dict(desk.names or {}),
         "active": desk.active,
         **desks.occupant_json(desk, idle_minutes, now, busy),
         "printer": {
@@ -194,6 +199,7 @@ def ticket_status(
         ahead = people_ahead(session, ticket)
     expired = has_expired(ticket)
     waiting = ticket.state == S.WAITING and not expired
+    at_desk = ticket.desk if ticket.state in (S.CALLED, S.SERVING) else None
     wait = estimates.wait(ticket.topic_id, ahead) if waiting else None
     return {
         "code": ticket.code,
@@ -206,7 +212,9 @@ def ticket_status(
         "estimated_wait_minutes": wait,
         # Waiting, and no counselor on duty serves the topic: no estimate can be given.
         "nobody_on_duty": waiting and wait is None,
-        "desk": ticket.desk.name if ticket.desk and ticket.state in (S.CALLED, S.SERVING) else None,
+        "desk": at_desk.name if at_desk else None,
+        # The desk's names in other languages (the phone shows the one of its language).
+        "desk_names": dict(at_desk.names or {}) if at_desk else {},
         "issued_at": iso(ticket.issued_at),
         "called_at": iso(ticket.called_at),
         "call_count": ticket.call_count,
@@ -262,7 +270,7 @@ def display_snapshot(
     current = [t for t in called if is_current(t)]
     earlier = [t for t in called if not is_current(t)][:recent]
     # The calls name their desks and topics: read with the location's, not one by one.
-    desks = {desk.id: desk.name for desk in location.desks}
+    desks = {desk.id: desk for desk in location.desks}
     topics = {topic.id: visitor_topic_key(topic) for topic in location.topics}
     counts = waiting_counts(session, location)
     public = [topic for topic in location.topics if not topic.discreet]
@@ -302,18 +310,15 @@ def waiting_counts(session: Session, location: Location) -> dict[int, int]:
     return {topic_id: count for topic_id, count in session.execute(query)}
 
 
-def _desk_name(ticket: Ticket) -> str | None:
-    return ticket.desk.name if ticket.desk else None
-
-
 def _call_json(
-    ticket: Ticket, desks: dict[int, str], topics: dict[int, str | None]
+    ticket: Ticket, desks: dict[int, Desk], topics: dict[int, str | None]
 ) -> dict[str, Any]:
+    desk = (desks.get(ticket.desk_id) or ticket.desk) if ticket.desk_id is not None else None
     return {
         "code": ticket.code,
-        "desk": (desks.get(ticket.desk_id) or _desk_name(ticket))
-        if ticket.desk_id is not None
-        else None,
+        "desk": desk.name if desk else None,
+        # Its names in other languages: the lobby shows the one of its second line.
+        "desk_names": dict(desk.names or {}) if desk else {},
         "topic": topics[ticket.topic_id]
         if ticket.topic_id in topics
         else visitor_topic_key(ticket.topic),

@@ -206,20 +206,39 @@ class Speaker:
             wanted.append(visitor)
         return [code for code in wanted if self.settings.voice(code)]
 
-    def recipes(self, code: str, desk: str | None, visitor: str | None) -> list[Recipe]:
-        """The parts of a call's announcement, in the order they are played."""
+    def recipes(
+        self,
+        code: str,
+        desk: str | None,
+        visitor: str | None,
+        desk_names: Mapping[str, str] | None = None,
+    ) -> list[Recipe]:
+        """The parts of a call's announcement, in the order they are played; each names the
+        desk in its language where the desk has a name in it (``desk_names``), else ``desk``."""
         s = self.settings
+        names = desk_names or {}
         return [
-            Recipe(speech_text(language, code, desk), str(s.voice(language)), s.rate, s.pitch)
+            Recipe(
+                speech_text(language, code, (names.get(language) or desk) if desk else None),
+                str(s.voice(language)),
+                s.rate,
+                s.pitch,
+            )
             for language in self.languages(visitor)
         ]
 
-    def announcement(self, code: str, desk: str | None, visitor: str | None) -> list[str]:
+    def announcement(
+        self,
+        code: str,
+        desk: str | None,
+        visitor: str | None,
+        desk_names: Mapping[str, str] | None = None,
+    ) -> list[str]:
         """The URLs of a call's spoken parts in the order they are played; none when no
         engine is installed (the lobby then only chimes)."""
         if not self.available():
             return []
-        return [self.url(recipe) for recipe in self.recipes(code, desk, visitor)]
+        return [self.url(recipe) for recipe in self.recipes(code, desk, visitor, desk_names)]
 
     def url(self, recipe: Recipe) -> str:
         token = self._signer.dumps([recipe.text, recipe.voice, recipe.rate, recipe.pitch])

@@ -23,6 +23,7 @@ def test_display_snapshot_shows_calls_and_waiting_counts(client, session, factor
         {
             "code": "A001",
             "desk": "Raum 2",
+            "desk_names": {},
             "topic": "general",
             "called_at": called["called_at"],
             "call_count": 1,

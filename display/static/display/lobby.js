@@ -9,7 +9,8 @@
  *
  * Languages: the main lines are in the page's language (the first configured one); the
  * second line under them rotates through the other configured languages, all from the
- * catalog the page embeds (#catalog). Calls are spoken with audio the server synthesises
+ * catalog the page embeds (#catalog); a desk with a name in the second line's language
+ * (`desk_names`) shows it beside its German name. Calls are spoken with audio the server synthesises
  * (servicepoint/speech.py): in the page's language, then in the visitor's, one call after
  * another (see "announcements" below); the TV needs no voice of its own.
  *
@@ -120,7 +121,7 @@ function callRow(call, hero) {
     row.appendChild(badge);
   }
   var code = el("span", "call-code", call.code);
-  var desk = el("span", "call-desk", call.desk || "");
+  var desk = deskNode(call);
   var arrow = icon(ARROW, "call-arrow");
   if (hero) {
     var left = el("span", "call-part");
@@ -153,6 +154,27 @@ function renderCurrent(calls) {
   currentEmpty.hidden = calls.length > 0;
 }
 
+/** A call's desk: its German name, and its name in the second line's language where the
+ *  desk has one (rotated with the other second lines). */
+function deskNode(call) {
+  var desk = el("span", "call-desk", call.desk || "");
+  var names = call.desk_names || {};
+  if (call.desk && Object.keys(names).length) {
+    var alt = el("span", "alt desk-alt");
+    alt.dataset.names = JSON.stringify(names);
+    alt.dataset.desk = call.desk;
+    setDeskAlt(alt, lang());
+    desk.appendChild(alt);
+  }
+  return desk;
+}
+
+function setDeskAlt(node, code) {
+  var names = JSON.parse(node.dataset.names || "{}");
+  var name = code ? names[code] : null;
+  setAlt(node, name && name !== node.dataset.desk ? name : "", name ? code : null);
+}
+
 /** The last calls; `anyCurrent`: whether calls stand under "Now calling". */
 function renderRecent(calls, anyCurrent) {
   recent.textContent = "";
@@ -162,7 +184,7 @@ function renderRecent(calls, anyCurrent) {
     row.setAttribute("data-testid", "recent-" + call.code);
     row.appendChild(el("span", "call-code", call.code));
     row.appendChild(icon(ARROW, "call-arrow"));
-    row.appendChild(el("span", "call-desk", call.desk || ""));
+    row.appendChild(deskNode(call));
     recent.appendChild(row);
   });
   // "No calls yet today" only when there were none: with calls under "Now calling" the
@@ -386,6 +408,7 @@ function rotateLanguage() {
   $$(".alt[data-alt]").forEach(function (node) {
     setAlt(node, catalog.tIn(code, node.dataset.alt), code);
   });
+  $$(".desk-alt").forEach(function (node) { setDeskAlt(node, code); });
   if (state) {
     renderWaiting(state.waiting || [], state.waiting_total || 0);
     fitAll();
@@ -559,7 +582,8 @@ function spell(code) {
 
 /** A call's words in `code`: the announcement line, with or without desk. */
 function callText(code, key, call) {
-  var params = { code: spell(call.code), desk: call.desk || "" };
+  var desk = (call.desk_names || {})[code] || call.desk || "";
+  var params = { code: spell(call.code), desk: desk };
   return catalog.tIn(code, call.desk ? key : key + "_no_desk", params);
 }
 

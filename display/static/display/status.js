@@ -3,9 +3,20 @@
  * The server renders the page complete; this module keeps it current from Socket.IO
  * namespace /ticket (auth {token}, event `status`, sent again on every reconnect; polling
  * GET /t/api/v1/tickets/<token> while Socket.IO cannot connect), switches the language in
- * place, vibrates when the ticket is called, shows a note while the connection is lost,
+ * place, rings when the ticket is called (vibrates, plays ring.wav, shows a system
+ * notification where the visitor allowed one), shows a note while the connection is lost,
  * and lets the visitor give the ticket back after a confirm step. Whether that is allowed
  * now is the payload's `can_cancel`: the page keeps no rule of its own.
+ *
+ * Ringing: a phone plays sound only after a tap on the page, so the first tap anywhere
+ * unlocks the audio element (played muted once). Notifications are asked for only by the
+ * visitor's tap on "Notify me when it's my turn", never on load; the button shows only
+ * where the browser can notify and has not been answered yet, else a line says what the
+ * phone will do. Where the page cannot build a Notification itself (Chrome on Android), a
+ * small service worker (ring-worker.js) shows it. While the ticket is open the screen is
+ * kept awake (Wake Lock API where there is one), asked again whenever the page is shown
+ * again, released once the visit is over. The room is named in the page's language where
+ * the desk has a name in it (`desk_names`), with its German name below.
  *
  * The page lives in the public half (/t/…, all a proxy on the public host publishes): it is
  * served from /t/static/display/status.js and imports the shared modules beside it
@@ -29,6 +40,11 @@ const el = {
   call: $(".call"),
   callLabel: $(".call-label"),
   desk: $("[data-testid=status-desk]"),
+  deskDe: $("[data-testid=status-desk-de]"),
+  notify: $("[data-testid=status-notify]"),
+  notifyButton: $("[data-testid=status-notify-button]"),
+  notifyNote: $("[data-testid=status-notify-note]"),
+  ring: $("[data-testid=status-ring]"),
   calledAgain: $(".called-again"),
   facts: $(".facts"),
   appointment: $("[data-testid=status-appointment]"),
@@ -123,9 +139,14 @@ function render(status, isLive) {
   el.stateText.dataset.state = shown;
 
   const atDesk = (shown === "called" || shown === "serving") && Boolean(status.desk);
+  const desk = atDesk ? deskName(status) : "";
   el.call.hidden = !atDesk;
   el.callLabel.textContent = t(shown === "serving" ? "status.serving_at" : "status.go_to");
-  el.desk.textContent = atDesk ? status.desk : "";
+  el.desk.textContent = desk;
+  if (desk && desk !== status.desk) el.desk.lang = state.lang;
+  else el.desk.removeAttribute("lang");
+  el.deskDe.textContent = atDesk ? status.desk : "";
+  el.deskDe.hidden = !desk || desk === status.desk;
   el.calledAgain.hidden = !(shown === "called" && status.call_count > 1);
 
   // An appointment's ticket shows its time instead of a wait: it is called when due.
@@ -154,16 +175,26 @@ function render(status, isLive) {
   el.cancel.hidden = state.notFound || status.can_cancel !== true;
   if (el.cancel.hidden) closeConfirm(false);
 
-  document.title = (status.code || "") + " · " + text + (atDesk ? " " + status.desk : "");
+  document.title = (status.code || "") + " · " + text + (atDesk ? " " + desk : "");
+
+  const open = !state.notFound && status.open === true;
+  renderNotify(open);
+  keepAwake(open);
 
   const newlyCalled =
     shown === "called" &&
     previous &&
     (previous.state !== "called" || (status.call_count || 0) > (previous.call_count || 0));
-  if (isLive && newlyCalled) alertCalled();
+  if (isLive && newlyCalled) alertCalled(status);
 }
 
-function alertCalled() {
+/** The room in the page's language where the desk has a name in it, else its German one. */
+function deskName(status) {
+  const names = status.desk_names || {};
+  return names[state.lang] || status.desk || "";
+}
+
+function alertCalled(status) {
   if (typeof navigator.vibrate === "function") {
     try {
       navigator.vibrate(VIBRATION);
@@ -171,9 +202,151 @@ function alertCalled() {
       /* some browsers refuse without a prior tap; the page itself still shows it */
     }
   }
+  ring();
+  showNotification(status);
   const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   window.scrollTo({ top: 0, behavior: reduce ? "auto" : "smooth" });
 }
+
+// --- ringing: sound, notification, the screen kept awake ---------------------------------
+
+const ringing = { unlocked: false, wakeLock: null, wantAwake: false, worker: null };
+
+/** Play the call's sound (a phone plays it only once a tap has unlocked the audio). */
+function ring() {
+  try {
+    el.ring.muted = false;
+    el.ring.currentTime = 0;
+    const played = el.ring.play();
+    if (played && typeof played.catch === "function") played.catch(() => {});
+  } catch (error) {
+    /* no sound: the page, the vibration and the notification still tell */
+  }
+}
+
+/** The first tap on the page: play the sound muted once, so the call may play it aloud. */
+function unlockAudio() {
+  if (ringing.unlocked) return;
+  ringing.unlocked = true;
+  try {
+    el.ring.muted = true;
+    const played = el.ring.play();
+    const stop = () => {
+      el.ring.pause();
+      el.ring.currentTime = 0;
+      el.ring.muted = false;
+    };
+    if (played && typeof played.then === "function") played.then(stop, stop);
+    else stop();
+  } catch (error) {
+    ringing.unlocked = false;
+  }
+}
+
+for (const kind of ["pointerdown", "keydown", "touchend"]) {
+  document.addEventListener(kind, unlockAudio, { capture: true, passive: true });
+}
+
+function canNotify() {
+  return typeof window.Notification === "function";
+}
+
+/** The button while the visitor has not answered; else a line saying what happens. */
+function renderNotify(open) {
+  el.notify.hidden = !open;
+  if (!open) return;
+  const permission = canNotify() ? window.Notification.permission : "unsupported";
+  el.notifyButton.hidden = permission !== "default";
+  el.notifyButton.textContent = t("status.notify_button");
+  const note = {
+    granted: "status.notify_on",
+    denied: "status.notify_denied",
+    unsupported: "status.notify_unsupported",
+  }[permission];
+  el.notifyNote.textContent = note ? t(note) : "";
+  el.notifyNote.hidden = !note;
+}
+
+async function askToNotify() {
+  unlockAudio();
+  try {
+    const asked = window.Notification.requestPermission();
+    if (asked && typeof asked.then === "function") await asked;
+  } catch (error) {
+    /* the answer stays "default": the button stays */
+  }
+  renderNotify(!state.notFound && state.status.open === true);
+  if (el.notifyButton.hidden) el.notifyNote.focus();
+}
+
+el.notifyButton.addEventListener("click", askToNotify);
+el.notifyNote.tabIndex = -1;
+
+/** "B012 — Raum 2": a system notification, where the visitor allowed them. */
+function showNotification(status) {
+  if (!canNotify() || window.Notification.permission !== "granted") return;
+  const desk = deskName(status);
+  const title = status.code + (desk ? " — " + desk : "");
+  const options = {
+    body: t("status.state_called"),
+    lang: state.lang,
+    dir: catalog.dir(state.lang),
+    tag: "servicepoint-" + status.code,
+    renotify: true,
+    requireInteraction: true,
+    vibrate: VIBRATION,
+  };
+  try {
+    new window.Notification(title, options);
+  } catch (error) {
+    // Chrome on Android builds notifications only through a service worker.
+    notifyThroughWorker(title, options);
+  }
+}
+
+async function notifyThroughWorker(title, options) {
+  if (!("serviceWorker" in navigator) || !config.ringWorkerUrl) return;
+  try {
+    ringing.worker = ringing.worker || (await navigator.serviceWorker.register(config.ringWorkerUrl));
+    await ringing.worker.showNotification(title, options);
+  } catch (error) {
+    /* no notification: the sound, the vibration and the page still tell */
+  }
+}
+
+/** Keep the screen on while the ticket is open (where the browser can); let it go after. */
+async function keepAwake(wanted) {
+  ringing.wantAwake = wanted;
+  if (!wanted) {
+    const lock = ringing.wakeLock;
+    ringing.wakeLock = null;
+    if (lock) lock.release().catch(() => {});
+    return;
+  }
+  if (ringing.wakeLock || !("wakeLock" in navigator) || document.visibilityState !== "visible") {
+    return;
+  }
+  try {
+    const lock = await navigator.wakeLock.request("screen");
+    if (!ringing.wantAwake) {
+      lock.release().catch(() => {});
+      return;
+    }
+    ringing.wakeLock = lock;
+    document.body.dataset.awake = "true";
+    lock.addEventListener("release", () => {
+      if (ringing.wakeLock === lock) ringing.wakeLock = null;
+      delete document.body.dataset.awake;
+    });
+  } catch (error) {
+    /* refused (battery saver) or not now: asked again when the page is shown again */
+  }
+}
+
+// The browser lets go of the lock whenever the page is hidden: ask again when it is back.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && ringing.wantAwake) keepAwake(true);
+});
 
 // --- language ----------------------------------------------------------------------------
 

@@ -223,6 +223,7 @@ function setTopics(topics) {
     .map((topic) => ({
       key: topic.key,
       names: topic.names || {},
+      pictogram: topic.pictogram || null,
       open: topic.open !== false,
       nextOpen: topic.next_open ? new Date(topic.next_open) : null,
       reason: topic.closed_because || null,
@@ -322,12 +323,14 @@ function renderTopics() {
       "button",
       {
         type: "button",
-        class: topic.open ? "topic" : "topic is-closed",
+        class: ["topic", topic.open ? null : "is-closed", topic.pictogram ? "has-pictogram" : null]
+          .filter(Boolean).join(" "),
         "data-testid": "topic-" + topic.key,
         "aria-disabled": topic.open ? null : "true",
         "aria-describedby": note ? noteId : null,
         dataset: { topic: topic.key, names: JSON.stringify(topic.names) },
       },
+      topic.pictogram ? pictogramIcon(topic.pictogram) : null,
       h("span", { class: "topic-name", lang: topic.names[language] ? language : "de" }, name),
       language !== "de" && german && german !== name
         ? h("span", { class: "topic-de", lang: "de", dir: "auto" }, german)
@@ -372,6 +375,16 @@ function fitTopicNames() {
     }
     if (node.scrollWidth > node.clientWidth + 1) node.classList.add("is-breaking");
   });
+}
+
+/** A topic's pictogram (the page's sprite, servicepoint/templates/pictograms.svg):
+ * decorative, the tile names the topic in words. */
+function pictogramIcon(key) {
+  return svg(
+    "svg",
+    { class: "topic-pictogram", "aria-hidden": "true", focusable: "false", "data-pictogram": key },
+    svg("use", { href: "#pictogram-" + key })
+  );
 }
 
 function arrowIcon() {

@@ -1,5 +1,5 @@
-/* Managers' page, tab "Plätze": the chosen location's desks, renaming one in its row,
- * opening and closing it, setting its own printer for appointment slips and client cards
+/* Managers' page, tab "Plätze": the chosen location's desks, renaming one in its row (also
+ * in the other configured languages: #desk-names-template), opening and closing it, setting its own printer for appointment slips and client cards
  * (none: they are printed on a kiosk's printer), and adding one. */
 
 import { api, clear, pageError, showError, showNote, t } from "../common.js";
@@ -73,7 +73,51 @@ export function setup(store) {
       },
     });
     return h("li", { "data-testid": `desk-${desk.id}` }, rowForm, pill(desk.active, "Offen", "Geschlossen"), toggle,
-      printerForm(desk));
+      namesForm(desk), printerForm(desk));
+  }
+
+  /** The desk's names in the other configured languages (empty: its German name there). */
+  function namesForm(desk) {
+    const details = $("#desk-names-template").content.firstElementChild.cloneNode(true);
+    details.setAttribute("data-testid", `desk-names-${desk.id}`);
+    const form = $("form", details);
+    const inputs = Array.from(form.querySelectorAll("input[data-lang]"));
+    if (!inputs.length) return null; // German only: the desk's name is all there is
+    for (const input of inputs) {
+      const code = input.dataset.lang;
+      input.id = `desk-${desk.id}-name-${code}`;
+      input.value = (desk.names || {})[code] || "";
+      input.setAttribute("data-testid", `desk-${desk.id}-name-${code}`);
+      const label = form.querySelector(`label[data-for="${code}"]`);
+      label.htmlFor = input.id;
+    }
+    const save = $("button[type=submit]", form);
+    save.setAttribute("data-focus-key", `names-desk-${desk.id}`);
+    save.setAttribute("aria-label", `Namen von ${desk.name} speichern`);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (save.disabled) return;
+      clear(error);
+      clear(note);
+      clearForm(form);
+      save.disabled = true;
+      try {
+        // Names in languages no longer configured are kept; an emptied field drops one.
+        const names = { ...(desk.names || {}) };
+        for (const input of inputs) names[input.dataset.lang] = input.value;
+        const saved = await api("PATCH", `/desks/${desk.id}`, { names });
+        await load();
+        render();
+        showNote(note, `Namen von ${saved.name} gespeichert.`);
+        focusAgain(`names-desk-${desk.id}`);
+      } catch (err) {
+        save.disabled = false;
+        const lang = err && err.field && err.field.startsWith("names.") ? err.field.slice(6) : null;
+        const field = inputs.find((input) => input.dataset.lang === lang) || inputs[0];
+        showFormError(form, err, field, error);
+      }
+    });
+    return details;
   }
 
   /** The desk's own printer (server-printed: tcp:// or cups://); empty: a kiosk's printer. */

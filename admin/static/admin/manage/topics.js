@@ -3,7 +3,7 @@
  * whether it is discreet), and switching a topic on or off. */
 
 import { api, pageError, showNote, t } from "../common.js";
-import { $, $$, h } from "/static/js/dom.js";
+import { $, $$, h, svg } from "/static/js/dom.js";
 import { formMode, pill, rowButton, submitting } from "./forms.js";
 
 const enc = encodeURIComponent;
@@ -32,7 +32,10 @@ export function setup(store) {
         h("td", {}, String(topic.position)),
         h("td", { class: "mono" }, h("strong", {}, topic.prefix)),
         h("td", { class: "mono" }, topic.key),
-        h("td", {}, topic.names.de || "–"),
+        h("td", {}, topic.pictogram
+          ? svg("svg", { class: "pictogram", "aria-hidden": "true", focusable: "false" },
+            svg("use", { href: `#pictogram-${topic.pictogram}` }))
+          : null, " ", topic.names.de || "–"),
         h("td", { title: `Namen in: ${named.join(", ")}` }, `${named.length} / ${languages.length}`),
         h("td", {}, pill(topic.active), topic.discreet
           ? [" ", h("span", { class: "pill discreet", title: "Öffentlich „Beratung“, Nummern der neutralen Reihe" },
@@ -73,6 +76,8 @@ export function setup(store) {
     $("#topic-active").checked = topic.active;
     $("#topic-discreet").checked = Boolean(topic.discreet);
     $("#topic-online").checked = Boolean(topic.online_booking);
+    const picked = $(`input[name=pictogram][value="${topic.pictogram || ""}"]`, form);
+    if (picked) picked.checked = true;
     for (const input of nameInputs) input.value = topic.names[input.dataset.lang] || "";
     form.scrollIntoView({ block: "nearest" });
     $("#topic-prefix").focus();
@@ -104,6 +109,7 @@ export function setup(store) {
         active: $("#topic-active").checked,
         discreet: $("#topic-discreet").checked,
         online_booking: $("#topic-online").checked,
+        pictogram: ($("input[name=pictogram]:checked", form) || { value: "" }).value,
       };
       const position = $("#topic-position");
       // An empty position means "at the end"; a number the browser cannot read is sent as
