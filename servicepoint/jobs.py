@@ -13,6 +13,8 @@ units of work of one batch; ``dry_run`` counts what it would do and changes noth
 - ``no-shows``: mark ``no_show`` the booked appointments whose session ended without a
   check-in (listed for their counselors to book again).
 - ``cards``: delete client cards not used for ``CARD_KEEP_MONTHS`` months.
+- ``visits``: write the ``left`` facts of tickets still open after their day, then build the
+  daily aggregates (``servicepoint.stats.facts``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from servicepoint import appointments, booking, cards, contacts, mail, public
+from servicepoint.stats import facts
 
 if TYPE_CHECKING:
     from servicepoint.db import Database
@@ -102,6 +105,15 @@ def old_cards(app: Flask, dry_run: bool) -> int:
         return cards.delete_unused(session, months, dry_run=dry_run)
 
 
+def visits(app: Flask, dry_run: bool) -> int:
+    rebuild = int(app.config.get("STATS_REBUILD_DAYS", 7))
+    with _database(app).unit_of_work() as session:
+        left = facts.record_left(session, dry_run)
+    with _database(app).unit_of_work() as session:
+        days = facts.aggregate_days(session, rebuild, dry_run)
+    return left + days
+
+
 @dataclass(frozen=True)
 class Job:
     """A periodic job: its name on the command line, what it does, and the work (returns
@@ -133,5 +145,10 @@ JOBS: dict[str, Job] = {
             no_shows,
         ),
         Job("cards", "delete client cards not used for CARD_KEEP_MONTHS months", old_cards),
+        Job(
+            "visits",
+            "count what was left open after its day; build the daily aggregates",
+            visits,
+        ),
     )
 }
