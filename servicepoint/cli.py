@@ -252,10 +252,13 @@ def users_group() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice([Role.ADMIN.value, Role.COUNSELOR.value, Role.MANAGER.value]),
+    type=click.Choice(
+        [Role.ADMIN.value, Role.COUNSELOR.value, Role.MANAGER.value, Role.REPORTING.value]
+    ),
     default=Role.COUNSELOR.value,
     show_default=True,
-    help="admin: manages everything; counselor or manager: that role at every location.",
+    help="admin: manages everything; counselor or manager: that role at every location; "
+    "reporting: sees only the statistics (small numbers hidden) of every location.",
 )
 @click.option("--name", "display_name", help="Name shown to colleagues (default: USERNAME).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -281,8 +284,10 @@ def users_add(
                 username,
                 password,
                 display_name=display_name,
-                role=Role.ADMIN if role == Role.ADMIN else Role.STAFF,
-                memberships=[] if role == Role.ADMIN else manage.every_location(session, role),
+                role=role if role in (Role.ADMIN, Role.REPORTING) else Role.STAFF,
+                memberships=[]
+                if role in (Role.ADMIN, Role.REPORTING)
+                else manage.every_location(session, role),
             )
     except ServicepointError as error:
         raise click.ClickException(error.message) from error

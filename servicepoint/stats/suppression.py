@@ -119,7 +119,7 @@ def count(value: int) -> Cell:
     return HIDDEN if value in SMALL else value
 
 
-def measure(value: float | None, group: int, min_group: int = 5) -> float | str | None:
+def measure(value: float | int | None, group: int, min_group: int = 5) -> float | int | str | None:
     """A wait or duration of a group of ``group`` visits: hidden below ``min_group``."""
     if value is None:
         return None
