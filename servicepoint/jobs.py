@@ -13,6 +13,10 @@ units of work of one batch; ``dry_run`` counts what it would do and changes noth
 - ``no-shows``: mark ``no_show`` the booked appointments whose session ended without a
   check-in (listed for their counselors to book again).
 - ``cards``: delete client cards not used for ``CARD_KEEP_MONTHS`` months.
+- ``retention``: delete tickets, appointments and their events ``TICKET_KEEP_DAYS`` after
+  their day once their facts and the day's aggregates exist (never before), facts after
+  ``FACT_KEEP_DAYS`` (aggregates stay), print jobs after ``PRINT_JOB_KEEP_DAYS``
+  (``servicepoint.stats.retention``).
 - ``visits``: write the ``left`` facts of tickets still open after their day, then build the
   daily aggregates (``servicepoint.stats.facts``).
 """
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from servicepoint import appointments, booking, cards, contacts, mail, public
-from servicepoint.stats import facts
+from servicepoint.stats import facts, retention
 
 if TYPE_CHECKING:
     from servicepoint.db import Database
@@ -114,6 +118,38 @@ def visits(app: Flask, dry_run: bool) -> int:
     return left + days
 
 
+# Batches the retention job deletes at most per run (the next night goes on).
+RETENTION_ROUNDS = 1000
+
+
+def delete_old(app: Flask, dry_run: bool) -> int:
+    periods = retention.Periods.from_settings(app.config)
+    database = _database(app)
+    if dry_run:
+        with database.unit_of_work() as session:
+            counts = retention.pending(session, periods)
+    else:
+        counts = retention.Counts()
+        for _round in range(RETENTION_ROUNDS):
+            with database.unit_of_work() as session:
+                done = retention.delete_batch(session, periods)
+            counts += done
+            if done.deleted == 0:
+                break
+        with database.unit_of_work() as session:
+            counts += retention.Counts(uncounted=retention.pending(session, periods).uncounted)
+    log.info(
+        "retention: %d tickets, %d appointments, %d facts, %d print jobs; "
+        "%d old tickets and appointments not yet counted (kept)",
+        counts.tickets,
+        counts.appointments,
+        counts.facts,
+        counts.print_jobs,
+        counts.uncounted,
+    )
+    return counts.deleted
+
+
 @dataclass(frozen=True)
 class Job:
     """A periodic job: its name on the command line, what it does, and the work (returns
@@ -149,6 +185,12 @@ JOBS: dict[str, Job] = {
             "visits",
             "count what was left open after its day; build the daily aggregates",
             visits,
+        ),
+        Job(
+            "retention",
+            "delete counted tickets and appointments after TICKET_KEEP_DAYS, facts after "
+            "FACT_KEEP_DAYS, print jobs after PRINT_JOB_KEEP_DAYS",
+            delete_old,
         ),
     )
 }

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, exists, func, insert, select
+from sqlalchemy import Table, delete, exists, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -216,7 +216,8 @@ def record_left(session: Session, dry_run: bool = False) -> int:
 
 def _days_to_build(session: Session, since: date) -> list[tuple[int, date]]:
     """The (location, day) pairs whose aggregates are (re)built: every day with facts since
-    ``since`` up to yesterday, and any earlier day with facts but no aggregate yet."""
+    ``since`` up to yesterday, and any earlier day whose aggregates do not count all its
+    facts (none yet, or a fact written late)."""
     pairs: set[tuple[int, date]] = set()
     for location in session.scalars(select(Location)):
         today = _today(location)
@@ -225,15 +226,20 @@ def _days_to_build(session: Session, since: date) -> list[tuple[int, date]]:
             Visit.service_day >= since,
             Visit.service_day < today,
         )
-        missing = select(Visit.service_day).where(
-            Visit.location_id == location.id,
-            Visit.service_day < today,
-            ~exists().where(
-                and_(
-                    VisitDay.location_id == Visit.location_id,
-                    VisitDay.service_day == Visit.service_day,
-                )
-            ),
+        counted_visits = (
+            select(func.coalesce(func.sum(VisitDay.visits), 0))
+            .where(
+                VisitDay.location_id == Visit.location_id,
+                VisitDay.service_day == Visit.service_day,
+            )
+            .scalar_subquery()
+        )
+        # Older days whose aggregates miss a fact (none yet, or one written late).
+        missing = (
+            select(Visit.service_day)
+            .where(Visit.location_id == location.id, Visit.service_day < today)
+            .group_by(Visit.location_id, Visit.service_day)
+            .having(func.count() != counted_visits)
         )
         for day in session.scalars(recent.union(missing)):
             pairs.add((location.id, day))
@@ -243,7 +249,7 @@ def _days_to_build(session: Session, since: date) -> list[tuple[int, date]]:
 def aggregate_days(session: Session, rebuild_days: int = 7, dry_run: bool = False) -> int:
     """(Re)build the daily aggregates from the facts of every finished day: the last
     ``rebuild_days`` days again (a late correction of a fact is counted) and any older day
-    not yet counted. Days whose facts are gone keep their aggregates. Returns how many
+    whose aggregates miss a fact. Days whose facts are gone keep their aggregates. Returns how many
     location-days were built. Idempotent."""
     since = clock.now().date() - timedelta(days=rebuild_days)
     pairs = _days_to_build(session, since)
