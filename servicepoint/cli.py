@@ -213,8 +213,18 @@ def db_init(ctx: click.Context) -> None:
     is_flag=True,
     help="Define no consultation sessions: every topic is offered at any hour.",
 )
+@click.option(
+    "--history",
+    "history_days",
+    type=click.IntRange(0, 1100),
+    default=0,
+    help="Also write DAYS days of plausible past visits (statistics) up to yesterday, "
+    "to the demo's locations or to those already there.",
+)
 @click.pass_context
-def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> None:
+def demo_command(
+    ctx: click.Context, if_empty: bool, without_sessions: bool, history_days: int
+) -> None:
     """Load demo organisations, locations, topics, desks, consultation sessions and staff with
     generated passwords (after db upgrade)."""
     from servicepoint import demo
@@ -223,8 +233,9 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
     db = database(app)
     with db.unit_of_work() as session:
         if not demo.is_empty(session):
-            if if_empty:
+            if if_empty or history_days:
                 click.echo("Demo data already present.")
+                _demo_history(app, history_days)
                 return
             raise click.ClickException("The database has locations already; demo not loaded.")
         logins = demo.load(session, sessions=not without_sessions)
@@ -241,6 +252,17 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
         click.echo("To try at Leverkusen's kiosk (Ich habe einen Termin / eine Karte):")
         for line in booked:
             click.echo(f"  {line}")
+    _demo_history(app, history_days)
+
+
+def _demo_history(app: Flask, days: int) -> None:
+    if not days:
+        return
+    from servicepoint.stats import history
+
+    with database(app).unit_of_work() as session:
+        written = history.write(session, days)
+    click.echo(f"Past visits written: {written} over {days} days (statistics).")
 
 
 @main.group("users")

@@ -161,9 +161,7 @@ def delete_batch(session: Session, periods: Periods, batch: int = BATCH) -> Coun
     )
     if ticket_ids:
         session.execute(
-            update(Appointment)
-            .where(Appointment.ticket_id.in_(ticket_ids))
-            .values(ticket_id=None)
+            update(Appointment).where(Appointment.ticket_id.in_(ticket_ids)).values(ticket_id=None)
         )
         session.execute(delete(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids)))
         session.execute(delete(PrintJob).where(PrintJob.ticket_id.in_(ticket_ids)))
