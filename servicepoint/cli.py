@@ -232,12 +232,14 @@ def demo_command(
     app = _app(ctx)
     db = database(app)
     with db.unit_of_work() as session:
-        if not demo.is_empty(session):
-            if if_empty or history_days:
-                click.echo("Demo data already present.")
-                _demo_history(app, history_days)
-                return
-            raise click.ClickException("The database has locations already; demo not loaded.")
+        present = not demo.is_empty(session)
+    if present:
+        if if_empty or history_days:
+            click.echo("Demo data already present.")
+            _demo_history(app, history_days)
+            return
+        raise click.ClickException("The database has locations already; demo not loaded.")
+    with db.unit_of_work() as session:
         logins = demo.load(session, sessions=not without_sessions)
         booked = [] if without_sessions else demo.samples(session)
     path = Path(app.instance_path) / DEMO_LOGINS

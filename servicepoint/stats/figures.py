@@ -105,14 +105,16 @@ class Group:
             if self.service_count == 0
             else None,
             "service_mean": round(service_total / service_count, 1) if service_count else None,
-            "service_minutes": service_total,
+            "service_minutes": service_total if service_count else None,
         }
         if suppressed:
             for name in ("wait_median", "wait_p90", "wait_mean"):
                 values[name] = suppression.measure(values[name], wait_count, min_group)
             for name in ("service_median", "service_mean"):
                 values[name] = suppression.measure(values[name], service_count, min_group)
-            values["service_minutes"] = suppression.measure(service_total, service_count, min_group)
+            values["service_minutes"] = suppression.measure(
+                values["service_minutes"], service_count, min_group
+            )
         return values
 
 

@@ -2,7 +2,8 @@
 states: kiosk start (every default language), ticket, a closed topic; lobby before and after
 a call; phone waiting (every default language) and called; the online booking page at each
 step and the appointment's page (German, Arabic, asked to cancel); staff sign-in, desk, every
-manage tab; the printable programme (every default language); the kiosk's appointment keypad
+manage tab; the statistics page and the printable quarterly report; the printable programme
+(every default language); the kiosk's appointment keypad
 (with a refusal), an appointment's ticket, the card keypad, a card's choices and an
 appointment booked with it, and the phone of an appointment's ticket. Each must have no
 violation. The visitor pages share one browser context (and the programme one page) for all
@@ -19,6 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from servicepoint.config import DEFAULTS
+from tests.conftest import _cli
 from tests.e2e.arrivals import (
     add_session,
     book,
@@ -301,6 +303,24 @@ def test_every_manage_tab(staff, live_server):
     occurrence.first.click()
     expect(page.get_by_test_id("occurrence-form")).to_be_visible()
     assert_accessible(page, "manage tab sessions, one occurrence")
+    page.close()
+
+
+def test_statistics_page_and_quarterly_report(staff, live_server):
+    """The statistics over a few months of the demo's history, and the report to print."""
+    env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(live_server.instance)}
+    env.pop("SERVICEPOINT_DATABASE_URL", None)
+    _cli(env, "demo", "--history", "120")
+    page = staff.new_page()
+    page.goto(f"{live_server.url}/staff/stats")
+    expect(page.locator("body[data-loaded='true']")).to_be_attached(timeout=15000)
+    expect(page.get_by_test_id("stats-table").locator("tbody tr").first).to_be_visible()
+    shot(page, "stats")
+    assert_accessible(page, "statistics page")
+    page.goto(f"{live_server.url}/staff/stats/report?location={LOCATION}")
+    expect(page.locator("body[data-loaded='true']")).to_be_attached(timeout=15000)
+    shot(page, "stats-report")
+    assert_accessible(page, "quarterly report")
     page.close()
 
 
