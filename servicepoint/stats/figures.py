@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from servicepoint import clock, schedule
@@ -88,6 +88,18 @@ class Group:
     @property
     def visits(self) -> int:
         return sum(self.outcomes.values())
+
+    def merge(self, other: Group) -> None:
+        """Add ``other``'s visits to this group's."""
+        for outcome, visits in other.outcomes.items():
+            self.outcomes[outcome] += visits
+        self.cards |= other.cards
+        self.waits.extend(other.waits)
+        self.services.extend(other.services)
+        self.wait_sum += other.wait_sum
+        self.wait_count += other.wait_count
+        self.service_sum += other.service_sum
+        self.service_count += other.service_count
 
     def as_dict(self, suppressed: bool, min_group: int) -> dict[str, Any]:
         waits = sorted(self.waits)
@@ -159,19 +171,31 @@ class _Names:
             for s in session.scalars(select(Staff).where(Staff.id.in_(select(Visit.staff_id))))
         }
 
-    def label(self, dimension: str, row: Any) -> str:
+    def label(self, dimension: str, value: Any) -> str:
+        """The label of a dimension's raw value (a day for the periods, an id, a code)."""
         if dimension in PERIODS:
-            return period(row.service_day, dimension)
-        if dimension == "location":
-            return self.locations.get(row.location_id, NONE)
-        if dimension == "organisation":
-            return self.organisations.get(row.organisation_id or 0, NONE)
-        if dimension == "topic":
-            return self.topics.get(row.topic_id or 0, NONE)
-        if dimension == "counselor":
-            return self.staff.get(getattr(row, "staff_id", None) or 0, NONE)
-        value: str = getattr(row, dimension)
-        return value
+            return period(value, dimension)
+        names = {
+            "location": self.locations,
+            "organisation": self.organisations,
+            "topic": self.topics,
+            "counselor": self.staff,
+        }.get(dimension)
+        if names is not None:
+            return names.get(value or 0, NONE)
+        return str(value)
+
+
+# The column of a fact (as selected in ``count``) each dimension groups by.
+_FACT_COLUMN = {
+    "location": 1,
+    "organisation": 2,
+    "topic": 3,
+    "language": 4,
+    "channel": 5,
+    "counselor": 10,
+    **dict.fromkeys(PERIODS, 0),
+}
 
 
 def _where(model: Any, query: Query) -> list[Any]:
@@ -182,12 +206,14 @@ def _where(model: Any, query: Query) -> list[Any]:
 
 
 def count(session: Session, query: Query) -> Figures:
-    """Count the visits of ``query`` (facts, and aggregates for days without facts)."""
+    """Count the visits of ``query`` (facts, and aggregates for days without facts).
+
+    Facts are grouped by their raw values first (ids, days), labelled once per group."""
     names = _Names(session)
-    groups: dict[tuple[str, ...], Group] = defaultdict(Group)
-    total = Group()
+    raw: dict[tuple[Any, ...], Group] = defaultdict(Group)
     arrivals = [0] * 168
     with_facts: set[tuple[int, date]] = set()
+    columns = [_FACT_COLUMN[d] for d in query.by]
     rows = session.execute(
         select(
             Visit.service_day,
@@ -203,34 +229,97 @@ def count(session: Session, query: Query) -> Figures:
             Visit.staff_id,
             Visit.card_id,
         ).where(*_where(Visit, query))
-    )
-    facts_from: date | None = None
+    ).all()
+    cancelled_outcome = str(VisitOutcome.CANCELLED)
     for row in rows:
-        with_facts.add((row.location_id, row.service_day))
-        if facts_from is None or row.service_day < facts_from:
-            facts_from = row.service_day
-        key = tuple(names.label(d, row) for d in query.by)
-        for group in (groups[key], total):
-            group.outcomes[row.outcome] += 1
-            if row.card_id is not None:
-                group.cards.add(row.card_id)
-            if row.wait_minutes is not None:
-                group.waits.append(row.wait_minutes)
-            if row.service_minutes is not None:
-                group.services.append(row.service_minutes)
-        if row.outcome != VisitOutcome.CANCELLED:
-            arrivals[row.arrival_hour] += 1
-    aggregates = session.scalars(select(VisitDay).where(*_where(VisitDay, query)))
+        with_facts.add((row[1], row[0]))
+        group = raw[tuple([row[i] for i in columns])]
+        group.outcomes[row[6]] += 1
+        if row[11] is not None:
+            group.cards.add(row[11])
+        if row[8] is not None:
+            group.waits.append(row[8])
+        if row[9] is not None:
+            group.services.append(row[9])
+        if row[6] != cancelled_outcome:
+            arrivals[row[7]] += 1
+    facts_from = min((day for _location, day in with_facts), default=None)
+    # Facts are deleted oldest first: a location's days from its first fact on have facts.
+    first_fact: dict[int, date] = {}
+    for location_id, day in with_facts:
+        if location_id not in first_fact or day < first_fact[location_id]:
+            first_fact[location_id] = day
+    without_facts = or_(
+        VisitDay.location_id.not_in(list(first_fact)),
+        *[
+            and_(VisitDay.location_id == location_id, VisitDay.service_day < day)
+            for location_id, day in first_fact.items()
+        ],
+    )
+    aggregate_columns = {
+        "location": VisitDay.location_id,
+        "organisation": VisitDay.organisation_id,
+        "topic": VisitDay.topic_id,
+        "language": VisitDay.language,
+        "channel": VisitDay.channel,
+        "counselor": None,
+    }
+    aggregates = session.execute(
+        select(
+            VisitDay.location_id,
+            VisitDay.service_day,
+            VisitDay.outcome,
+            func.sum(VisitDay.visits),
+            func.sum(VisitDay.waits),
+            func.sum(VisitDay.wait_minutes),
+            func.sum(VisitDay.services),
+            func.sum(VisitDay.service_minutes),
+            *[
+                column
+                for d in query.by
+                if d not in PERIODS and (column := aggregate_columns[d]) is not None
+            ],
+        )
+        .where(*_where(VisitDay, query), without_facts)
+        .group_by(
+            VisitDay.location_id,
+            VisitDay.service_day,
+            VisitDay.outcome,
+            *[
+                column
+                for d in query.by
+                if d not in PERIODS and (column := aggregate_columns[d]) is not None
+            ],
+        )
+    ).all()
     for aggregate in aggregates:
-        if (aggregate.location_id, aggregate.service_day) in with_facts:
+        location_id, day, outcome, visits, waits, wait_sum, services, service_sum, *values = (
+            aggregate
+        )
+        if (location_id, day) in with_facts:
             continue
-        key = tuple(names.label(d, aggregate) for d in query.by)
-        for group in (groups[key], total):
-            group.outcomes[aggregate.outcome] += aggregate.visits
-            group.wait_count += aggregate.waits
-            group.wait_sum += aggregate.wait_minutes
-            group.service_count += aggregate.services
-            group.service_sum += aggregate.service_minutes
+        found = iter(values)
+        key = tuple(
+            day if d in PERIODS else None if aggregate_columns[d] is None else next(found)
+            for d in query.by
+        )
+        group = raw[key]
+        group.outcomes[outcome] += visits
+        group.wait_count += waits
+        group.wait_sum += wait_sum
+        group.service_count += services
+        group.service_sum += service_sum
+    groups: dict[tuple[str, ...], Group] = defaultdict(Group)
+    total = Group()
+    labels: dict[tuple[str, Any], str] = {}
+    for key, group in raw.items():
+        labelled = []
+        for dimension, value in zip(query.by, key, strict=True):
+            if (dimension, value) not in labels:
+                labels[dimension, value] = names.label(dimension, value)
+            labelled.append(labels[dimension, value])
+        for target in (groups[tuple(labelled)], total):
+            target.merge(group)
     held, cancelled, minutes = _sessions(session, query)
     return Figures(query, dict(groups), total, arrivals, held, cancelled, minutes, facts_from)
 
