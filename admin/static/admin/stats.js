@@ -3,7 +3,7 @@
  * without colour) and two charts (Chart.js, vendored: window.Chart). The server decides
  * what is hidden ("•") and which groupings exist; this only shows it. */
 
-import { api, clear as clearError, showError, t } from "./common.js";
+import { api, clear as clearError, languageName, showError, t } from "./common.js";
 import { $, h, clear } from "/static/js/dom.js";
 
 const HIDDEN = "•";
@@ -39,7 +39,9 @@ function number(value) {
 }
 
 function channelName(value, dimension) {
-  return dimension === "channel" ? t(`stats.channel.${value}`) : value;
+  if (dimension === "channel") return t(`stats.channel.${value}`);
+  if (dimension === "language") return languageName(value);
+  return value;
 }
 
 export function quarterOf(day) {
@@ -140,7 +142,7 @@ export async function renderCharts(params) {
   const served = (row) => (typeof row.visits === "number" ? row.visits : 0);
   drawChart("chart-months", "bar", months.rows.map((r) => r.month), months.rows.map(served), t("stats.visits"));
   const sorted = [...languages.rows].sort((a, b) => served(b) - served(a));
-  drawChart("chart-languages", "bar", sorted.map((r) => r.language), sorted.map(served), t("stats.visits"));
+  drawChart("chart-languages", "bar", sorted.map((r) => languageName(r.language)), sorted.map(served), t("stats.visits"));
 }
 
 // --- the page ----------------------------------------------------------------------------
