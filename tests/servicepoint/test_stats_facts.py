@@ -202,3 +202,36 @@ def test_daily_aggregates_count_and_sum_and_outlive_the_facts(session, centre, c
     assert facts.aggregate_days(session) == 0
     session.commit()
     assert sum(r.visits for r in session.scalars(select(VisitDay))) == 4
+
+
+def test_a_late_arrival_is_one_late_visit_of_its_appointment(session, centre, carla, rule, move):
+    general = centre.topics[0]
+    booked = appointments.book(session, centre, general, at("10:00"), staff=carla)
+    session.commit()
+    move("10:30")  # after the grace time: a walk-in meant for Carla
+    checked = appointments.check_in(session, booked, centre)
+    session.commit()
+    assert checked.late
+    move("10:40")
+    called = tickets.call_next(session, centre.desks[0], carla, idle_minutes=0)
+    tickets.finish(session, called, carla, idle_minutes=0)
+    session.commit()
+    [visit] = visits(session)
+    assert (visit.channel, visit.outcome, visit.wait_minutes) == ("late", "served", 10)
+    assert visit.appointment_id == booked.id
+
+
+def test_percentiles_and_periods():
+    from servicepoint.stats.figures import percentile, period
+
+    assert percentile([], 0.5) is None
+    assert percentile([4], 0.9) == 4
+    assert percentile(list(range(12)), 0.5) == 5.5
+    assert percentile(list(range(12)), 0.9) == 9.9
+    assert [period(date(2026, 12, 7), kind) for kind in ("day", "week", "month", "quarter")] == [
+        "2026-12-07",
+        "2026-W50",
+        "2026-12",
+        "2026-Q4",
+    ]
+    assert period(date(2027, 1, 1), "week") == "2026-W53"
