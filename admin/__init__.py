@@ -18,6 +18,7 @@ api_bp = Blueprint("admin_api", __name__, url_prefix="/api/v1")
 def init_app(app: Flask) -> None:
     from admin import api as _api  # noqa: F401  (registers the JSON routes)
     from admin import appointments_api as _appointments_api  # noqa: F401
+    from admin import audit_api as _audit_api  # noqa: F401
     from admin import events as _events  # noqa: F401
     from admin import routes as _routes  # noqa: F401
     from admin import sessions_api as _sessions_api  # noqa: F401

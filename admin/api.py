@@ -157,7 +157,7 @@ def queue(slug: str):
     session = db_session()
     location = tickets.get_location(session, slug)
     staff = require(Permission.VIEW_QUEUE, location)
-    return snapshots.staff_queue(session, location, staff, _idle())
+    return snapshots.staff_queue(session, location, staff, _idle(), **order_inputs(location))
 
 
 @api.post("/desks/<id:desk_id>/occupy")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -16,7 +17,7 @@ from servicepoint import access, appointments, cards, clock, printing, snapshots
 from servicepoint.access import Permission
 from servicepoint.consultations import parse_date
 from servicepoint.errors import InvalidInput, NotFound
-from servicepoint.models import Appointment, ClientCard, Location, Staff
+from servicepoint.models import Appointment, ClientCard, Location, Staff, Ticket
 from servicepoint.text import LANGUAGE, SLUG, TOPIC_KEY, clean_key, shown
 from servicepoint.web import current_staff, db_session, field, json_body, require
 
@@ -103,9 +104,50 @@ def slots_view(slug: str):
     }
 
 
+@api.get("/locations/<slug>/counselors")
+def counselors_view(slug: str):
+    """``?topic=KEY``?: the location's counselors (serving that topic), whom a follow-up may
+    be booked with: ``{"counselors": [{"id", "display_name", "topics": [keys]}]}``."""
+    session = db_session()
+    location = _location(slug)
+    raw_topic = request.args.get("topic")
+    topic = (
+        tickets.get_topic(session, location, clean_key(raw_topic, "topic", TOPIC_KEY))
+        if raw_topic
+        else None
+    )
+    keys = {t.id: t.key for t in location.topics}
+    return {
+        "topic": topic.key if topic is not None else None,
+        "counselors": [
+            {
+                "id": staff.id,
+                "display_name": staff.display_name,
+                "topics": [keys[i] for i in tickets.served_topic_ids(location, staff)],
+            }
+            for staff in appointments.counselors(session, location, topic)
+        ],
+    }
+
+
+def _ticket_card(location: Location, body: dict[str, Any]) -> ClientCard | None:
+    """The card the ticket ``ticket_id`` (of this location) was drawn with, when it was drawn
+    with one still active: a follow-up for the client at the desk, whose code the counselor
+    need not type."""
+    if body.get("ticket_id") is None:
+        return None
+    ticket_id = field(body, "ticket_id", int)
+    ticket = db_session().get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
+    if ticket is None or ticket.location_id != location.id:
+        raise NotFound("no_ticket", field="ticket_id", id=ticket_id)
+    card = db_session().get(ClientCard, ticket.card_id) if ticket.card_id is not None else None
+    return card if card is not None and card.active else None
+
+
 @api.post("/locations/<slug>/appointments")
 def book_appointment(slug: str):
-    """``{"topic", "start", "staff_id"?, "language"?}`` → 201 with the appointment."""
+    """``{"topic", "start", "staff_id"?, "language"?, "card"? (code), "ticket_id"? (the card
+    that ticket was drawn with)}`` → 201 with the appointment."""
     session = db_session()
     location = _location(slug)
     booker = require(Permission.MOVE_TICKETS, location)
@@ -116,7 +158,7 @@ def book_appointment(slug: str):
     start = _start(field(body, "start", str, max_length=40), location)
     staff = _counselor(body.get("staff_id"))
     card_code = field(body, "card", str, default=None, max_length=32)
-    card = cards.get(session, card_code) if card_code else None
+    card = cards.get(session, card_code) if card_code else _ticket_card(location, body)
     language = clean_key(
         field(body, "language", str, default="de", max_length=LANGUAGE_CODE_MAX),
         "language",

@@ -21,7 +21,7 @@ from servicepoint.events import staff_room
 from servicepoint.realtime import joined, location_of_slug, on
 from servicepoint.sessions import member_room, session_room
 from servicepoint.text import SLUG
-from servicepoint.web import current_session, database, request_language, require
+from servicepoint.web import current_session, database, order_inputs, request_language, require
 
 
 def _queue(slug: str) -> dict[str, Any] | None:
@@ -34,7 +34,9 @@ def _queue(slug: str) -> dict[str, Any] | None:
             staff = require(Permission.VIEW_QUEUE, location, session=session)
         except ServicepointError:
             return None
-        return snapshots.staff_queue(session, location, staff, _idle())
+        return snapshots.staff_queue(
+            session, location, staff, _idle(), **order_inputs(location, session)
+        )
 
 
 def _idle() -> int:
@@ -69,7 +71,9 @@ def connect(auth_data: Any = None) -> None:
             member_room(staff.id),  # closed when the staff member's access changes
             session_room(signed_in.id),  # closed when this browser signs out
         ]
-        first = snapshots.staff_queue(session, location, staff, _idle())
+        first = snapshots.staff_queue(
+            session, location, staff, _idle(), **order_inputs(location, session)
+        )
     # Join, then read again: a move committed in between reaches the counselor either way.
     for room in rooms:
         join_room(room)

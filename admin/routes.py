@@ -10,7 +10,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from admin import bp
-from servicepoint import access, i18n
+from servicepoint import access, audit, i18n
 from servicepoint.access import Permission
 from servicepoint.i18n.flask import configured_languages
 from servicepoint.models import Location, Role, Staff
@@ -52,6 +52,31 @@ def manage_page():
         languages=configured_languages(),
         language_names=_language_names(configured_languages()),
         rtl_languages={code for code in configured_languages() if i18n.is_rtl(code)},
+    )
+
+
+@bp.get("/audit")
+def audit_page():
+    """The audit trail: who changed what, when (managers of their locations; admins all)."""
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("admin.desk_view"))
+    if not access.allowed(staff, Permission.MANAGE):
+        return render_template("admin/forbidden.html", staff=staff), 403
+    scope = access.managed_location_ids(staff)
+    query = select(Location).order_by(Location.name)
+    if scope is not None:
+        query = query.where(Location.id.in_(scope))
+    locations = [{"slug": loc.slug, "name": loc.name} for loc in db_session().scalars(query)]
+    return render_template(
+        "admin/audit.html",
+        staff=staff,
+        locations=locations,
+        kinds=audit.KINDS,
+        kind_names={kind: i18n.text("de", f"staff.audit_kind_{kind}") for kind in audit.KINDS},
+        action_names={
+            action: i18n.text("de", f"staff.audit_action_{action}") for action in audit.ACTIONS
+        },
     )
 
 

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from display import booking_api as _booking_api  # noqa: F401
     from display import booking_routes as _booking_routes  # noqa: F401
     from display import events as _events  # noqa: F401
+    from display import privacy_routes as _privacy_routes  # noqa: F401
     from display import routes as _routes  # noqa: F401
 
     app.register_blueprint(bp)

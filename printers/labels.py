@@ -33,6 +33,8 @@ class TicketLabels:
     estimated_wait: str
     follow_your_turn: str
     privacy_note: str
+    # One line pointing to the location's privacy notice (the status page links it).
+    privacy_notice: str
     digits: str = i18n.LATIN_DIGITS
 
     @classmethod
@@ -44,6 +46,7 @@ class TicketLabels:
             estimated_wait=strings["ticket.estimated_wait"],
             follow_your_turn=strings["ticket.follow_your_turn"],
             privacy_note=strings["ticket.privacy_note"],
+            privacy_notice=strings["ticket.privacy_notice"],
             digits=i18n.catalog().print_digits(language),
         )
 

@@ -169,7 +169,8 @@ def build_layout(ticket: TicketPrint) -> list[Block]:
     Location name, the code very large, the topic in the visitor's language and in German
     (once if they are the same), date and time, people ahead and the estimated wait (left
     out when unknown), a QR code of the status URL with a short invitation, the privacy
-    note, and a cut. The same list feeds the printer and the preview.
+    note, one line pointing to the privacy notice (the status page links it), and a cut.
+    The same list feeds the printer and the preview.
     """
     language = base_language(ticket.language)
     labels = labels_for(language)
@@ -194,6 +195,7 @@ def build_layout(ticket: TicketPrint) -> list[Block]:
         _text(labels.follow_your_turn, language),
         QR(ticket.status_url),
         _text(labels.privacy_note, language),
+        _text(labels.privacy_notice, language),
         Cut(),
     ]
     return blocks

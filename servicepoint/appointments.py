@@ -63,6 +63,7 @@ from servicepoint.models import (
     ClientCard,
     Consultation,
     Location,
+    Membership,
     Staff,
     Ticket,
     Topic,
@@ -275,6 +276,21 @@ def check_counselor(location: Location, topic: Topic, staff: Staff) -> None:
             topic=topic.name("de"),
             location=location.name,
         )
+
+
+def counselors(session: Session, location: Location, topic: Topic | None = None) -> list[Staff]:
+    """The active members of ``location`` (any role there) who serve ``topic`` there (every
+    member when None), by name: whom a follow-up may be booked with."""
+    members = session.scalars(
+        select(Staff)
+        .join(Membership, Membership.staff_id == Staff.id)
+        .where(Membership.location_id == location.id, Staff.active)
+        .options(selectinload(Staff.memberships).selectinload(Membership.topics))
+        .order_by(Staff.display_name, Staff.id)
+    ).all()
+    if topic is None:
+        return list(members)
+    return [m for m in members if topic.id in served_topic_ids(location, m)]
 
 
 def _choose_slot(
@@ -547,13 +563,18 @@ def find_for_check_in(
     here_today = [a for a in candidates if a.location_id == location.id and a.day == day]
     if here_today:
         return here_today[0]
-    here = [a for a in candidates if a.location_id == location.id and a.state in LIVE_STATES]
-    if here:
-        upcoming = [a for a in here if a.day > day]
-        other = upcoming[0] if upcoming else here[-1]
+    here = [a for a in candidates if a.location_id == location.id]
+    live_here = [a for a in here if a.state in LIVE_STATES]
+    if live_here:
+        upcoming = [a for a in live_here if a.day > day]
+        other = upcoming[0] if upcoming else live_here[-1]
         day_shown, time_shown = _when(other)
         raise AppointmentOtherDay(
             "appointment_other_day", field="code", date=day_shown, time=time_shown
+        )
+    if here:  # of a recent day here, and over: missed, cancelled or served
+        raise AppointmentOver(
+            "appointment_over", field="code", terms={"state": f"appointment.{here[-1].state}"}
         )
     elsewhere = [a for a in candidates if a.day == day and a.state in LIVE_STATES]
     if elsewhere:

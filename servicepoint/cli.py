@@ -298,11 +298,12 @@ def users_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = secrets.token_urlsafe(12)
-    from servicepoint import manage
+    from servicepoint import audit, manage
     from servicepoint.errors import ServicepointError
 
     try:
         with database(app).unit_of_work() as session:
+            audit.act_as(session, None, audit.Source.CLI)
             manage.create_staff(
                 session,
                 username,
@@ -417,12 +418,13 @@ def kiosks_add(
     ctx: click.Context, location: str, name: str, printer_mode: str, printer_uri: str, profile: str
 ) -> None:
     """Add a kiosk at LOCATION (slug) and show its token once."""
-    from servicepoint import manage, tickets
+    from servicepoint import audit, manage, tickets
     from servicepoint.errors import ServicepointError
 
     app = _app(ctx)
     try:
         with database(app).unit_of_work() as session:
+            audit.act_as(session, None, audit.Source.CLI)
             kiosk, token = manage.create_kiosk(
                 session,
                 tickets.get_location(session, location),

@@ -157,6 +157,9 @@ DEFAULTS: dict[str, object] = {
     # Send the staff cookie over HTTPS only: "auto" (when the request came over HTTPS, also
     # through a proxy saying X-Forwarded-Proto: https), "true" or "false".
     "COOKIE_SECURE": "auto",
+    # The audit trail (servicepoint/audit.py): entries older than this many days are deleted
+    # by the nightly job "audit" (the tickets' moves go with their tickets).
+    "AUDIT_KEEP_DAYS": 730,
     # Languages offered on the kiosk, the phone and the lobby, in order; German first. Every
     # code with a catalog file works (servicepoint/i18n/languages.json); these are all 15.
     "LANGUAGES": "de,en,uk,ru,ar,fa,prs,ps,kmr,ti,tr,ro,bg,pl,fr",

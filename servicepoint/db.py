@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicepoint import green
+from servicepoint import audit, green
 from servicepoint.events import DomainEvent, outbox, take_outbox
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # Staff's changes leave audit entries in their own transaction (servicepoint.audit).
+        audit.install(self.sessionmaker)
         # The realtime hub: turns the outbox into messages before commit, sends them after.
         self.hub: Hub | None = None
 

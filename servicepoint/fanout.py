@@ -310,7 +310,7 @@ class RedisFanout(socketio.RedisManager):  # type: ignore[misc]  # python-socket
         client = self._client()
         wait = FIRST_RETRY
         while not self._stopping.is_set():
-            pubsub = client.pubsub()  # type: ignore[no-untyped-call]  # unannotated
+            pubsub = client.pubsub()  # type: ignore[no-untyped-call,unused-ignore]  # unannotated before redis 8.2
             try:
                 pubsub.subscribe(self.channel)
                 if pubsub.get_message(timeout=self.timeout) is None:

@@ -13,6 +13,7 @@ units of work of one batch; ``dry_run`` counts what it would do and changes noth
 - ``no-shows``: mark ``no_show`` the booked appointments whose session ended without a
   check-in (listed for their counselors to book again).
 - ``cards``: delete client cards not used for ``CARD_KEEP_MONTHS`` months.
+- ``audit``: delete audit entries older than ``AUDIT_KEEP_DAYS`` days.
 - ``retention``: delete tickets, appointments and their events ``TICKET_KEEP_DAYS`` after
   their day once their facts and the day's aggregates exist (never before), facts after
   ``FACT_KEEP_DAYS`` (aggregates stay), print jobs after ``PRINT_JOB_KEEP_DAYS``
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from servicepoint import appointments, booking, cards, contacts, mail, public
+from servicepoint import appointments, audit, booking, cards, contacts, mail, public
 from servicepoint.stats import facts, retention
 
 if TYPE_CHECKING:
@@ -109,6 +110,12 @@ def old_cards(app: Flask, dry_run: bool) -> int:
         return cards.delete_unused(session, months, dry_run=dry_run)
 
 
+def old_audit(app: Flask, dry_run: bool) -> int:
+    days = int(app.config.get("AUDIT_KEEP_DAYS", 730))
+    with _database(app).unit_of_work() as session:
+        return audit.delete_old(session, days, dry_run=dry_run)
+
+
 def visits(app: Flask, dry_run: bool) -> int:
     rebuild = int(app.config.get("STATS_REBUILD_DAYS", 7))
     with _database(app).unit_of_work() as session:
@@ -181,6 +188,7 @@ JOBS: dict[str, Job] = {
             no_shows,
         ),
         Job("cards", "delete client cards not used for CARD_KEEP_MONTHS months", old_cards),
+        Job("audit", "delete audit entries older than AUDIT_KEEP_DAYS days", old_audit),
         Job(
             "visits",
             "count what was left open after its day; build the daily aggregates",

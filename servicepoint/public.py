@@ -11,8 +11,9 @@ reverse proxy on the public host can publish exactly that prefix and nothing els
 - ``/t/socket.io/`` its own Socket.IO endpoint: the app's one Socket.IO server, on which
   only :data:`PUBLIC_NAMESPACES` (``/ticket``) accept a connection.
 
-Online booking's pages live below the prefix too (``/t/book/<slug>``, the appointment's
-``/t/a/<token>``, their API ``/t/api/v1/booking/…`` and ``/t/api/v1/appointments/<token>``):
+A location's privacy notice (``/t/privacy/<slug>``) and online booking's pages live below
+the prefix too (``/t/book/<slug>``, the appointment's ``/t/a/<token>``, their API
+``/t/api/v1/booking/…`` and ``/t/api/v1/appointments/<token>``):
 :func:`path` builds their addresses. The names in :data:`RESERVED` can never be a ticket's
 token (tokens are 16-32 characters of ``A-Za-z0-9_-``), so ``/t/<token>`` never shadows them.
 
@@ -53,7 +54,7 @@ API_PREFIX = f"{PREFIX}/api/"
 #: The Socket.IO namespaces a public connection may join; every other one refuses it.
 PUBLIC_NAMESPACES = frozenset({"/ticket"})
 #: Names directly below the prefix that are no ticket token.
-RESERVED = ("static", "api", "i18n", "socket.io", "book", "a")
+RESERVED = ("static", "api", "i18n", "socket.io", "book", "a", "privacy")
 #: Set in a request's WSGI environ when it belongs to the public half.
 ENVIRON_KEY = "servicepoint.public"
 #: The refusal's code in connect errors (Socket.IO) and its message key (HTTP).

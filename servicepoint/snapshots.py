@@ -170,6 +170,12 @@ def ticket_json(ticket: Ticket, topic: Topic | None = None) -> dict[str, Any]:
         else None,
         "call_count": ticket.call_count,
         "version": ticket.version,
+        # How it came (walk_in, card, appointment, late), whom it is meant for first and,
+        # for an appointment's ticket, when it is due (the desk says why it waits).
+        "channel": ticket.channel,
+        "for_staff_id": ticket.for_staff_id,
+        "due_at": iso(ticket.due_at),
+        "card": ticket.card_id is not None,
     }
 
 
@@ -410,9 +416,11 @@ def staff_queue(
     location: Location,
     staff: Staff | None,
     idle_minutes: int = desks.DEFAULT_IDLE_MINUTES,
+    settings: order.OrderSettings | None = None,
+    medians: Mapping[int, float] | Callable[[], Mapping[int, float]] | None = None,
 ) -> dict[str, Any]:
     """The location's queue as ``staff`` sees it (see StaffQueue)."""
-    return StaffQueue(session, location, idle_minutes).for_staff(staff)
+    return StaffQueue(session, location, idle_minutes, settings, medians).for_staff(staff)
 
 
 def staff_ticket_json(

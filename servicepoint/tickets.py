@@ -357,7 +357,7 @@ def waiting_entries(session: Session, location_id: int, day: date) -> list[order
     """Today's waiting tickets of a location as the calling order reads them (one statement,
     no objects)."""
     return [
-        order.Entry(*row)
+        order.Entry._make(row)
         for row in session.execute(_WAITING_ENTRIES, {"location_id": location_id, "day": day})
     ]
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from servicepoint import access, public, sessions
+from servicepoint import access, audit, public, sessions
 from servicepoint.access import Permission
 from servicepoint.config import truthy
 from servicepoint.db import Database, WriteLockTimeout
@@ -58,13 +58,14 @@ def database(app: Flask | None = None) -> Database:
     return db
 
 
-def order_inputs(location: Location) -> dict[str, Any]:
-    """The calling order's settings and ``location``'s medians (keyword arguments of
-    ``tickets.call_next``)."""
+def order_inputs(location: Location, session: Session | None = None) -> dict[str, Any]:
+    """The calling order's settings and ``location``'s medians, read on ``session`` (the
+    request's by default) when first needed (keyword arguments of ``tickets.call_next`` and
+    ``snapshots.staff_queue``)."""
     estimator: Estimator = current_app.extensions["servicepoint.estimator"]
     return {
         "settings": OrderSettings.from_settings(current_app.config),
-        "medians": lambda: estimator.medians(db_session(), location),
+        "medians": lambda: estimator.medians(session or db_session(), location),
     }
 
 
@@ -233,6 +234,8 @@ def current_staff(session: Session | None = None) -> Staff | None:
         found = current_session(session)
         g.current_staff = found.staff if found is not None else None
     signed_in: Staff | None = g.current_staff
+    # What this unit of work changes is theirs (servicepoint.audit).
+    audit.act_as(session if session is not None else db_session(), signed_in)
     return signed_in
 
 

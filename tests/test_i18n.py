@@ -206,6 +206,16 @@ def test_every_language_of_the_default_has_every_visitor_string_of_its_own():
         assert not same_as_english, (code, same_as_english)
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_booking_mail_subjects_name_no_topic_in_any_language(code):
+    """A mail's subject is seen on a lock screen: date and time only, never the topic."""
+    own = CATALOG.own(code)
+    for key in ("mail.confirm_subject", "mail.reminder_subject"):
+        assert key in own, (code, key)
+        assert i18n.placeholders(own[key]) <= {"date", "time"}, (code, key, own[key])
+        assert own["booking.topic"].lower() not in own[key].lower(), (code, key, own[key])
+
+
 def test_kurmanji_answers_to_ku_too():
     assert i18n.language("ku").code == "kmr" and i18n.offered("ku,de") == ["kmr", "de"]
     assert i18n.language("kmr").locale == "ku" and i18n.language("prs").locale == "fa-AF"
@@ -271,6 +281,7 @@ def test_ticket_labels_come_from_the_catalog(code):
     assert labels.estimated_wait == i18n.text(code, "ticket.estimated_wait")
     assert labels.follow_your_turn == i18n.text(code, "ticket.follow_your_turn")
     assert labels.privacy_note == i18n.text(code, "ticket.privacy_note")
+    assert labels.privacy_notice == i18n.text(code, "ticket.privacy_notice")
     assert labels.digits == i18n.language(code).print_digits
 
 

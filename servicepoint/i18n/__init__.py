@@ -33,13 +33,29 @@ REFERENCE = "de"
 FALLBACKS = ("en", "de")
 #: What visitors read: every language with a catalog file translates all of it. Other
 #: namespaces (staff pages, API error messages) are German and English, the rest fall back.
-#: (``appointment.*``: an appointment's state, as a refused check-in at the kiosk names it.)
-VISITOR_NAMESPACES = ("kiosk.", "lobby.", "status.", "ticket.", "slip.", "card.", "appointment.")
+#: (``appointment.*``: an appointment's state, as a refused check-in at the kiosk names it;
+#: ``booking.*``: the public booking page and the appointment's page; ``mail.*``: the
+#: confirmation and reminder mails of an online booking; ``privacy.*``: a location's
+#: privacy notice.)
+VISITOR_NAMESPACES = (
+    "kiosk.",
+    "lobby.",
+    "status.",
+    "ticket.",
+    "slip.",
+    "card.",
+    "appointment.",
+    "booking.",
+    "mail.",
+    "privacy.",
+)
 #: The refusals a visitor's own devices receive: the public host's page for an address
 #: outside the public half, a status link that leads nowhere, the kiosk's refusals to draw a
 #: number (the kiosk shows its own ``kiosk.error_*`` text; any other client of the kiosk API
-#: reads these) and to check an appointment or a client card in. The rest of ``error.*``
-#: answers staff and is German and English.
+#: reads these) and to check an appointment or a client card in, to draw a number or book a
+#: time with a card, and what the booking page and the appointment's page can be refused
+#: (holding, booking, confirming, cancelling). The rest of ``error.*`` answers staff and is
+#: German and English.
 VISITOR_ERRORS = (
     "error.not_public",
     "error.no_ticket_link",
@@ -58,6 +74,20 @@ VISITOR_ERRORS = (
     "error.bad_card_code",
     "error.no_card",
     "error.card_inactive",
+    "error.card_topic_not_served",
+    "error.counselor_busy",
+    "error.not_bookable_online",
+    "error.booking_day",
+    "error.slot_taken",
+    "error.appointment_past",
+    "error.hold_expired",
+    "error.no_mail",
+    "error.bad_email",
+    "error.booking_exists",
+    "error.too_many_bookings",
+    "error.no_appointment_link",
+    "error.bad_confirmation",
+    "error.appointment_not_booked",
 )
 LATIN_DIGITS = "0123456789"
 

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import servicepoint.audit  # noqa: F401  (its model)
 from servicepoint.models import Base
 
 config = context.config

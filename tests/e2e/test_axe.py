@@ -1,11 +1,13 @@
 """Every page checked by axe-core (WCAG 2.1 A and AA rules) in a real browser, in its main
 states: kiosk start (every default language), ticket, a closed topic; lobby before and after
 a call; phone waiting (every default language) and called; the online booking page at each
-step and the appointment's page (German, Arabic, asked to cancel); staff sign-in, desk, every
-manage tab; the statistics page and the printable quarterly report; the printable programme
-(every default language); the kiosk's appointment keypad
+step and the appointment's page (German, Arabic, asked to cancel); staff sign-in, desk, the
+desk's appointments (a visitor arrived, the follow-up dialog, client cards), every manage
+tab; the statistics page and the printable quarterly report; the printable programme (every
+default language); the kiosk's appointment keypad
 (with a refusal), an appointment's ticket, the card keypad, a card's choices and an
-appointment booked with it, and the phone of an appointment's ticket. Each must have no
+appointment booked with it, and the phone of an appointment's ticket; the audit trail and
+the privacy notice (every default language). Each must have no
 violation. The visitor pages share one browser context (and the programme one page) for all
 fifteen."""
 
@@ -20,7 +22,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from servicepoint.config import DEFAULTS
-from tests.conftest import _cli
+from tests.conftest import _cli, run_live_server
+from tests.e2e.appointments_setup import book_first_free, bookable_session_today
 from tests.e2e.arrivals import (
     add_session,
     book,
@@ -186,6 +189,48 @@ def test_desk_calls_and_lobby_and_phone_show_it(staff, visitor, live_server, tic
         page.close()
 
 
+def test_desk_appointments_follow_up_and_cards(browser, tmp_path):
+    """On a server of its own: today's bookable session would be the first one the manage
+    calendar below shows."""
+    with run_live_server(tmp_path) as server:
+        bookable_session_today(server)
+        booked = book_first_free(server, "beratung1")
+        context = axe_context(browser, viewport={"width": 1440, "height": 1000})
+        desk = context.new_page()
+        sign_in(desk, server, "beratung1")
+        desk.get_by_test_id("select-location").select_option(LOCATION)
+        desk.get_by_test_id("select-desk").select_option(label="Raum 1")
+        expect(desk.get_by_test_id(f"appointment-{booked['code']}")).to_contain_text("gebucht")
+        desk.get_by_test_id(f"check-in-{booked['code']}").click()
+        expect(desk.get_by_test_id("arrival")).to_be_visible()
+        expect(desk.get_by_test_id("waiting-T001")).to_be_visible()
+        desk.get_by_test_id("appointments-filter-all").check()
+        shot(desk, "desk-appointments")
+        assert_accessible(desk, "desk with today's appointments, a visitor arrived")
+
+        desk.get_by_test_id("waiting-T001").get_by_role("button", name="T001 aufrufen").click()
+        desk.get_by_test_id("action-start").click()
+        desk.get_by_test_id("follow-up").click()
+        dialog = desk.get_by_test_id("follow-up-dialog")
+        expect(dialog.get_by_test_id("slot").first).to_be_visible()
+        shot(desk, "desk-follow-up")
+        assert_accessible(desk, "desk, follow-up dialog")
+        desk.get_by_test_id("follow-up-tab-colleague").click()
+        expect(dialog.get_by_test_id("slot").first).to_be_visible()
+        assert_accessible(desk, "desk, follow-up dialog, a colleague's slots")
+        dialog.get_by_test_id("slot").first.click()
+        expect(desk.get_by_test_id("follow-up-done")).to_be_visible()
+        assert_accessible(desk, "desk, follow-up booked")
+        desk.get_by_test_id("follow-up-close").click()
+
+        desk.get_by_test_id("open-cards").click()
+        desk.get_by_test_id("card-new").click()
+        expect(desk.get_by_test_id("card-code")).not_to_be_empty()
+        shot(desk, "desk-card")
+        assert_accessible(desk, "desk, client card made")
+        context.close()
+
+
 def tomorrow() -> str:
     return (datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=1)).isoformat()
 
@@ -304,6 +349,34 @@ def test_every_manage_tab(staff, live_server):
     expect(page.get_by_test_id("occurrence-form")).to_be_visible()
     assert_accessible(page, "manage tab sessions, one occurrence")
     page.close()
+
+
+def test_audit_trail_page(staff, live_server, ticket):
+    page = staff.new_page()
+    page.goto(f"{live_server.url}/staff/audit")
+    rows = page.get_by_test_id("audit-row")
+    expect(rows.first).to_be_visible()
+    page.get_by_test_id("audit-kind").select_option("ticket")
+    page.get_by_test_id("audit-apply").click()
+    expect(page.locator('[data-testid="audit-row"]:not([data-kind="ticket"])')).to_have_count(0)
+    expect(rows.first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    shot(page, "audit")
+    assert_accessible(page, "audit trail")
+
+
+def test_privacy_notice_in_every_language(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    for lang in str(DEFAULTS["LANGUAGES"]).split(","):
+        page.goto(f"{live_server.url}/t/privacy/{LOCATION}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.get_by_test_id("privacy-operator")).to_be_visible()
+        assert_accessible(page, f"privacy notice ({lang})")
+        if lang in ("de", "ar"):
+            shot(page, f"privacy-{lang}")
+    page.goto(f"{live_server.url}/t/privacy/{LOCATION}?lang=de&from=kiosk")
+    expect(page.get_by_test_id("privacy-back")).to_be_visible()
+    assert_accessible(page, "privacy notice from the kiosk")
 
 
 def test_statistics_page_and_quarterly_report(staff, live_server):

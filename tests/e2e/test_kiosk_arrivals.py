@@ -211,6 +211,29 @@ def test_a_card_without_a_session_today_offers_a_colleague_now(
     page.close()
 
 
+def test_a_cards_next_session_is_named_in_pashto_though_the_browser_has_no_pashto_dates(
+    browser, live_server, counselor, job_service_tomorrow
+):
+    """Chromium has no Pashto dates: the next session's day comes from the catalog's own
+    weekday and month names, never the browser's German or English."""
+    from servicepoint import i18n
+
+    own = i18n.catalog().own("ps")
+    tomorrow = now().date() + timedelta(days=1)
+    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[tomorrow.weekday()]
+    card = make_card(live_server, "jobservice")
+    page = kiosk(browser, live_server, "ps")
+    page.get_by_test_id("have-card").click()
+    page.keyboard.type(card)
+    page.keyboard.press("Enter")
+    next_time = page.get_by_test_id("card-next")
+    expect(next_time).to_contain_text(own[f"lobby.weekday_{weekday}"])
+    expect(next_time).to_contain_text(own[f"lobby.month_{tomorrow.month}"])
+    expect(next_time).to_contain_text("10:00")
+    shot(page, "card-not-today-ps")
+    page.close()
+
+
 def test_a_card_books_its_counselors_next_free_time(browser, live_server, job_service_tomorrow):
     card = make_card(live_server, "jobservice")
     page = kiosk(browser, live_server, "en")

@@ -147,3 +147,46 @@ def test_a_visitor_books_without_an_address(phone, server, topic):
     phone.get_by_test_id("booking-days").get_by_role("button").first.click()
     expect(phone.get_by_test_id("booking-time-10:00")).to_be_visible()
     expect(phone.get_by_test_id("booking-time-11:00")).to_have_count(0)
+
+
+@pytest.mark.parametrize("code", ["ps", "ar"])
+def test_the_booking_and_appointment_pages_read_right_to_left_in_pashto_and_arabic(
+    phone, server, topic, code
+):
+    """Every word on the way is the language's own (none falls back to English or German),
+    the page runs right to left, and the code, date and time are written in Latin digits."""
+    from servicepoint import i18n
+
+    own = i18n.catalog().own(code)
+    phone.goto(f"{server.url}/t/book/{LOCATION}?lang={code}")
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    expect(phone.locator("h1")).to_have_text(own["booking.title"])
+    phone.get_by_test_id(f"booking-topic-{topic['id']}").click()
+    days = phone.get_by_test_id("booking-days").get_by_role("button")
+    expect(days.first).to_be_visible()
+    day = days.first.inner_text()
+    assert re.search(r"[0-9]", day) and not re.search(r"[A-Za-z]", day), (
+        day
+    )  # no German, no English
+    if code == "ps":  # Chromium has no Pashto dates: the catalog's day names
+        assert any(
+            own[f"lobby.weekday_{d}"] in day
+            for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        ), day
+    shot(phone, f"days-{code}")
+    days.first.click()
+    slot = "11:30" if code == "ps" else "10:00"
+    phone.get_by_test_id(f"booking-time-{slot}").click()
+    held = phone.get_by_test_id("booking-held")
+    expect(held).to_contain_text(slot)
+    assert not re.search(r"[٠-٩۰-۹]", held.inner_text()), held.inner_text()
+    expect(phone.get_by_test_id("booking-submit")).to_have_text(own["booking.book"])
+    shot(phone, f"held-{code}")
+    phone.get_by_test_id("booking-submit").click()
+
+    expect(phone).to_have_url(re.compile(rf"/t/a/[A-Za-z0-9_-]{{16,32}}\?lang={code}$"))
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    expect(phone.get_by_test_id("appointment-code")).to_have_text(re.compile(r"^[0-9]{6}$"))
+    expect(phone.get_by_test_id("appointment-state")).to_have_text(own["booking.state_booked"])
+    expect(phone.get_by_test_id("appointment-cancel")).to_have_text(own["booking.cancel"])
+    shot(phone, f"appointment-{code}")

@@ -36,10 +36,10 @@ def test_language_buttons_offer_the_configured_languages_with_a_catalog(app, cli
     assert [entry["code"] for entry in catalog["languages"]] == ["de", "uk", "ar"]
     assert set(catalog["strings"]) == {"de", "uk", "ar"}
     assert catalog["strings"]["ar"]["kiosk.choose_topic"] == i18n.text("ar", "kiosk.choose_topic")
-    # The kiosk's strings, and the weekday and month names it writes dates with where the
-    # browser does not know the language.
+    # The kiosk's strings, the weekday and month names it writes dates with where the
+    # browser does not know the language, and its link to the privacy notice.
     assert all(
-        key.startswith(("kiosk.", "lobby.weekday_", "lobby.month_"))
+        key.startswith(("kiosk.", "lobby.weekday_", "lobby.month_", "privacy.link"))
         for key in catalog["strings"]["uk"]
     )
     assert "ar" in catalog["rtl"] and "de" not in catalog["rtl"]

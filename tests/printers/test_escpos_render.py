@@ -103,8 +103,8 @@ def test_arabic_farsi_tigrinya_print_as_images_never_as_question_marks(
     assert not has_script(stream.text, script)
     assert b"?" not in stream.text_bytes
     assert "A012" in stream.text and "Wohnsitz anmelden" in stream.text
-    # topic, people ahead, wait, invitation, privacy note: five shaped paragraphs
-    assert len(stream.rasters) == 5
+    # topic, people ahead, wait, invitation, privacy note, the notice's line: six paragraphs
+    assert len(stream.rasters) == 6
     assert all(raster.width == 576 and raster.black_dots() > 200 for raster in stream.rasters)
     assert stream.qr_stored_data() == [STATUS_URL.encode()]
 
@@ -122,7 +122,7 @@ def test_ukrainian_prints_as_images_on_a_profile_without_cyrillic(make_ticket):
 
     assert not has_script(stream.text, "CYRILLIC")
     assert b"?" not in stream.text_bytes
-    assert len(stream.rasters) == 5
+    assert len(stream.rasters) == 6
     assert all(raster.width == 512 for raster in stream.rasters)  # the profile's paper width
     assert stream.qr_stored_data() == [STATUS_URL.encode()]
 
@@ -139,7 +139,8 @@ def test_romanian_comma_below_letters_print_as_image_because_no_code_page_has_th
 
     assert "Persoane înaintea dumneavoastră: 3" in stream.words  # î and ă are in CP1250
     assert "așteptare" not in stream.text and "Urmăriți" not in stream.text
-    assert len(stream.rasters) == 2  # the wait line and "Urmăriți-vă rândul:"
+    # the wait line, "Urmăriți-vă rândul:" and "Protecția datelor: scanați codul QR"
+    assert len(stream.rasters) == 3
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -109,6 +109,7 @@ def test_every_language_has_every_label(language):
 
     assert "{n}" in labels.people_ahead and "{n}" in labels.estimated_wait
     assert labels.follow_your_turn.strip() and labels.privacy_note.strip()
+    assert labels.privacy_notice.strip()
     assert len(labels.digits) == 10
 
 
@@ -120,6 +121,7 @@ def test_installed_fonts_draw_every_label_without_boxes(language):
         labels.estimated_wait_line(15),
         labels.follow_your_turn,
         labels.privacy_note,
+        labels.privacy_notice,
     ):
         primary = primary_script(text)
         missing = [char for char in text if not has_glyph(font_for(char, primary), char)]

@@ -101,6 +101,7 @@ def test_jobs_are_listed_and_unknown_ones_refused(runner):
         "contacts",
         "no-shows",
         "cards",
+        "audit",
         "visits",
         "retention",
     ]

@@ -215,7 +215,10 @@ def test_the_status_page_uses_only_addresses_of_the_public_half(client, centre):
         for name in ("href", "src")
         if element.get(name) and not element.get(name).startswith("?")  # ?lang= links
     ]
-    assert addresses and all(address.startswith("/t/static/") for address in addresses)
+    # its files, and the location's privacy notice (in the public half too)
+    assert addresses and all(
+        address.startswith(("/t/static/", "/t/privacy/test-centre?")) for address in addresses
+    )
     config = page.json("status-config")
     token = ticket["token"]
     assert config["statusUrl"] == f"/t/api/v1/tickets/{token}"
@@ -226,7 +229,7 @@ def test_the_status_page_uses_only_addresses_of_the_public_half(client, centre):
     for address in addresses:
         with client.get(address, headers=ON_PUBLIC_HOST) as file:
             assert file.status_code == 200, address
-            assert file.mimetype in {"text/css", "text/javascript", "image/svg+xml"}, address
+            assert file.mimetype in {"text/css", "text/javascript", "image/svg+xml", "text/html"}
     for module in ("api", "catalog", "dom", "socket"):  # what status.js imports, beside it
         with client.get(f"/t/static/js/{module}.js", headers=ON_PUBLIC_HOST) as file:
             assert file.status_code == 200

@@ -7,7 +7,9 @@
  * ticket offers now (`moves`), which tickets this counselor serves (`served`), which one
  * call-next takes (`next_id`), and gives the waiting list in calling order. What is shown
  * is derived from the latest `queue` snapshot, with the tickets changed since (the `ticket`
- * events and the answers to this page's own moves) put in their place until the next one. */
+ * events and the answers to this page's own moves) put in their place until the next one.
+ * Today's appointments, follow-ups and client cards are their own modules (appointments.js,
+ * cards.js), given what they need of this page's state through `shared`. */
 
 import {
   ApiError, api, clear, clockTime, formatWait, languageName, minutesSince, pageError,
@@ -15,6 +17,8 @@ import {
 } from "./common.js";
 import { $, h, refocus, replaceChildrenKeepingFocus } from "/static/js/dom.js";
 import { live } from "/static/js/socket.js";
+import { createAppointments } from "./appointments.js";
+import { createCards } from "./cards.js";
 
 const els = {
   location: $("#location"), desk: $("#desk"), connection: $("#connection"),
@@ -39,6 +43,11 @@ const POLL_MS = 15000;
 // is shown as free without any event.
 const RESYNC_MS = 60000;
 const LONG_WAIT_MINUTES = 30;
+// Why a waiting ticket stands where it does in this counselor's list (the payload's `step`).
+const STEP_LABELS = {
+  appointment: "Termin", appointment_soon: "Termin gleich", waiting_long: "wartet lange",
+  for_you: "Ihr Klient",
+};
 // How a ticket's state is shown (labels only; which moves it allows comes with the ticket).
 const STATE_LABELS = {
   waiting: "Wartet", called: "Aufgerufen", serving: "In Beratung", done: "Abgeschlossen",
@@ -104,7 +113,12 @@ function mayCall() {
   return Boolean(chosen) && chosen.active && seatOf(chosen) !== "taken";
 }
 
-const latest = (ticket) => state.fresh.get(ticket.id) || ticket;
+/** A ticket as last heard of: a `ticket` event's copy carries no `step` (only the queue's
+ * list says it), so the list's one is kept until the next snapshot. */
+const latest = (ticket) => {
+  const fresh = state.fresh.get(ticket.id);
+  return fresh ? { step: ticket.step, for_you: ticket.for_you, ...fresh } : ticket;
+};
 
 /** The waiting tickets in the server's order, split by whether this counselor serves them. */
 function waitingLists() {
@@ -167,6 +181,7 @@ function setQueue(data) {
   if (data.server_time) state.offset = Date.parse(data.server_time) - Date.now();
   if (Array.isArray(data.desks)) setDesks(data.desks);
   render();
+  appointmentsView.render(); // topic names and "my topics" come with the queue
 }
 
 /** Who sits where (the queue's `desks`, or an occupy answer): when this page's desk went to
@@ -209,6 +224,7 @@ function applyAnswer(ticket) {
 // --- rendering ----------------------------------------------------------------------------
 
 function render() {
+  appointmentsView.renderFollowUpButton();
   renderSeat();
   renderControls();
   renderCurrent();
@@ -345,11 +361,20 @@ function ticketItem(ticket, { next = false } = {}) {
     disabled: state.busy || !chosen || !mayCall(),
     onclick: (event) => callChosen(ticket, event.currentTarget),
   }, "Aufrufen") : null;
-  return h("li", { "data-testid": `waiting-${ticket.code}`, class: next ? "next" : null },
+  const step = STEP_LABELS[ticket.step] || null;
+  // A ticket of this counselor's topics they may not call now: greyed, with the reason.
+  const held = "step" in ticket && ticket.step === null && ticket.served !== false ? heldReason(ticket) : null;
+  const classes = [next ? "next" : "", ticket.for_you ? "for-you" : "", held ? "held" : ""].filter(Boolean).join(" ");
+  return h("li", { "data-testid": `waiting-${ticket.code}`, class: classes || null },
     h("span", { class: "code" }, ticket.code,
       next ? h("span", { class: "next-mark" }, "als Nächstes") : null),
     h("span", { class: "info" },
       h("span", { class: "topic", title: topicLabel(ticket) }, topicLabel(ticket)),
+      step || (ticket.for_you && ticket.step !== "for_you") || held ? h("span", { class: "labels" },
+        step ? h("span", { class: `step-label ${ticket.step}`, "data-testid": "step" }, step) : null,
+        ticket.for_you && ticket.step !== "for_you"
+          ? h("span", { class: "step-label for_you", "data-testid": "for-you" }, "für Sie") : null,
+        held ? h("span", { class: "held-reason", "data-testid": "held" }, held) : null) : null,
       h("span", { class: "sub" },
         h("span", {
           class: minutes >= LONG_WAIT_MINUTES ? "wait long" : "wait",
@@ -358,6 +383,20 @@ function ticketItem(ticket, { next = false } = {}) {
         }, waitText(ticket.issued_at)),
         ` · ${languageName(ticket.language)}`)),
     button);
+}
+
+/** Why this counselor cannot call a ticket of their topics now (from how it came). */
+function heldReason(ticket) {
+  const mine = state.me && ticket.for_staff_id === state.me.id;
+  if (ticket.channel === "appointment" && ticket.due_at) {
+    return mine || ticket.for_staff_id === null
+      ? `Termin um ${clock(ticket.due_at)} – noch nicht fällig`
+      : `Termin bei Kollegin/Kollege um ${clock(ticket.due_at)}`;
+  }
+  if (ticket.for_staff_id !== null && ticket.for_staff_id !== undefined && !mine) {
+    return "vorerst für Kollegin/Kollege reserviert";
+  }
+  return "jetzt nicht aufrufbar";
 }
 
 function renderQueue() {
@@ -721,6 +760,8 @@ async function selectLocation(slug) {
   state.queue = null;
   state.fresh.clear();
   store.set(STORE_LOCATION, slug);
+  appointmentsView.setLocation(slug);
+  cardsView.setLocation(slug);
   renderDesks();
   render();
   renderConnection();
@@ -829,6 +870,8 @@ function connect(slug) {
     events: {
       queue: mine(setQueue), ticket: mine(applyTicket), signed_out: mine(sessionExpired),
       desk_taken_over: mine(deskTakenOver),
+      appointment: mine((data) => appointmentsView.onAppointment(data)),
+      appointment_arrived: mine((data) => appointmentsView.onArrived(data)),
     },
     resync: "queue",
     resyncEveryMs: RESYNC_MS,
@@ -837,6 +880,10 @@ function connect(slug) {
     onPollError: mine((err) => { if (err.status === 401) sessionExpired(); }),
     pollEveryMs: POLL_MS,
     onState: mine((connection) => {
+      // Back after a break: the day's appointments may have changed meanwhile.
+      if (connection === "live" && state.connection !== "live" && state.connection !== "connecting") {
+        appointmentsView.refresh();
+      }
       state.connection = connection;
       renderConnection();
     }),
@@ -854,6 +901,36 @@ function connect(slug) {
     },
   });
 }
+
+// --- appointments and client cards (their own modules) --------------------------------------
+
+const shared = {
+  timezone: () => {
+    const location = state.locations.find((l) => l.slug === state.slug);
+    return location ? location.timezone : undefined;
+  },
+  me: () => state.me,
+  topics: () => (state.queue ? state.queue.topics : []),
+  deskId: () => state.deskId,
+  currentTicket: () => currentTicket(),
+  resync: () => { if (state.live) state.live.resync(); },
+  /** The queue (with the location's topics) before the socket has brought it. */
+  ensureQueue: async () => {
+    const slug = state.slug;
+    if (state.queue || !slug) return;
+    try {
+      const data = await api("GET", `/locations/${encodeURIComponent(slug)}/queue`);
+      if (slug === state.slug && !state.queue) setQueue(data);
+    } catch (err) {
+      fail(err);
+    }
+  },
+  note: (text) => note(text),
+  fail: (err) => fail(err),
+  focusHome: () => els.callNext,
+};
+const appointmentsView = createAppointments(shared);
+const cardsView = createCards(shared);
 
 // --- start ------------------------------------------------------------------------------
 
@@ -873,7 +950,7 @@ async function init() {
   els.undo.addEventListener("click", undoLast);
   els.toastClose.addEventListener("click", () => { undo.ticket = null; hideToast(); });
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !els.toast.hidden && !els.transferDialog.open) {
+    if (event.key === "Escape" && !els.toast.hidden && !document.querySelector("dialog[open]")) {
       undo.ticket = null;
       hideToast();
     }

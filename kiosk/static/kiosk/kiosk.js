@@ -267,9 +267,19 @@ function sessionText(session) {
 /** "Tue, 9 Dec" and "10:00" of a moment, in the location's time zone. */
 function dayAndTime(moment) {
   const zone = { timeZone: config.timezone };
+  const time = new Intl.DateTimeFormat(locale(), { ...zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(moment);
+  if (!catalog.intlKnows(state.language)) {
+    // The browser does not know the language: its own weekday and month names, as `when` does.
+    const parts = {};
+    new Intl.DateTimeFormat("en-US", { ...zone, weekday: "short", day: "numeric", month: "numeric" })
+      .formatToParts(moment)
+      .forEach((part) => (parts[part.type] = part.value));
+    const day = `${t("lobby.weekday_" + parts.weekday.toLowerCase())}, ${parts.day} ${t("lobby.month_" + parts.month)}`;
+    return { day, time };
+  }
   return {
     day: new Intl.DateTimeFormat(locale(), { ...zone, weekday: "short", day: "numeric", month: "short" }).format(moment),
-    time: new Intl.DateTimeFormat(locale(), { ...zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(moment),
+    time,
   };
 }
 

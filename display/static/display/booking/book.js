@@ -14,7 +14,10 @@ import { $, $$, h } from "../../js/dom.js";
 const config = JSON.parse($("#booking-config").textContent);
 const t = catalog.t;
 const lang = document.documentElement.lang || "de";
-const locale = (catalog.language(lang) || {}).locale || lang;
+// Dates in the page's language with Latin digits; where the browser has no data for it
+// (Pashto, Kurmanji, Tigrinya) the day names come from the catalog, not the browser's own.
+const locale = catalog.intlLocale(lang);
+const intlKnows = catalog.intlKnows(lang);
 
 const steps = {
   topic: $("[data-step=topic]"),
@@ -40,9 +43,13 @@ const chosen = { topic: null, day: null, hold: null };
 const dayFormat = new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long" });
 const dateFormat = new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit", year: "numeric" });
 
+const weekdays = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
 function dayLabel(iso) {
   const [y, m, d] = iso.split("-").map(Number);
-  return dayFormat.format(new Date(y, m - 1, d, 12));
+  const day = new Date(y, m - 1, d, 12);
+  if (!intlKnows) return `${t("lobby.weekday_" + weekdays[day.getDay()])}, ${d} ${t("lobby.month_" + m)}`;
+  return dayFormat.format(day);
 }
 
 function dateLabel(iso) {

@@ -1,7 +1,7 @@
 """visit facts and daily aggregates (statistics)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 03:26:16.759683
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
