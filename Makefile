@@ -55,6 +55,8 @@ bench: setup
 	$(BIN)/python -m bench.call_display
 	$(BIN)/python -m bench.capacity
 	$(BIN)/python -m bench.print_render
+	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.stats --backend postgresql
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

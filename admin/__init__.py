@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from admin import routes as _routes  # noqa: F401
     from admin import sessions_api as _sessions_api  # noqa: F401
     from admin import slips_api as _slips_api  # noqa: F401
+    from admin import stats_api as _stats_api  # noqa: F401
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)

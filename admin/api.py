@@ -487,6 +487,8 @@ def _staff_role(body: dict[str, Any], acting: Staff) -> tuple[str | None, str | 
         return Role.STAFF, role
     if role == Role.ADMIN and not acting.is_admin:
         raise AdminsOnly("admins_make_admins", field="role")
+    if role == Role.REPORTING and not acting.is_admin:
+        raise AdminsOnly("admins_make_reporting", field="role")
     return role, None
 
 

@@ -6,14 +6,15 @@ with ``fetch()``, the same API integrators use.
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from admin import bp
 from servicepoint import access, audit, i18n, pictograms
 from servicepoint.access import Permission
 from servicepoint.i18n.flask import configured_languages
-from servicepoint.models import Location
+from servicepoint.models import Location, Role, Staff
+from servicepoint.stats import figures
 from servicepoint.web import current_staff, db_session
 
 
@@ -29,6 +30,8 @@ def desk_view():
     if staff is None:
         return render_template("admin/signin.html")
     if not access.allowed(staff, Permission.VIEW_QUEUE):
+        if access.allowed(staff, Permission.VIEW_STATS):  # the reporting role
+            return redirect(url_for("admin.stats_page"))
         return render_template("admin/forbidden.html", staff=staff), 403
     # Whether the lobby can speak calls: without a speech engine it only chimes (say so).
     speaker = current_app.extensions["servicepoint.speaker"]
@@ -76,3 +79,44 @@ def audit_page():
             action: i18n.text("de", f"staff.audit_action_{action}") for action in audit.ACTIONS
         },
     )
+
+
+def _stats_locations(staff: Staff) -> list[Location]:
+    """The locations whose figures ``staff`` sees (the API's own rule, for the picker)."""
+    every = db_session().scalars(select(Location).order_by(Location.name)).all()
+    return [loc for loc in every if access.allowed(staff, Permission.VIEW_STATS, loc)]
+
+
+def _stats_page(template: str):
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("admin.desk_view"))
+    if not access.allowed(staff, Permission.VIEW_STATS):
+        return render_template("admin/forbidden.html", staff=staff), 403
+    locations = _stats_locations(staff)
+    detail = staff.role != Role.REPORTING and any(
+        access.allowed(staff, Permission.VIEW_STATS_DETAIL, loc) for loc in locations
+    )
+    return render_template(
+        template,
+        staff=staff,
+        locations=locations,
+        detail=detail,
+        groups=[g for g in figures.GROUPS if detail or g not in figures.INTERNAL],
+        periods=figures.PERIODS,
+        location=request.args.get("location", ""),
+        quarter=request.args.get("quarter", ""),
+    )
+
+
+@bp.get("/stats")
+def stats_page():
+    """Statistics: tables and charts of a range (managers in full; the reporting role with
+    small numbers hidden)."""
+    return _stats_page("admin/stats.html")
+
+
+@bp.get("/stats/report")
+def stats_report_page():
+    """The printable quarterly report (A4) of one location or of all of them."""
+    return _stats_page("admin/stats_report.html")

@@ -3,9 +3,11 @@
 ``require(staff, permission, location)`` answers for every staff request; nothing else
 decides access. An admin may do everything everywhere. Other staff act where they are
 members (``Membership``): a counselor sees the location's queue and moves its tickets, a
-manager also manages the location. ``location`` None asks about the installation: managing
-it (new locations, organisations, admins) is the admins' alone; viewing and managing
-"somewhere" is allowed to whoever may do so at one location at least.
+manager also manages the location and sees its statistics in full. A ``reporting`` staff
+member sees only the statistics of every location, small numbers hidden. ``location`` None
+asks about the installation: managing it (new locations, organisations, admins) is the
+admins' alone; viewing and managing "somewhere" is allowed to whoever may do so at one
+location at least.
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ class Permission(enum.StrEnum):
     MOVE_TICKETS = "move_tickets"  # call, start, finish, requeue, transfer, cancel
     MANAGE = "manage"  # a location's topics, desks, sessions, kiosks, its staff's memberships
     ADMINISTER = "administer"  # locations, organisations, admins: the installation itself
+    VIEW_STATS = "view_stats"  # the statistics, small numbers hidden (the reporting role)
+    VIEW_STATS_DETAIL = "view_stats_detail"  # ... all of them, with counselors (managers)
 
 
+# The reporting role (a staff role, not a membership): the statistics of every location.
+REPORTING_PERMISSIONS = frozenset({Permission.VIEW_STATS})
 _ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.COUNSELOR: frozenset({Permission.VIEW_QUEUE, Permission.MOVE_TICKETS}),
     Role.MANAGER: frozenset(Permission) - {Permission.ADMINISTER},
@@ -41,6 +47,8 @@ def allowed(staff: Staff | None, permission: Permission, location: Location | No
         return False
     if staff.is_admin:
         return True
+    if staff.role == Role.REPORTING:
+        return permission in REPORTING_PERMISSIONS
     if location is None:
         return permission != Permission.ADMINISTER and any(
             permission in _ROLE_PERMISSIONS.get(m.role, frozenset()) for m in staff.memberships

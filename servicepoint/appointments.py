@@ -68,6 +68,7 @@ from servicepoint.models import (
     Ticket,
     Topic,
 )
+from servicepoint.stats import facts
 from servicepoint.text import shown
 from servicepoint.tickets import served_topic_ids
 
@@ -449,6 +450,7 @@ def cancel(session: Session, appointment: Appointment) -> Appointment:
         delete(AppointmentContact).where(AppointmentContact.appointment_id == appointment.id)
     )
     session.flush()
+    facts.appointment_ended(session, appointment)
     _changed(session, appointment, "cancelled")
     return appointment
 
@@ -687,6 +689,7 @@ def close_missed(session: Session, now: datetime | None = None, dry_run: bool = 
             missed += 1
             if not dry_run:
                 appointment.state = AppointmentState.NO_SHOW
+                facts.appointment_ended(session, appointment)
                 _changed(session, appointment, "no_show")
     session.flush()
     return missed

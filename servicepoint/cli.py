@@ -213,8 +213,18 @@ def db_init(ctx: click.Context) -> None:
     is_flag=True,
     help="Define no consultation sessions: every topic is offered at any hour.",
 )
+@click.option(
+    "--history",
+    "history_days",
+    type=click.IntRange(0, 1100),
+    default=0,
+    help="Also write DAYS days of plausible past visits (statistics) up to yesterday, "
+    "to the demo's locations or to those already there.",
+)
 @click.pass_context
-def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> None:
+def demo_command(
+    ctx: click.Context, if_empty: bool, without_sessions: bool, history_days: int
+) -> None:
     """Load demo organisations, locations, topics, desks, consultation sessions and staff with
     generated passwords (after db upgrade)."""
     from servicepoint import demo
@@ -222,11 +232,14 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
     app = _app(ctx)
     db = database(app)
     with db.unit_of_work() as session:
-        if not demo.is_empty(session):
-            if if_empty:
-                click.echo("Demo data already present.")
-                return
-            raise click.ClickException("The database has locations already; demo not loaded.")
+        present = not demo.is_empty(session)
+    if present:
+        if if_empty or history_days:
+            click.echo("Demo data already present.")
+            _demo_history(app, history_days)
+            return
+        raise click.ClickException("The database has locations already; demo not loaded.")
+    with db.unit_of_work() as session:
         logins = demo.load(session, sessions=not without_sessions)
         booked = [] if without_sessions else demo.samples(session)
     path = Path(app.instance_path) / DEMO_LOGINS
@@ -241,6 +254,17 @@ def demo_command(ctx: click.Context, if_empty: bool, without_sessions: bool) -> 
         click.echo("To try at Leverkusen's kiosk (Ich habe einen Termin / eine Karte):")
         for line in booked:
             click.echo(f"  {line}")
+    _demo_history(app, history_days)
+
+
+def _demo_history(app: Flask, days: int) -> None:
+    if not days:
+        return
+    from servicepoint.stats import history
+
+    with database(app).unit_of_work() as session:
+        written = history.write(session, days)
+    click.echo(f"Past visits written: {written} over {days} days (statistics).")
 
 
 @main.group("users")
@@ -252,10 +276,13 @@ def users_group() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice([Role.ADMIN.value, Role.COUNSELOR.value, Role.MANAGER.value]),
+    type=click.Choice(
+        [Role.ADMIN.value, Role.COUNSELOR.value, Role.MANAGER.value, Role.REPORTING.value]
+    ),
     default=Role.COUNSELOR.value,
     show_default=True,
-    help="admin: manages everything; counselor or manager: that role at every location.",
+    help="admin: manages everything; counselor or manager: that role at every location; "
+    "reporting: sees only the statistics (small numbers hidden) of every location.",
 )
 @click.option("--name", "display_name", help="Name shown to colleagues (default: USERNAME).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -282,8 +309,10 @@ def users_add(
                 username,
                 password,
                 display_name=display_name,
-                role=Role.ADMIN if role == Role.ADMIN else Role.STAFF,
-                memberships=[] if role == Role.ADMIN else manage.every_location(session, role),
+                role=role if role in (Role.ADMIN, Role.REPORTING) else Role.STAFF,
+                memberships=[]
+                if role in (Role.ADMIN, Role.REPORTING)
+                else manage.every_location(session, role),
             )
     except ServicepointError as error:
         raise click.ClickException(error.message) from error

@@ -142,6 +142,18 @@ DEFAULTS: dict[str, object] = {
     "SNAPSHOT_INTERVAL": 0.1,
     # How long a staff member stays signed in (hours); sign-out ends it at once.
     "SESSION_HOURS": 12,
+    # Statistics (servicepoint.stats): the days before yesterday whose daily aggregates the
+    # nightly job builds again from the facts (a late correction is counted), and the
+    # smallest group whose waits and durations the reporting role and exports show.
+    "STATS_REBUILD_DAYS": 7,
+    "STATS_MIN_GROUP": 5,
+    # Retention (job "retention"): tickets, appointments and their events are deleted this
+    # many days after their day, only once their facts and the day's aggregates exist; visit
+    # facts after FACT_KEEP_DAYS (the daily aggregates stay); print jobs after
+    # PRINT_JOB_KEEP_DAYS.
+    "TICKET_KEEP_DAYS": 90,
+    "FACT_KEEP_DAYS": 730,
+    "PRINT_JOB_KEEP_DAYS": 30,
     # Send the staff cookie over HTTPS only: "auto" (when the request came over HTTPS, also
     # through a proxy saying X-Forwarded-Proto: https), "true" or "false".
     "COOKIE_SECURE": "auto",

@@ -14,6 +14,12 @@ units of work of one batch; ``dry_run`` counts what it would do and changes noth
   check-in (listed for their counselors to book again).
 - ``cards``: delete client cards not used for ``CARD_KEEP_MONTHS`` months.
 - ``audit``: delete audit entries older than ``AUDIT_KEEP_DAYS`` days.
+- ``retention``: delete tickets, appointments and their events ``TICKET_KEEP_DAYS`` after
+  their day once their facts and the day's aggregates exist (never before), facts after
+  ``FACT_KEEP_DAYS`` (aggregates stay), print jobs after ``PRINT_JOB_KEEP_DAYS``
+  (``servicepoint.stats.retention``).
+- ``visits``: write the ``left`` facts of tickets still open after their day, then build the
+  daily aggregates (``servicepoint.stats.facts``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from servicepoint import appointments, audit, booking, cards, contacts, mail, public
+from servicepoint.stats import facts, retention
 
 if TYPE_CHECKING:
     from servicepoint.db import Database
@@ -109,6 +116,47 @@ def old_audit(app: Flask, dry_run: bool) -> int:
         return audit.delete_old(session, days, dry_run=dry_run)
 
 
+def visits(app: Flask, dry_run: bool) -> int:
+    rebuild = int(app.config.get("STATS_REBUILD_DAYS", 7))
+    with _database(app).unit_of_work() as session:
+        left = facts.record_left(session, dry_run)
+    with _database(app).unit_of_work() as session:
+        days = facts.aggregate_days(session, rebuild, dry_run)
+    return left + days
+
+
+# Batches the retention job deletes at most per run (the next night goes on).
+RETENTION_ROUNDS = 1000
+
+
+def delete_old(app: Flask, dry_run: bool) -> int:
+    periods = retention.Periods.from_settings(app.config)
+    database = _database(app)
+    if dry_run:
+        with database.unit_of_work() as session:
+            counts = retention.pending(session, periods)
+    else:
+        counts = retention.Counts()
+        for _round in range(RETENTION_ROUNDS):
+            with database.unit_of_work() as session:
+                done = retention.delete_batch(session, periods)
+            counts += done
+            if done.deleted == 0:
+                break
+        with database.unit_of_work() as session:
+            counts += retention.Counts(uncounted=retention.pending(session, periods).uncounted)
+    log.info(
+        "retention: %d tickets, %d appointments, %d facts, %d print jobs; "
+        "%d old tickets and appointments not yet counted (kept)",
+        counts.tickets,
+        counts.appointments,
+        counts.facts,
+        counts.print_jobs,
+        counts.uncounted,
+    )
+    return counts.deleted
+
+
 @dataclass(frozen=True)
 class Job:
     """A periodic job: its name on the command line, what it does, and the work (returns
@@ -141,5 +189,16 @@ JOBS: dict[str, Job] = {
         ),
         Job("cards", "delete client cards not used for CARD_KEEP_MONTHS months", old_cards),
         Job("audit", "delete audit entries older than AUDIT_KEEP_DAYS days", old_audit),
+        Job(
+            "visits",
+            "count what was left open after its day; build the daily aggregates",
+            visits,
+        ),
+        Job(
+            "retention",
+            "delete counted tickets and appointments after TICKET_KEEP_DAYS, facts after "
+            "FACT_KEEP_DAYS, print jobs after PRINT_JOB_KEEP_DAYS",
+            delete_old,
+        ),
     )
 }

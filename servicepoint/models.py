@@ -643,6 +643,103 @@ class TicketEvent(Base):
     desk: Mapped[Desk | None] = relationship()
 
 
+class VisitOutcome(enum.StrEnum):
+    """How a visit ended, as the statistics count it."""
+
+    SERVED = "served"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    LEFT = "left"  # still open when its day ended (written by the nightly job)
+
+
+class VisitChannel(enum.StrEnum):
+    """How a visitor came, as the statistics count it: a ticket's channel, an appointment's
+    by who booked it."""
+
+    WALK_IN = "walk_in"
+    CARD = "card"
+    STAFF_BOOKED = "staff_booked"
+    ONLINE_BOOKED = "online_booked"
+    KIOSK_BOOKED = "kiosk_booked"
+    LATE = "late"
+
+
+class Visit(Base):
+    """One visit as a fact for the statistics (``servicepoint.stats``), written when its
+    ticket or appointment reaches its end, or by the nightly job for what was left open.
+
+    Nothing about the person: no token, no code, no exact time (the hour of the week of the
+    arrival only). ``ticket_id`` and ``appointment_id`` are bare numbers (no foreign key: the
+    fact outlives its ticket) that make writing it idempotent; ``card_id`` too, only to count
+    distinct card holders. ``desk_id`` and ``staff_id`` are for managers' views only."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_day", "location_id", "service_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    appointment_id: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    service_day: Mapped[date] = mapped_column(Date)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), default=None
+    )
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topic.id", ondelete="SET NULL"), default=None
+    )
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(12))
+    # 0 (Monday 0:00-0:59) to 167 (Sunday 23:00-23:59), local time of the arrival.
+    arrival_hour: Mapped[int] = mapped_column(Integer)
+    wait_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    service_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    desk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("desk.id", ondelete="SET NULL"), default=None
+    )
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    card_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class VisitDay(Base):
+    """The visits of one day counted per location, organisation, topic, language, channel
+    and outcome, with the sums of their waits and service times: built from the facts by a
+    job and kept after the facts are deleted (percentiles and card holders need the facts).
+    ``organisation_id`` and ``topic_id`` are 0 for none, so the key is unique."""
+
+    __tablename__ = "visit_day"
+    __table_args__ = (
+        UniqueConstraint(
+            "service_day",
+            "location_id",
+            "organisation_id",
+            "topic_id",
+            "language",
+            "channel",
+            "outcome",
+            name="uq_visit_day_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_day: Mapped[date] = mapped_column(Date)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(Integer, default=0)
+    topic_id: Mapped[int] = mapped_column(Integer, default=0)
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(12))
+    visits: Mapped[int] = mapped_column(Integer)
+    waits: Mapped[int] = mapped_column(Integer, default=0)
+    wait_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    services: Mapped[int] = mapped_column(Integer, default=0)
+    service_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class TicketCounter(Base):
     """The last number drawn per (location, prefix, service day); advanced by one upsert."""
 

@@ -49,6 +49,7 @@ from servicepoint.models import (
     Topic,
     new_public_token,
 )
+from servicepoint.stats import facts
 
 if TYPE_CHECKING:  # estimates reads the queue from here
     from servicepoint.estimates import Estimates
@@ -940,6 +941,7 @@ def _move(
             _SYNC_APPOINTMENT,
             {"of_ticket": ticket.id, "new_state": _APPOINTMENT_STATE[to_state]},
         )
+    facts.ticket_moved(session, ticket, from_state)
     _history(session, ticket, kind, from_state, to_state, staff, desk_id, detail)
     _announce(session, ticket, kind)
 

@@ -161,7 +161,9 @@ def test_a_location_manager_sees_only_their_locations_staff_and_memberships(
     assert set(listed) == {"lev.beratung", "lev.leitung", "beide"}
     assert [m["location"] for m in listed["beide"]["memberships"]] == ["leverkusen"]
     me = client.get("/api/v1/session").json
-    assert me["locations"] == {"leverkusen": ["view_queue", "move_tickets", "manage"]}
+    assert me["locations"] == {
+        "leverkusen": ["view_queue", "move_tickets", "manage", "view_stats", "view_stats_detail"]
+    }
     managed = client.get("/api/v1/locations?all=1").json["locations"]
     assert [loc["slug"] for loc in managed] == ["leverkusen"]
     assert "manage" in me["permissions"] and "administer" not in me["permissions"]

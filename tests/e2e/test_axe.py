@@ -3,7 +3,8 @@ states: kiosk start (every default language), ticket, a closed topic; lobby befo
 a call; phone waiting (every default language) and called; the online booking page at each
 step and the appointment's page (German, Arabic, asked to cancel); staff sign-in, desk, the
 desk's appointments (a visitor arrived, the follow-up dialog, client cards), every manage
-tab; the printable programme (every default language); the kiosk's appointment keypad
+tab; the statistics page and the printable quarterly report; the printable programme (every
+default language); the kiosk's appointment keypad
 (with a refusal), an appointment's ticket, the card keypad, a card's choices and an
 appointment booked with it, and the phone of an appointment's ticket; the audit trail and
 the privacy notice (every default language). Each must have no
@@ -21,7 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from servicepoint.config import DEFAULTS
-from tests.conftest import run_live_server
+from tests.conftest import _cli, run_live_server
 from tests.e2e.appointments_setup import book_first_free, bookable_session_today
 from tests.e2e.arrivals import (
     add_session,
@@ -376,6 +377,24 @@ def test_privacy_notice_in_every_language(page, live_server):
     page.goto(f"{live_server.url}/t/privacy/{LOCATION}?lang=de&from=kiosk")
     expect(page.get_by_test_id("privacy-back")).to_be_visible()
     assert_accessible(page, "privacy notice from the kiosk")
+
+
+def test_statistics_page_and_quarterly_report(staff, live_server):
+    """The statistics over a few months of the demo's history, and the report to print."""
+    env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(live_server.instance)}
+    env.pop("SERVICEPOINT_DATABASE_URL", None)
+    _cli(env, "demo", "--history", "120")
+    page = staff.new_page()
+    page.goto(f"{live_server.url}/staff/stats")
+    expect(page.locator("body[data-loaded='true']")).to_be_attached(timeout=15000)
+    expect(page.get_by_test_id("stats-table").locator("tbody tr").first).to_be_visible()
+    shot(page, "stats")
+    assert_accessible(page, "statistics page")
+    page.goto(f"{live_server.url}/staff/stats/report?location={LOCATION}")
+    expect(page.locator("body[data-loaded='true']")).to_be_attached(timeout=15000)
+    shot(page, "stats-report")
+    assert_accessible(page, "quarterly report")
+    page.close()
 
 
 def test_programme_in_every_language(page, live_server):

@@ -102,6 +102,8 @@ def test_jobs_are_listed_and_unknown_ones_refused(runner):
         "no-shows",
         "cards",
         "audit",
+        "visits",
+        "retention",
     ]
     refused = runner.invoke(["jobs", "run", "nothing"])
     assert refused.exit_code != 0 and "no such job: nothing" in refused.output

@@ -1,0 +1,217 @@
+"""The statistics API: managers see their figures in full, the reporting role only with small
+numbers hidden, every export suppressed; CSV and XLSX hold what the JSON says. On SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from servicepoint.models import Organisation, Role, Visit, VisitDay
+from servicepoint.stats.suppression import HIDDEN
+from tests.conftest import PASSWORD
+
+FIRST = date(2026, 10, 5)  # a Monday of the quarter asked for
+
+
+@pytest.fixture
+def visits(session, centre, factory):
+    """Thirty visits in October: general (German 12 served, Arabic 2 served, 1 no-show),
+    language (Ukrainian 9 served, 6 cancelled); waits 0..11 for the German ones."""
+    carla = factory.staff("carla", admin=False)
+    organisation = Organisation(name="Caritas Leverkusen", short_name="Caritas")
+    session.add(organisation)
+    session.flush()
+    general, language = centre.topics
+    rows = []
+
+    def add(topic, lang, outcome, n, wait=None, **values):
+        for i in range(n):
+            rows.append(
+                Visit(
+                    service_day=FIRST,
+                    location_id=centre.id,
+                    organisation_id=organisation.id,
+                    topic_id=topic.id,
+                    language=lang,
+                    channel="walk_in",
+                    outcome=outcome,
+                    arrival_hour=9 if i % 2 else 10,
+                    wait_minutes=wait(i) if wait else None,
+                    service_minutes=20 if outcome == "served" else None,
+                    staff_id=carla.id if outcome == "served" else None,
+                    **values,
+                )
+            )
+
+    add(general, "de", "served", 12, wait=lambda i: i, card_id=None)
+    add(general, "ar", "served", 2, wait=lambda i: 30)
+    add(general, "ar", "no_show", 1)
+    add(language, "uk", "served", 9, wait=lambda i: 5, card_id=77)
+    add(language, "uk", "cancelled", 6)
+    session.add_all(rows)
+    session.commit()
+    return rows
+
+
+@pytest.fixture
+def reporter(runner):
+    added = runner.invoke(
+        ["users", "add", "foerder", "--role", "reporting", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert added.exit_code == 0, added.output
+    return "foerder"
+
+
+def stats(client, query="", path="/api/v1/stats"):
+    return client.get(f"{path}?location=test-centre&from=2026-10-01&to=2026-12-31{query}")
+
+
+def flat(report) -> list:
+    values = [v for row in report["rows"] for v in row.values()]
+    values += list(report["total"].values())
+    values += [n for day in report["arrivals"] for n in day]
+    return values
+
+
+def norm(value) -> str:
+    """A cell as text, numbers the same whether a spreadsheet kept them as 20 or 20.0."""
+    if value is None or value == "":
+        return ""
+    try:
+        return str(float(value))
+    except ValueError:
+        return str(value)
+
+
+def test_a_manager_sees_the_quarter_in_full(client, auth, visits, factory):
+    factory.staff("leitung", role=Role.MANAGER, admin=False)
+    auth.login("leitung")
+    answer = stats(client, "&by=topic,language")
+    assert answer.status_code == 200, answer.json
+    report = answer.json
+    assert report["suppressed"] is False
+    rows = {(r["topic"], r["language"]): r for r in report["rows"]}
+    assert rows["General", "de"]["served"] == 12
+    assert rows["General", "de"]["wait_median"] == 5.5
+    assert rows["General", "de"]["wait_p90"] == 9.9
+    assert rows["General", "ar"]["served"] == 2 and rows["General", "ar"]["no_show"] == 1
+    assert rows["Language", "uk"]["card_holders"] == 1
+    assert report["total"]["visits"] == 30
+    assert sum(map(sum, report["arrivals"])) == 24  # cancelled ones never arrived
+    assert report["arrivals"][0][9] == 11 and report["arrivals"][0][10] == 13
+    by_counselor = stats(client, "&by=counselor").json
+    assert {r["counselor"]: r["served"] for r in by_counselor["rows"]} == {"Carla": 23, "—": 0}
+
+
+def test_the_reporting_role_never_sees_a_one_or_a_two(client, auth, visits, reporter):
+    assert auth.login(reporter).status_code == 200
+    answer = stats(client, "&by=topic,language")
+    assert answer.status_code == 200, answer.json
+    report = answer.json
+    assert report["suppressed"] is True
+    values = flat(report)
+    assert 1 not in values and 2 not in values
+    rows = {(r["topic"], r["language"]): r for r in report["rows"]}
+    assert rows["General", "ar"]["served"] == HIDDEN
+    assert rows["General", "ar"]["wait_median"] == HIDDEN  # 2 waits: fewer than 5
+    assert rows["General", "de"]["wait_median"] == 5.5
+    assert rows["Language", "uk"]["card_holders"] == HIDDEN
+    refused = stats(client, "&by=counselor")
+    assert refused.status_code == 400 and refused.json["field"] == "by"
+    # Every location is theirs to see, nothing else is.
+    assert client.get("/api/v1/stats?from=2026-10-01&to=2026-12-31").status_code == 200
+    assert client.get("/api/v1/locations/test-centre/queue").status_code in (403, 404)
+
+
+def test_counselors_see_no_statistics(client, auth, visits, factory):
+    factory.staff("berater", admin=False)
+    auth.login("berater")
+    assert stats(client).status_code == 403
+
+
+def test_exports_are_suppressed_and_match_the_json(client, auth, visits, factory):
+    factory.staff("leitung", role=Role.MANAGER, admin=False)
+    auth.login("leitung")
+    shown = stats(client, "&by=topic,language&suppressed=1").json
+    csv_answer = stats(client, "&by=topic,language", path="/api/v1/stats/export.csv")
+    assert csv_answer.status_code == 200
+    assert csv_answer.mimetype == "text/csv"
+    assert (
+        "statistik-test-centre-2026-10-01-2026-12-31.csv"
+        in csv_answer.headers["Content-Disposition"]
+    )
+    table = list(csv.reader(io.StringIO(csv_answer.data.decode("utf-8-sig")), delimiter=";"))
+    assert table[0][:4] == ["topic", "language", "visits", "served"]
+    expected = [
+        [r["topic"], r["language"], *("" if r[c] is None else str(r[c]) for c in shown["columns"])]
+        for r in shown["rows"]
+    ]
+    assert table[1:-1] == expected
+    assert table[-1][0] == "Total" and table[-1][2] == "30"
+    xlsx = stats(client, "&by=topic,language", path="/api/v1/stats/export.xlsx")
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.data))
+    sheet = book.worksheets[0]
+    cells = [[norm(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells == [[norm(v) for v in row] for row in table]
+    assert 1 not in [c.value for row in sheet.iter_rows() for c in row]
+    assert 2 not in [c.value for row in sheet.iter_rows() for c in row]
+    assert book.worksheets[1].title == "Ankünfte"
+    assert stats(client, "&by=counselor", path="/api/v1/stats/export.csv").status_code == 400
+
+
+def test_days_without_facts_are_counted_from_the_aggregates(client, auth, session, centre, factory):
+    factory.staff("leitung", role=Role.MANAGER, admin=False)
+    session.add(
+        VisitDay(
+            service_day=date(2026, 11, 2),
+            location_id=centre.id,
+            organisation_id=0,
+            topic_id=centre.topics[0].id,
+            language="fa",
+            channel="walk_in",
+            outcome="served",
+            visits=40,
+            waits=40,
+            wait_minutes=400,
+            services=40,
+            service_minutes=800,
+        )
+    )
+    session.commit()
+    auth.login("leitung")
+    report = stats(client, "&by=month,language").json
+    [row] = report["rows"]
+    assert (row["month"], row["language"], row["served"]) == ("2026-11", "fa", 40)
+    assert (row["wait_mean"], row["wait_median"], row["service_mean"]) == (10.0, None, 20.0)
+
+
+def test_bad_parameters_name_their_field(client, auth, centre, factory):
+    factory.staff("leitung", role=Role.MANAGER, admin=False)
+    auth.login("leitung")
+    assert stats(client, "&by=shoe_size").json["field"] == "by"
+    backwards = client.get("/api/v1/stats?from=2026-12-01&to=2026-11-01")
+    assert backwards.status_code == 400 and backwards.json["field"] == "to"
+    assert client.get("/api/v1/stats?from=yesterday").json["field"] == "from"
+
+
+def test_only_admins_give_the_reporting_role_in_the_staff_api(client, auth, centre, factory):
+    factory.staff("leitung", role=Role.MANAGER, admin=False)
+    factory.staff("chefin", role=Role.MANAGER, admin=True)
+    body = {"username": "land", "password": PASSWORD, "role": "reporting"}
+    auth.login("leitung")
+    refused = client.post("/api/v1/staff", json=body)
+    assert refused.status_code == 403 and refused.json["field"] == "role"
+    auth.logout()
+    auth.login("chefin")
+    made = client.post("/api/v1/staff", json=body)
+    assert made.status_code in (200, 201), made.json
+    auth.logout()
+    assert auth.login("land").status_code == 200
+    assert stats(client).json["suppressed"] is True
