@@ -198,7 +198,14 @@ def test_nothing_a_visitor_or_the_room_sees_names_it(
     calls = [e["args"][0] for e in events if e["name"] == "called"]
     announcements = [call.pop("announcement") for call in calls]
     assert calls == [
-        {"code": "Z001", "desk": "Raum 1", "topic": None, "call_count": 1, "recall": False}
+        {
+            "code": "Z001",
+            "desk": "Raum 1",
+            "desk_names": {},
+            "topic": None,
+            "call_count": 1,
+            "recall": False,
+        }
     ]
     # Spoken aloud: only the code and the desk.
     speaker = client.application.extensions["servicepoint.speaker"]
