@@ -148,8 +148,18 @@ def test_the_kiosks_tiles_show_their_pictograms(browser, live_server):
         drawn = page.get_by_test_id(f"topic-{key}").locator("svg.topic-pictogram")
         expect(drawn).to_be_visible()
         expect(drawn).to_have_attribute("data-pictogram", pictogram)
-        box = drawn.bounding_box()
-        assert box and box["width"] > 40 and box["height"] > 40
+        # Large enough to be seen (measured in the page: kiosk.js may draw the tiles again
+        # when the server's topics arrive, so a box read from outside could miss them).
+        page.wait_for_function(
+            """(key) => {
+                const svg = document.querySelector(
+                    `[data-testid="topic-${key}"] svg.topic-pictogram`);
+                const box = svg && svg.getBoundingClientRect();
+                return box && box.width > 40 && box.height > 40;
+            }""",
+            arg=key,
+            timeout=10_000,
+        )
     assert_accessible(page, "kiosk start with pictograms (de)")
     shot(page, "kiosk-de")
     page.get_by_test_id("lang-ar").click()
@@ -158,8 +168,16 @@ def test_the_kiosks_tiles_show_their_pictograms(browser, live_server):
     tile = page.get_by_test_id("topic-language")
     drawn = tile.locator("svg.topic-pictogram")
     expect(drawn).to_be_visible()
-    tile_box, box = tile.bounding_box(), drawn.bounding_box()
-    assert tile_box and box and box["x"] > tile_box["x"] + tile_box["width"] / 2
+    page.wait_for_function(
+        """() => {
+            const tile = document.querySelector('[data-testid="topic-language"]');
+            const svg = tile && tile.querySelector("svg.topic-pictogram");
+            if (!svg) return false;
+            const t = tile.getBoundingClientRect(), b = svg.getBoundingClientRect();
+            return b.width > 0 && b.x > t.x + t.width / 2;
+        }""",
+        timeout=10_000,
+    )
     assert_accessible(page, "kiosk start with pictograms (ar)")
     shot(page, "kiosk-ar")
     context.close()
