@@ -57,6 +57,8 @@ bench: setup
 	$(BIN)/python -m bench.print_render
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.stats --backend postgresql
+	$(BIN)/python -m bench.calling_order
+	$(BIN)/python -m bench.calling_order --backend postgresql
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -3,8 +3,9 @@
 Run: ``python -m bench.calling_order [--backend sqlite|postgresql] [--runs 200]``. One location
 with five counselors; 200 walk-ins drawn over the morning (some with client cards), 50
 appointments checked in (half with a counselor, due over the day). Each operation is one
-unit of work that calls the next ticket to a counselor's desk and is rolled back, so every
-run sees the same queue. Measured side by side, interleaved in the same run:
+unit of work that reads the desk as the API does (locked, with its location and topics) and
+calls the next ticket to it, and is rolled back, so every run sees the same queue. Measured
+side by side, interleaved in the same run:
 
 - ``order``: ``tickets.call_next`` as it is (the waiting tickets read as columns, ordered by
   ``servicepoint.order``, the chosen one read and locked);
@@ -102,8 +103,15 @@ def one_call(database: Database, location_id: int, staff_id: int, old: bool) -> 
         staff = session.get(Staff, staff_id)
         location = session.get(Location, location_id)
         assert staff is not None and location is not None
-        desk = next(d for d in location.desks if d.occupant_id == staff_id)
+        desk_id = next(d.id for d in location.desks if d.occupant_id == staff_id)
+        session.expunge_all()
+        staff = session.get(Staff, staff_id)  # as the request's sign-in check reads them
+        assert staff is not None
+        staff.memberships  # noqa: B018
         wall, cpu = time.perf_counter(), time.process_time()
+        # As the API reads it: the desk locked, with its location and that location's topics.
+        desk = tickets.get_desk(session, desk_id, for_update=True)
+        location = desk.location
         if old:
             ticket = session.scalar(
                 _OLD_NEXT,
