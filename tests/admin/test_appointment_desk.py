@@ -4,21 +4,11 @@ a card, cards made, handed over and withdrawn; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from servicepoint import appointments, clock, desks
-from servicepoint.models import Consultation
+from tests.appointment_day import at, weekday_session
 from tests.conftest import PASSWORD
-
-BERLIN = ZoneInfo("Europe/Berlin")
-MONDAY = date(2026, 12, 7)
-
-
-def at(hhmm: str, day: date = MONDAY) -> datetime:
-    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=BERLIN)
 
 
 @pytest.fixture
@@ -32,19 +22,7 @@ def staff(session, centre, factory):
     general = centre.topics[0]
     carla = factory.staff("carla", topics=[general])
     dana = factory.staff("dana", topics=[general])
-    session.add(
-        Consultation(
-            location=centre,
-            weekdays="mon,tue,wed,thu,fri",
-            start=time(10),
-            end=time(12),
-            topics=[general],
-            staff=[carla, dana],
-            slot_minutes=30,
-            bookable_share=100,
-        )
-    )
-    session.commit()
+    weekday_session(session, centre, [carla, dana])
     return carla, dana
 
 

@@ -4,21 +4,14 @@ clear refusals that change nothing, and the limit on wrong codes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from servicepoint import appointments, cards, clock
-from servicepoint.models import Appointment, AppointmentState, Consultation, Location, Ticket, Topic
-
-BERLIN = ZoneInfo("Europe/Berlin")
-MONDAY = date(2026, 12, 7)
-
-
-def at(hhmm: str, day: date = MONDAY) -> datetime:
-    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=BERLIN)
+from servicepoint.models import Appointment, AppointmentState, Location, Ticket, Topic
+from tests.appointment_day import MONDAY, at, weekday_session
 
 
 def count_tickets(session) -> int:
@@ -35,19 +28,7 @@ def move():
 def carla(session, centre, factory):
     general = centre.topics[0]
     carla = factory.staff("carla", topics=[general])
-    session.add(
-        Consultation(
-            location=centre,
-            weekdays="mon,tue,wed,thu,fri",
-            start=time(10),
-            end=time(12),
-            topics=[general],
-            staff=[carla],
-            slot_minutes=30,
-            bookable_share=100,
-        )
-    )
-    session.commit()
+    weekday_session(session, centre, [carla])
     return carla
 
 

@@ -4,22 +4,15 @@ once, on SQLite and PostgreSQL. The worked cases of the issue are the first tabl
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from servicepoint import appointments, cards, clock, desks, order, tickets
 from servicepoint.errors import NothingToCall
-from servicepoint.models import AppointmentState, ClientCard, Consultation, TicketChannel
-
-BERLIN = ZoneInfo("Europe/Berlin")
-MONDAY = date(2026, 12, 7)
-
-
-def at(hhmm: str, day: date = MONDAY) -> datetime:
-    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=BERLIN)
+from servicepoint.models import AppointmentState, ClientCard, TicketChannel
+from tests.appointment_day import MONDAY, at, weekday_session
 
 
 @pytest.fixture
@@ -34,19 +27,7 @@ def people(session, centre, factory):
     general = centre.topics[0]
     carla = factory.staff("carla", topics=[general])
     dana = factory.staff("dana", topics=[general])
-    session.add(
-        Consultation(
-            location=centre,
-            weekdays="mon,tue,wed,thu,fri",
-            start=time(10),
-            end=time(12),
-            topics=[general],
-            staff=[carla, dana],
-            slot_minutes=30,
-            bookable_share=100,
-        )
-    )
-    session.commit()
+    weekday_session(session, centre, [carla, dana])
     return general, carla, dana
 
 
