@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from bench.common import median
 from servicepoint import cards, clock, desks, tickets
@@ -48,6 +49,14 @@ _OLD_NEXT = (
     .order_by(Ticket.issued_at, Ticket.id)
     .limit(1)
     .with_for_update(skip_locked=True)
+)
+
+
+# The staff member as ``sessions.find_session`` reads them for every staff request.
+_STAFF = (
+    select(Staff)
+    .where(Staff.id == bindparam("staff_id"))
+    .options(joinedload(Staff.memberships).joinedload(Membership.topics))
 )
 
 
@@ -105,9 +114,8 @@ def one_call(database: Database, location_id: int, staff_id: int, old: bool) -> 
         assert staff is not None and location is not None
         desk_id = next(d.id for d in location.desks if d.occupant_id == staff_id)
         session.expunge_all()
-        staff = session.get(Staff, staff_id)  # as the request's sign-in check reads them
-        assert staff is not None
-        staff.memberships  # noqa: B018
+        # As the request's sign-in check reads them: with memberships and their topics.
+        staff = session.scalars(_STAFF, {"staff_id": staff_id}).unique().one()
         wall, cpu = time.perf_counter(), time.process_time()
         # As the API reads it: the desk locked, with its location and that location's topics.
         desk = tickets.get_desk(session, desk_id, for_update=True)

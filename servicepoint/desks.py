@@ -20,11 +20,11 @@ Plain verbs on a Session: they change objects, flush and record events; they nev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from servicepoint import clock
 from servicepoint.errors import DeskTaken, InvalidInput
@@ -151,13 +151,19 @@ def leave_everywhere(session: Session, staff_id: int) -> list[Desk]:
 
 
 def claim_for_call(
-    session: Session, desk: Desk, staff: Staff, idle_minutes: int = DEFAULT_IDLE_MINUTES
+    session: Session,
+    desk: Desk,
+    staff: Staff,
+    idle_minutes: int = DEFAULT_IDLE_MINUTES,
+    note_seen: bool = True,
 ) -> None:
     """Before ``staff`` calls to ``desk``: the occupant passes (and is seen), a free desk (or
     one whose occupant has gone idle) becomes theirs, and anyone else is refused
-    (``DeskTaken``) before anything changes."""
+    (``DeskTaken``) before anything changes. ``note_seen`` False: the caller notes the
+    occupant as seen with the call itself (``tickets``' one statement on PostgreSQL)."""
     if desk.occupant_id == staff.id:
-        _seen(desk, clock.now())
+        if note_seen:
+            _seen(desk, clock.now())
         return
     occupy(session, desk, staff, take_over=False, idle_minutes=idle_minutes)
 
@@ -215,10 +221,16 @@ def _taken(desk: Desk) -> DeskTaken:
     return DeskTaken("desk_taken", desk=desk.name, occupant=name)
 
 
+def seen_due(desk: Desk, now: datetime) -> bool:
+    """Whether an action of the occupant at ``now`` is to be noted (at most every
+    SEEN_EVERY)."""
+    seen = desk.occupant_seen_at
+    return seen is None or now - seen >= SEEN_EVERY
+
+
 def _seen(desk: Desk, now: datetime, always: bool = False) -> None:
     """Note the occupant's action at the desk (at most every SEEN_EVERY unless ``always``)."""
-    seen = desk.occupant_seen_at
-    if always or seen is None or now - seen >= SEEN_EVERY:
+    if always or seen_due(desk, now):
         desk.occupant_seen_at = now
 
 
@@ -247,6 +259,37 @@ def _leave_others(session: Session, staff: Staff, desk: Desk) -> None:
 _OCCUPIED_DESKS = select(Desk).where(
     Desk.location_id == bindparam("location_id"), Desk.active, Desk.occupant_id.is_not(None)
 )
+
+
+def idle_since(idle_minutes: int, now: datetime | None = None) -> datetime:
+    """An occupant not seen since then has gone idle (``present``); with ``idle_minutes`` 0
+    nobody does (a moment before any desk was taken)."""
+    if idle_minutes <= 0:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return (now or clock.now()) - timedelta(minutes=idle_minutes)
+
+
+def seated_here(staff_id: Any, location_id: Any, since: Any) -> ColumnElement[bool]:
+    """``present`` in SQL, for the queue's own statement (``tickets``): whether the staff
+    member ``staff_id`` sits at an active desk of ``location_id`` and counts as there: seen
+    after ``since`` (``idle_since``; never seen counts as there), or with a ticket called to
+    or served at the desk. Arguments are SQL expressions (columns or bound parameters)."""
+    desk, ticket = aliased(Desk), aliased(Ticket)
+    seen = func.coalesce(desk.occupant_seen_at, desk.occupied_at)
+    busy = select(ticket.id).where(ticket.desk_id == desk.id, ticket.state.in_(_AT_A_DESK)).exists()
+    return (
+        select(desk.id)
+        .where(
+            desk.location_id == location_id,
+            desk.active,
+            desk.occupant_id == staff_id,
+            or_(seen.is_(None), seen > since, busy),
+        )
+        .exists()
+    )
+
+
+_AT_A_DESK = (TicketState.CALLED, TicketState.SERVING)
 
 
 def on_duty_staff(session: Session, location_id: int, idle_minutes: int) -> frozenset[int]:

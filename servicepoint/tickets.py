@@ -17,9 +17,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    false,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from servicepoint import access, clock, desks, offer, order, rows, text
 from servicepoint.discreet import neutral_prefix
@@ -47,6 +63,7 @@ from servicepoint.models import (
     TicketEvent,
     TicketState,
     Topic,
+    UTCDateTime,
     new_public_token,
 )
 from servicepoint.stats import facts
@@ -379,6 +396,159 @@ _AT_DESK = (
     .order_by(Ticket.called_at.desc())
     .limit(1)
 )
+
+
+# What call-next reads in one statement: today's waiting tickets of a location as the calling
+# order reads them (``ENTRY_COLUMNS``), the ticket called to or served at the desk
+# (``:desk_id``), told apart by their state, and for a ticket meant for a counselor whether
+# they are on duty here (``desks.seated_here``, idle after ``:idle_since``).
+_CALL_VIEW = select(
+    *(_tickets[column.key] for column in ENTRY_COLUMNS),
+    _tickets.state,
+    case(
+        (_tickets.for_staff_id.is_(None), false()),
+        else_=desks.seated_here(
+            _tickets.for_staff_id,
+            _tickets.location_id,
+            bindparam("idle_since", type_=UTCDateTime()),
+        ),
+    ),
+).where(
+    _tickets.location_id == bindparam("location_id"),
+    or_(
+        and_(_tickets.service_day == bindparam("day"), _tickets.state == S.WAITING),
+        and_(_tickets.desk_id == bindparam("desk_id"), _tickets.state.in_(ACTIVE_AT_DESK)),
+    ),
+)
+
+
+def _call_view(
+    session: Session, location: Location, desk: Desk, idle_minutes: int
+) -> tuple[list[order.Entry], frozenset[int], Ticket | None]:
+    """Today's waiting tickets of ``location`` as the order reads them, the counselors they
+    are meant for who are on duty here (what the order asks of who is on duty), and the
+    ticket called to or served at ``desk`` (as ``ticket_at_desk`` answers), if any."""
+    values = {
+        "location_id": location.id,
+        "day": today(location),
+        "desk_id": desk.id,
+        "idle_since": desks.idle_since(idle_minutes),
+    }
+    entries: list[order.Entry] = []
+    on_duty: set[int] = set()
+    at_desk: list[int] = []
+    entry, waiting = order.Entry, S.WAITING
+    found: list[Any] = list(session.execute(_CALL_VIEW, values).all())
+    for ident, topic, channel, issued, due, meant_for, state, here in found:
+        if state == waiting:
+            entries.append(entry(ident, topic, channel, issued, due, meant_for))
+            if here:
+                on_duty.add(meant_for)
+        else:
+            at_desk.append(ident)
+    if not at_desk:
+        return entries, frozenset(on_duty), None
+    if len(at_desk) == 1:
+        return entries, frozenset(on_duty), session.get_one(Ticket, at_desk[0])
+    return entries, frozenset(on_duty), ticket_at_desk(session, desk)  # never two: the last
+
+
+# Call one waiting ticket (``:ticket``) to a desk (``:to_desk``) for a counselor
+# (``:by_staff``) at ``:at`` in one statement, and read it back: nothing when it is no longer
+# waiting or another transaction holds it (PostgreSQL skips a locked row rather than wait for
+# it; SQLite lets one writer in at a time).
+_ticket_table = cast(Table, Ticket.__table__)
+_appointments = cast(Table, Appointment.__table__)
+_AT = bindparam("at", type_=UTCDateTime())
+_TO_DESK = bindparam("to_desk", type_=Integer())
+_BY_STAFF = bindparam("by_staff", type_=Integer())
+_CLAIM = (
+    update(_ticket_table)
+    .where(
+        _ticket_table.c.id
+        == select(_ticket_table.c.id)
+        .where(_ticket_table.c.id == bindparam("ticket"), _ticket_table.c.state == S.WAITING)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    .values(
+        state=S.CALLED,
+        desk_id=_TO_DESK,
+        staff_id=_BY_STAFF,
+        called_at=_AT,
+        call_count=_ticket_table.c.call_count + 1,
+        version=_ticket_table.c.version + 1,
+    )
+    .returning(*_ticket_table.c)
+)
+_CLAIM_ALONE = select(Ticket).from_statement(_CLAIM).execution_options(populate_existing=True)
+# On PostgreSQL the whole call is that one statement: the ticket called, its appointment
+# following it and its history row written (what ``_moved`` writes for every other move, and
+# for this one on SQLite), and the desk's occupant noted as seen (``desks.claim_for_call``).
+_claimed = _CLAIM.cte("claimed")
+_desk_table = cast(Table, Desk.__table__)
+_CLAIM_WHOLE = (
+    select(Ticket)
+    .from_statement(
+        select(_claimed).add_cte(
+            update(_appointments)
+            .where(_appointments.c.ticket_id.in_(select(_claimed.c.id)))
+            .values(state=AppointmentState.CALLED)
+            .cte("appointment_called"),
+            insert(cast(Table, TicketEvent.__table__))
+            .from_select(
+                ["ticket_id", "at", "kind", "from_state", "to_state", "staff_id", "desk_id"],
+                select(
+                    _claimed.c.id,
+                    _AT,
+                    literal("call", String()),
+                    literal(S.WAITING.value, String()),
+                    literal(S.CALLED.value, String()),
+                    _BY_STAFF,
+                    _TO_DESK,
+                ),
+            )
+            .cte("call_noted"),
+            update(_desk_table)
+            .where(
+                _desk_table.c.id == _TO_DESK,
+                bindparam("note_seen", type_=Boolean()),
+                select(_claimed.c.id).exists(),
+            )
+            .values(occupant_seen_at=_AT)
+            .cte("occupant_seen"),
+        )
+    )
+    .execution_options(populate_existing=True)
+)
+
+
+def _claim(
+    session: Session, ticket_id: int, desk: Desk, staff: Staff, whole: bool = False
+) -> Ticket | None:
+    """Call the waiting ticket ``ticket_id`` to ``desk`` for ``staff``, with what follows a
+    move (``_moved``), or None (nothing changed) when someone else has just taken it.
+    ``whole`` (PostgreSQL): in one statement, the occupant noted as seen with it."""
+    now = clock.now()
+    values: dict[str, Any] = {
+        "ticket": ticket_id,
+        "to_desk": desk.id,
+        "by_staff": staff.id,
+        "at": now,
+    }
+    if whole:  # the occupant's action noted as ``desks.claim_for_call`` would
+        values["note_seen"] = desk.occupant_id == staff.id and desks.seen_due(desk, now)
+    ticket: Ticket | None = session.scalars(_CLAIM_WHOLE if whole else _CLAIM_ALONE, values).first()
+    if ticket is None:
+        return None
+    if whole:
+        if values["note_seen"]:
+            set_committed_value(desk, "occupant_seen_at", now)
+        facts.ticket_moved(session, ticket, S.WAITING)
+        _announce(session, ticket, "call")
+    else:
+        _moved(session, ticket, "call", S.WAITING, staff, desk.id)
+    return ticket
 
 
 def move_allowed(ticket: Ticket, move: str, day: date | None = None) -> bool:
@@ -722,19 +892,21 @@ def call_next(
     """
     location = desk.location
     _check_desk(desk)
-    desks.claim_for_call(session, desk, staff, idle_minutes)
-    current = ticket_at_desk(session, desk)
+    whole = session.get_bind().dialect.name == "postgresql"  # the call in one statement
+    desks.claim_for_call(session, desk, staff, idle_minutes, note_seen=not whole)
+    entries, on_duty, current = _call_view(session, location, desk, idle_minutes)
     if current is not None:
         if current.state == S.CALLED:
             raise DeskBusy("desk_busy", code=current.code, desk=desk.name)
         _served_by_caller(current, desk, staff)
         current.finished_at = _timestamp(current, "finish")
         _move(session, current, "finish", S.DONE, staff, desk.id)
-    where = situation(session, location, settings, medians, idle_minutes)
-    ticket = next_for(session, location, staff, lock=True, where=where)
-    if ticket is None:
-        raise NothingToCall("nothing_to_call", desk=desk.name)
-    return _call(session, ticket, desk, staff, "call")
+    where = order.Situation(clock.now(), on_duty, medians or {}, settings or order.OrderSettings())
+    for entry in order.calling_order(entries, caller(location, staff), where):
+        ticket = _claim(session, entry.id, desk, staff, whole)
+        if ticket is not None:  # else another counselor has just called it: the next one
+            return ticket
+    raise NothingToCall("nothing_to_call", desk=desk.name)
 
 
 def call_ticket(
@@ -936,6 +1108,21 @@ def _move(
     ticket.state = to_state
     ticket.version += 1
     session.flush()
+    _moved(session, ticket, kind, from_state, staff, desk_id, detail)
+
+
+def _moved(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    from_state: str,
+    staff: Staff | None,
+    desk_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """What follows every move of a (flushed) ticket: its appointment follows it, its fact,
+    its history row and its message."""
+    to_state = ticket.state
     if ticket.channel == TicketChannel.APPOINTMENT:
         session.execute(
             _SYNC_APPOINTMENT,
@@ -983,7 +1170,6 @@ _APPOINTMENT_STATE: dict[str, str] = {
     S.NO_SHOW: AppointmentState.NO_SHOW,
     S.CANCELLED: AppointmentState.CANCELLED,
 }
-_appointments = cast(Table, Appointment.__table__)
 _SYNC_APPOINTMENT = (
     update(_appointments)
     .where(_appointments.c.ticket_id == bindparam("of_ticket"))
