@@ -15,6 +15,10 @@ def ticket_to_payload(ticket: TicketPrint) -> dict[str, Any]:
     """``ticket`` as a JSON-ready dict; ``issued_at`` keeps its local offset."""
     data = asdict(ticket)
     data["issued_at"] = ticket.issued_at.isoformat()
+    if ticket.appointment_at is None:
+        del data["appointment_at"]  # a walk-in's payload as it always was
+    else:
+        data["appointment_at"] = ticket.appointment_at.isoformat()
     return data
 
 
@@ -39,6 +43,11 @@ def ticket_from_payload(data: dict[str, Any]) -> TicketPrint:
             else int(data["estimated_wait_minutes"])
         ),
         status_url=str(data["status_url"]),
+        appointment_at=(
+            None
+            if data.get("appointment_at") is None
+            else datetime.fromisoformat(data["appointment_at"])
+        ),
     )
 
 

@@ -35,6 +35,8 @@ class TicketLabels:
     privacy_note: str
     # One line pointing to the location's privacy notice (the status page links it).
     privacy_notice: str
+    # An appointment's ticket: "your appointment: {time}" instead of the wait.
+    appointment_at: str = "{time}"
     digits: str = i18n.LATIN_DIGITS
 
     @classmethod
@@ -47,6 +49,7 @@ class TicketLabels:
             follow_your_turn=strings["ticket.follow_your_turn"],
             privacy_note=strings["ticket.privacy_note"],
             privacy_notice=strings["ticket.privacy_notice"],
+            appointment_at=strings["ticket.appointment_at"],
             digits=i18n.catalog().print_digits(language),
         )
 
@@ -61,6 +64,14 @@ class TicketLabels:
     def estimated_wait_line(self, minutes: int) -> str:
         """Return the "estimated wait: about N min" line."""
         return i18n.fill(self.estimated_wait, {"n": self.number(minutes)})
+
+    def appointment_line(self, hhmm: str) -> str:
+        """Return the "your appointment: 10:00" line (``hhmm`` in Latin digits)."""
+        return i18n.fill(self.appointment_at, {"time": self.number_text(hhmm)})
+
+    def number_text(self, text: str) -> str:
+        """Return ``text`` with its digits written in this language's digits."""
+        return text.translate(str.maketrans(i18n.LATIN_DIGITS, self.digits))
 
 
 #: Labels of every language the catalog has strings for.

@@ -59,12 +59,17 @@ class TicketPrint:
     people_ahead: int
     estimated_wait_minutes: int | None
     status_url: str
+    # An appointment's ticket: the appointment's start in the location's zone, printed
+    # instead of the people ahead and the wait (which count the walk-ins' queue).
+    appointment_at: datetime | None = None
 
     def __post_init__(self) -> None:
         for name in _TEXT_FIELDS:
             object.__setattr__(self, name, printable(getattr(self, name)))
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
             raise ValueError("TicketPrint.issued_at must be timezone-aware")
+        if self.appointment_at is not None and self.appointment_at.utcoffset() is None:
+            raise ValueError("TicketPrint.appointment_at must be timezone-aware")
         if not self.code.strip():
             raise ValueError("TicketPrint.code must not be empty")
         if not self.status_url.strip():
@@ -168,8 +173,9 @@ def build_layout(ticket: TicketPrint) -> list[Block]:
 
     Location name, the code very large, the topic in the visitor's language and in German
     (once if they are the same), date and time, people ahead and the estimated wait (left
-    out when unknown), a QR code of the status URL with a short invitation, the privacy
-    note, one line pointing to the privacy notice (the status page links it), and a cut.
+    out when unknown) — for an appointment's ticket the appointment's time instead, in the
+    visitor's language and German —, a QR code of the status URL with a short invitation,
+    the privacy note, one line pointing to the privacy notice (the status page links it), and a cut.
     The same list feeds the printer and the preview.
     """
     language = base_language(ticket.language)
@@ -183,13 +189,17 @@ def build_layout(ticket: TicketPrint) -> list[Block]:
     ]
     if ticket.topic_de.strip() and ticket.topic_de.strip() != ticket.topic.strip():
         blocks.append(_text(ticket.topic_de, "de"))
-    blocks += [
-        Feed(1),
-        _text(ticket.issued_at.strftime("%d.%m.%Y  %H:%M"), "de"),
-        _text(labels.people_ahead_line(ticket.people_ahead), language),
-    ]
-    if ticket.estimated_wait_minutes is not None:
-        blocks.append(_text(labels.estimated_wait_line(ticket.estimated_wait_minutes), language))
+    blocks += [Feed(1), _text(ticket.issued_at.strftime("%d.%m.%Y  %H:%M"), "de")]
+    if ticket.appointment_at is not None:
+        start = ticket.appointment_at.strftime("%H:%M")
+        blocks.append(_text(labels.appointment_line(start), language, bold=True))
+        if language != "de":
+            blocks.append(_text(labels_for("de").appointment_line(start), "de"))
+    else:
+        blocks.append(_text(labels.people_ahead_line(ticket.people_ahead), language))
+        if ticket.estimated_wait_minutes is not None:
+            wait = labels.estimated_wait_line(ticket.estimated_wait_minutes)
+            blocks.append(_text(wait, language))
     blocks += [
         Feed(1),
         _text(labels.follow_your_turn, language),

@@ -48,6 +48,7 @@ from servicepoint.models import (
     PrintJobState,
     Staff,
     Ticket,
+    TicketChannel,
 )
 
 # A job not printed within this time is dropped: the visitor has long since noted the
@@ -131,6 +132,11 @@ def ticket_print(
         people_ahead=people_ahead,
         estimated_wait_minutes=wait_minutes,
         status_url=status_url,
+        appointment_at=(
+            clock.local(ticket.due_at, ticket.location.timezone)
+            if ticket.channel == TicketChannel.APPOINTMENT and ticket.due_at is not None
+            else None
+        ),
     )
 
 

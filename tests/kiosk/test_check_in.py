@@ -9,7 +9,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from servicepoint import appointments, cards, clock
+from printers import Text, build_layout
+from servicepoint import appointments, cards, clock, printing
 from servicepoint.models import Appointment, AppointmentState, Location, Ticket, Topic
 from tests.appointment_day import MONDAY, at, weekday_session
 
@@ -62,6 +63,17 @@ def test_the_typed_code_checks_in_and_issues_a_ticket_of_the_appointment_series(
     again = check_in(client, code=booked.code)
     assert again.status_code == 200 and again.json["code"] == "T001"
     assert count_tickets(session) == 1
+
+
+def test_the_checked_in_ticket_prints_the_appointments_time(client, session, booked, move):
+    move("09:40")
+    answer = check_in(client, code=booked.code, language="uk")
+    ticket = session.scalar(select(Ticket).where(Ticket.code == answer.json["code"]))
+    printed = printing.ticket_print(ticket, answer.json["status_url"], 0, None)
+    assert printed.appointment_at is not None
+    assert printed.appointment_at.strftime("%H:%M %Z") == "10:00 CET"
+    lines = [block.text for block in build_layout(printed) if isinstance(block, Text)]
+    assert "Ваш запис на прийом: 10:00" in lines and "Ihr Termin: 10:00" in lines
 
 
 def test_the_scanned_link_checks_in(client, session, booked, move):

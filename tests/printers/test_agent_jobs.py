@@ -83,3 +83,16 @@ def test_agent_prints_an_appointment_slip_and_a_client_card(tmp_path):
     assert parse(slip_bytes).qr_stored_data() == [b"https://servicepoint.example/t/a/abc"]
     assert "K7P2 M9QX 4" in parse(card_bytes).words
     assert refused["printed"] is False and "poster" in refused["reason"]
+
+
+def test_an_appointments_ticket_crosses_the_wire_with_its_time(make_ticket):
+    from printers.jobs import printable_from_payload
+
+    start = datetime(2025, 11, 21, 15, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    ticket = make_ticket("ar", appointment_at=start)
+    wire = json.loads(json.dumps(ticket_to_payload(ticket)))
+    assert wire["appointment_at"] == "2025-11-21T15:30:00+01:00"
+    assert printable_from_payload(wire) == ticket
+    walk_in = ticket_to_payload(make_ticket("ar"))
+    assert "appointment_at" not in walk_in  # a walk-in's payload as older agents know it
+    assert printable_from_payload(walk_in) == make_ticket("ar")

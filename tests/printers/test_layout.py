@@ -63,6 +63,22 @@ def test_german_topic_printed_once_when_visitor_reads_german(make_ticket):
     assert "Auf diesem Ticket sind keine personenbezogenen Daten gespeichert." in texts(layout)
 
 
+def test_an_appointments_ticket_prints_its_time_instead_of_the_queue(make_ticket):
+    start = datetime(2025, 11, 21, 15, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    printed = texts(build_layout(make_ticket("uk", appointment_at=start)))
+
+    assert "Ваш запис на прийом: 15:30" in printed
+    assert "Ihr Termin: 15:30" in printed  # and in German, for the staff
+    assert not any("перед вами" in text or "Wartezeit" in text for text in printed)
+    german = texts(build_layout(make_ticket("de", appointment_at=start)))
+    assert german.count("Ihr Termin: 15:30") == 1
+
+
+def test_an_appointment_time_must_be_aware(make_ticket):
+    with pytest.raises(ValueError, match="appointment_at"):
+        make_ticket("de", appointment_at=datetime(2025, 11, 21, 15, 30))
+
+
 def test_unknown_wait_leaves_the_line_out(make_ticket):
     layout = build_layout(make_ticket("de", estimated_wait_minutes=None, people_ahead=0))
 
@@ -110,6 +126,8 @@ def test_every_language_has_every_label(language):
     assert "{n}" in labels.people_ahead and "{n}" in labels.estimated_wait
     assert labels.follow_your_turn.strip() and labels.privacy_note.strip()
     assert labels.privacy_notice.strip()
+    assert "{time}" in labels.appointment_at
+    assert "10:30" in labels.appointment_line("10:30")  # Latin digits, as the lobby shows
     assert len(labels.digits) == 10
 
 
@@ -119,6 +137,7 @@ def test_installed_fonts_draw_every_label_without_boxes(language):
     for text in (
         labels.people_ahead_line(3),
         labels.estimated_wait_line(15),
+        labels.appointment_line("10:30"),
         labels.follow_your_turn,
         labels.privacy_note,
         labels.privacy_notice,
