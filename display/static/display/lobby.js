@@ -52,6 +52,8 @@ var currentEmpty = $(".current-empty");
 var recent = $(".recent");
 var waiting = $(".waiting");
 var waitingTotal = $(".waiting-total-count");
+var waitingPageLabel = $(".waiting-page");
+var waitingPage = 0;              // the page of waiting topics shown (when they need pages)
 var sessionsStrip = $(".sessions-strip");
 var nextSessions = $(".next-sessions");
 var connection = $(".connection");
@@ -206,8 +208,7 @@ function topicName(names, codes) {
 
 function renderWaiting(topics, total) {
   waiting.textContent = "";
-  var columns = topics.length <= 4 ? Math.max(1, topics.length) : Math.ceil(topics.length / 2);
-  waiting.style.setProperty("--cols", String(columns));
+  waiting.style.setProperty("--cols", String(topics.length < 2 ? 1 : 2));
   waiting.dataset.count = String(topics.length);
   topics.forEach(function (topic) {
     var row = el("li", "topic");
@@ -264,9 +265,45 @@ function render() {
 
 /** Fit text to the panels once everything is in place (the panels share the screen). */
 function fitAll() {
+  pageWaiting();  // first: the waiting panel's height is what its page needs
   fitCurrent();
-  fitBox(recent, recent.querySelectorAll(".recent-call"), 1.15);
-  fitRows(recent.querySelectorAll(".recent-call"));
+  fitRecent();
+}
+
+/** The last calls as big as the panel allows, never below --read: those that do not fit
+ *  then are left off at the end (the oldest). */
+function fitRecent() {
+  var rows = Array.prototype.slice.call(recent.querySelectorAll(".recent-call"));
+  rows.forEach(function (row) { row.hidden = false; });
+  fitBox(recent, rows, 1.15);
+  fitRows(rows);
+  var bottom = innerBox(recent).bottom;
+  rows.forEach(function (row) {
+    row.hidden = row.getBoundingClientRect().bottom > bottom + 1;
+  });
+}
+
+/** The waiting topics in pages that fit the panel (names at --read wrap, so a page holds
+ *  as many as fit); the page shown changes with the second language, "1/2" beside the
+ *  heading. */
+function pageWaiting() {
+  var tiles = Array.prototype.slice.call(waiting.children);
+  var pages = [];
+  var start = 0;
+  while (start < tiles.length) {
+    tiles.forEach(function (tile, i) { tile.hidden = i < start; });
+    var bottom = innerBox(waiting).bottom;
+    var end = start;
+    while (end < tiles.length && tiles[end].getBoundingClientRect().bottom <= bottom + 1) end++;
+    end = Math.max(end, start + 1);  // a tile taller than the panel still gets its page
+    pages.push([start, end]);
+    start = end;
+  }
+  var page = pages.length ? pages[waitingPage % pages.length] : [0, 0];
+  tiles.forEach(function (tile, i) { tile.hidden = i < page[0] || i >= page[1]; });
+  waiting.dataset.pages = String(pages.length);
+  waitingPageLabel.textContent = pages.length > 1
+    ? (waitingPage % pages.length + 1) + "/" + pages.length : "";
 }
 
 /** The largest value up to `most` (down to 0.3) for which `fits()` holds after
@@ -338,16 +375,39 @@ function fitBox(box, rows, most) {
   });
 }
 
-/** Shrink single rows whose text is still too wide (a very long desk name). */
+/** Shrink single rows whose text is still too wide (a very long desk name), down to
+ *  --read; below that the desk name wraps. */
 function fitRows(rows) {
+  var least = readSize();
   Array.prototype.forEach.call(rows, function (row) {
     row.style.fontSize = "";
+    delete row.dataset.wrap;
     var size = parseFloat(getComputedStyle(row).fontSize);
-    var min = size * 0.45;
+    var min = Math.max(size * 0.45, least);
     while (overflowsInline(row) && size > min) {
-      size *= 0.92;
+      size = Math.max(size * 0.92, min);
       row.style.fontSize = size + "px";
     }
+    if (overflowsInline(row)) row.dataset.wrap = "";
+  });
+}
+
+/** --read in pixels: the least a call or topic name is drawn. */
+function readSize() {
+  var probe = el("span");
+  probe.style.fontSize = "var(--read)";
+  probe.style.position = "absolute";
+  body.appendChild(probe);
+  var size = parseFloat(getComputedStyle(probe).fontSize);
+  probe.remove();
+  return size;
+}
+
+/** New calls keep room for their badge at the row's end (lobby.css). */
+function makeRoomForBadges(rows) {
+  Array.prototype.forEach.call(rows, function (row) {
+    var badge = row.querySelector(".call-badge");
+    if (badge) row.style.setProperty("--badge-space", badge.getBoundingClientRect().width + "px");
   });
 }
 
@@ -355,10 +415,21 @@ function fitRows(rows) {
  *  panel allows, in one column or two; all of them always visible. A very long desk
  *  name puts the newest call's desk under its code. */
 function fitCurrent() {
+  body.classList.remove("crowded");
+  fitCurrentIn();
+  // More calls at once than fit at --read: they take the room of the last calls.
+  if (current.children.length > 1 && !fitsHeight(current)) {
+    body.classList.add("crowded");
+    fitCurrentIn();
+  }
+}
+
+function fitCurrentIn() {
   var rows = current.querySelectorAll(".call");
   Array.prototype.forEach.call(rows, function (row) { row.style.fontSize = ""; });
   current.dataset.columns = "1";
   if (!rows.length) return;
+  makeRoomForBadges(rows);
   var hero = rows[0];
   var setHero = scaler(current, "--hero-scale");
   var setOthers = scaler(current, "--scale");
@@ -400,15 +471,20 @@ function fitCurrent() {
   fitRows(rows);
 }
 
-/** Switch every second-language line (static text and topic names) to the next language. */
+/** Switch every second-language line (static text and topic names) to the next language,
+ *  and the waiting topics to their next page. */
 function rotateLanguage() {
-  if (LANGS.length < 2) return;
-  langIndex = (langIndex + 1) % LANGS.length;
-  var code = lang();
-  $$(".alt[data-alt]").forEach(function (node) {
-    setAlt(node, catalog.tIn(code, node.dataset.alt), code);
-  });
-  $$(".desk-alt").forEach(function (node) { setDeskAlt(node, code); });
+  var pages = parseInt(waiting.dataset.pages, 10) || 1;
+  if (LANGS.length < 2 && pages < 2) return;
+  waitingPage += 1;
+  if (LANGS.length >= 2) {
+    langIndex = (langIndex + 1) % LANGS.length;
+    var code = lang();
+    $$(".alt[data-alt]").forEach(function (node) {
+      setAlt(node, catalog.tIn(code, node.dataset.alt), code);
+    });
+    $$(".desk-alt").forEach(function (node) { setDeskAlt(node, code); });
+  }
   if (state) {
     renderWaiting(state.waiting || [], state.waiting_total || 0);
     fitAll();
