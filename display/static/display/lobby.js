@@ -406,7 +406,7 @@ function readSize() {
 /** New calls keep room for their badge at the row's end (lobby.css). */
 function makeRoomForBadges(rows) {
   Array.prototype.forEach.call(rows, function (row) {
-    var badge = row.querySelector(".call-badge");
+    var badge = row.classList.contains("call-hero") ? null : row.querySelector(".call-badge");
     if (badge) row.style.setProperty("--badge-space", badge.getBoundingClientRect().width + "px");
   });
 }
