@@ -365,3 +365,29 @@ def test_consultation_sessions_their_changes_and_deletion(client, auth, leverkus
     )
     assert entries[1]["location"] == entries[0]["location"] == "leverkusen"
     assert entries[1]["after"]["cancelled"] is True and entries[0]["before"]["weekdays"] == "mon"
+
+
+def test_a_change_rolled_back_after_its_flush_leaves_no_entry(db, session, leverkusen, admin):
+    """The entries are rows of the change's own transaction: a change already flushed (its
+    differences gathered) and then rolled back writes none, and leaves nothing behind for
+    the next unit of work of the same session."""
+    with pytest.raises(RuntimeError), db.unit_of_work() as work:
+        audit.act_as(work, work.get(Staff, admin.id))
+        manage.create_desk(work, work.get(type(leverkusen), leverkusen.id), name="Raum 9")
+        work.flush()
+        raise RuntimeError("the request failed after the change")
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+    work = db.sessionmaker()
+    try:
+        audit.act_as(work, work.get(Staff, admin.id))
+        manage.create_desk(work, work.get(type(leverkusen), leverkusen.id), name="Raum 8")
+        work.flush()
+        work.rollback()
+        audit.act_as(work, work.get(Staff, admin.id))
+        manage.create_desk(work, work.get(type(leverkusen), leverkusen.id), name="Raum 7")
+        work.commit()
+    finally:
+        work.close()
+    entries = session.scalars(select(AuditEntry)).all()
+    assert [(e.kind, e.action, e.after["name"]) for e in entries] == [("desk", "create", "Raum 7")]
+    assert entries[0].staff_id == admin.id
