@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicepoint.models import Role
+from servicepoint.models import Role, Visit
 from servicepoint.stats.suppression import HIDDEN
 from tests.admin.test_stats_api import reporter, visits  # noqa: F401 (fixtures)
 
@@ -68,3 +68,32 @@ def test_bad_parameters_are_refused_with_a_message(
         assert says in answer.json["message"], answer.json
     unknown = client.get(f"/api/v1/stats?location=atlantis&{RANGE}")
     assert unknown.status_code == 404
+
+
+def test_a_manager_sees_the_figures_of_their_own_locations_only(
+    client,
+    auth,
+    session,
+    centre,
+    factory,
+    visits,  # noqa: F811
+):
+    elsewhere = factory.location("moers")
+    session.add(
+        Visit(
+            service_day=visits[0].service_day,
+            location_id=elsewhere.id,
+            language="tr",
+            channel="walk_in",
+            outcome="served",
+            arrival_hour=9,
+        )
+    )
+    session.commit()
+    factory.staff("leitung", role=Role.MANAGER, locations=[centre], admin=False)
+    auth.login("leitung")
+    assert client.get(f"/api/v1/stats?location=moers&{RANGE}").status_code == 403
+    assert client.get(f"/api/v1/stats/export.csv?location=moers&{RANGE}").status_code == 403
+    mine = client.get(f"/api/v1/stats?{RANGE}&by=location").json
+    assert [row["location"] for row in mine["rows"]] == [centre.name]
+    assert mine["total"]["visits"] == 30 and mine["suppressed"] is False
