@@ -393,8 +393,9 @@ def jobs_run(ctx: click.Context, names: tuple[str, ...], dry_run: bool) -> None:
         raise click.UsageError(f"no such job: {', '.join(unknown)} (see 'servicepoint jobs list')")
     app = _app(ctx)
     for name in names:
-        count = JOBS[name].run(app, dry_run)
-        click.echo(f"{name}: {count}{' (dry run)' if dry_run else ''}")
+        done = JOBS[name](app, dry_run)
+        notes = "; ".join(note for note in ("dry run" if dry_run else "", done.detail) if note)
+        click.echo(f"{name}: {done.count} ({notes})" if notes else f"{name}: {done.count}")
 
 
 @main.group("kiosks")

@@ -129,7 +129,7 @@ def visits(app: Flask, dry_run: bool) -> int:
 RETENTION_ROUNDS = 1000
 
 
-def delete_old(app: Flask, dry_run: bool) -> int:
+def delete_old(app: Flask, dry_run: bool) -> Done:
     periods = retention.Periods.from_settings(app.config)
     database = _database(app)
     if dry_run:
@@ -145,26 +145,36 @@ def delete_old(app: Flask, dry_run: bool) -> int:
                 break
         with database.unit_of_work() as session:
             counts += retention.Counts(uncounted=retention.pending(session, periods).uncounted)
-    log.info(
-        "retention: %d tickets, %d appointments, %d facts, %d print jobs; "
-        "%d old tickets and appointments not yet counted (kept)",
-        counts.tickets,
-        counts.appointments,
-        counts.facts,
-        counts.print_jobs,
-        counts.uncounted,
+    return Done(
+        counts.deleted,
+        f"{counts.tickets} tickets, {counts.appointments} appointments, {counts.facts} facts, "
+        f"{counts.print_jobs} print jobs; {counts.uncounted} old tickets and appointments "
+        "not yet counted, kept",
     )
-    return counts.deleted
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a job did (or would do): how many things, and what they were when one number
+    does not say it."""
+
+    count: int
+    detail: str = ""
 
 
 @dataclass(frozen=True)
 class Job:
     """A periodic job: its name on the command line, what it does, and the work (returns
-    how many things it did, or would do in a dry run)."""
+    how many things it did, or would do in a dry run, or a ``Done`` saying which)."""
 
     name: str
     summary: str
-    run: Callable[[Flask, bool], int]
+    run: Callable[[Flask, bool], int | Done]
+
+    def __call__(self, app: Flask, dry_run: bool) -> Done:
+        """Run the job; what it did as a ``Done``."""
+        done = self.run(app, dry_run)
+        return done if isinstance(done, Done) else Done(done)
 
 
 JOBS: dict[str, Job] = {

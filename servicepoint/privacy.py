@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Until the tickets' own retention setting exists: the period the issue names for tickets,
-# appointments and their events.
+# The retention job's default (``TICKET_KEEP_DAYS`` in servicepoint/config.py), for a
+# configuration without it.
 DEFAULT_TICKET_KEEP_DAYS = 90
 
 

@@ -380,8 +380,10 @@ def report(figures: Figures, suppressed: bool, min_group: int = 5) -> dict[str, 
     """The figures as rows: ``{"by", "columns", "rows": [{dimension: label, …, column:
     value}], "total", "arrivals" (7 days of 24 hours, Monday first), "sessions",
     "suppressed"}``; with ``suppressed`` the outcome counts form a table (groups by
-    outcomes, totals both ways) whose small numbers are hidden, card holders and arrivals
-    are hidden at 1 and 2, waits and durations below ``min_group``."""
+    outcomes, totals both ways) whose small numbers are hidden, card holders and sessions
+    are hidden at 1 and 2, the arrivals as a table of their own (days by hours), waits and
+    durations below ``min_group``, a line's service minutes (and the share of capacity)
+    where its number served is hidden."""
     keys = sorted(figures.groups)
     groups = [figures.groups[key] for key in keys]
     counts = [[group.outcomes[o] for o in OUTCOMES] for group in groups]
@@ -401,23 +403,25 @@ def report(figures: Figures, suppressed: bool, min_group: int = 5) -> dict[str, 
         known = len(group.cards)
         return suppression.count(known) if suppressed else known
 
+    def line(group: Group, counted: dict[str, Any]) -> dict[str, Any]:
+        values = counted | {"card_holders": card_holders(group)}
+        values.update(group.as_dict(suppressed, min_group))
+        if suppressed and counted[VisitOutcome.SERVED] == suppression.HIDDEN:
+            # Minutes over their mean give the number of services, which is the number
+            # served (only a served visit has service minutes): hidden with it.
+            values["service_minutes"] = suppression.HIDDEN
+        return values
+
     rows = []
     for key, group, outcome_cells, visit_count in zip(keys, groups, cells, visits, strict=True):
         row: dict[str, Any] = dict(zip(figures.query.by, key, strict=True))
-        row["visits"] = visit_count
-        row.update(zip(OUTCOMES, outcome_cells, strict=True))
-        row["card_holders"] = card_holders(group)
-        row.update(group.as_dict(suppressed, min_group))
+        counted = {"visits": visit_count, **dict(zip(OUTCOMES, outcome_cells, strict=True))}
+        row.update(line(group, counted))
         rows.append(row)
-    total: dict[str, Any] = {"visits": total_visits}
-    total.update(zip(OUTCOMES, total_cells, strict=True))
-    total["card_holders"] = card_holders(figures.total)
-    total.update(figures.total.as_dict(suppressed, min_group))
-    arrivals: list[Any] = list(figures.arrivals)
-    if suppressed:
-        arrivals = [suppression.count(n) for n in arrivals]
-    used = figures.total.service_count + len(figures.total.services)
-    service_total = sum(figures.total.services) + figures.total.service_sum
+    total = line(
+        figures.total,
+        {"visits": total_visits, **dict(zip(OUTCOMES, total_cells, strict=True))},
+    )
     return {
         "from": figures.query.first.isoformat(),
         "to": figures.query.last.isoformat(),
@@ -425,17 +429,44 @@ def report(figures: Figures, suppressed: bool, min_group: int = 5) -> dict[str, 
         "columns": list(COLUMNS),
         "rows": rows,
         "total": total,
-        "arrivals": [arrivals[day * 24 : day * 24 + 24] for day in range(7)],
-        "sessions": {
-            "held": figures.sessions_held,
-            "cancelled": figures.sessions_cancelled,
-            "counselor_minutes": figures.counselor_minutes,
-            "share_used": round(service_total / figures.counselor_minutes, 3)
-            if figures.counselor_minutes and used
-            else None,
-        },
+        "arrivals": _arrivals(figures.arrivals, suppressed),
+        "sessions": _sessions_report(figures, total, suppressed),
         "facts_from": figures.facts_from.isoformat() if figures.facts_from else None,
         "suppressed": suppressed,
+    }
+
+
+def _arrivals(arrivals: Sequence[int], suppressed: bool) -> list[list[Any]]:
+    """The arrivals as 7 days of 24 hours; suppressed, as a table whose days and hours have
+    totals (their sum is the visits not cancelled): no day or hour with a lone hidden cell."""
+    days = [list(arrivals[day * 24 : day * 24 + 24]) for day in range(7)]
+    if not suppressed:
+        return days
+    return suppression.suppress(days).cells
+
+
+def _sessions_report(figures: Figures, total: dict[str, Any], suppressed: bool) -> dict[str, Any]:
+    """Sessions held and cancelled, their counselor-minutes and the share spent serving;
+    suppressed, 1 and 2 sessions are hidden, and the share where the service minutes are
+    (it times the counselor-minutes gives them)."""
+    used = figures.total.service_count + len(figures.total.services)
+    service_total = sum(figures.total.services) + figures.total.service_sum
+    share: Any = (
+        round(service_total / figures.counselor_minutes, 3)
+        if figures.counselor_minutes and used
+        else None
+    )
+    held: Any = figures.sessions_held
+    cancelled: Any = figures.sessions_cancelled
+    if suppressed:
+        held, cancelled = suppression.count(held), suppression.count(cancelled)
+        if share is not None and total["service_minutes"] in (suppression.HIDDEN, None):
+            share = suppression.HIDDEN
+    return {
+        "held": held,
+        "cancelled": cancelled,
+        "counselor_minutes": figures.counselor_minutes,
+        "share_used": share,
     }
 
 

@@ -365,3 +365,61 @@ def test_consultation_sessions_their_changes_and_deletion(client, auth, leverkus
     )
     assert entries[1]["location"] == entries[0]["location"] == "leverkusen"
     assert entries[1]["after"]["cancelled"] is True and entries[0]["before"]["weekdays"] == "mon"
+
+
+def test_a_change_rolled_back_after_its_flush_leaves_no_entry(db, session, leverkusen, admin):
+    """The entries are rows of the change's own transaction: a change already flushed (its
+    differences gathered) and then rolled back writes none, and leaves nothing behind for
+    the next unit of work of the same session."""
+    with pytest.raises(RuntimeError), db.unit_of_work() as work:
+        audit.act_as(work, work.get(Staff, admin.id))
+        manage.create_desk(work, work.get(type(leverkusen), leverkusen.id), name="Raum 9")
+        work.flush()
+        raise RuntimeError("the request failed after the change")
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+    work = db.sessionmaker()
+    try:
+        audit.act_as(work, work.get(Staff, admin.id))
+        manage.create_desk(work, work.get(type(leverkusen), leverkusen.id), name="Raum 8")
+        work.flush()
+        work.rollback()
+        audit.act_as(work, work.get(Staff, admin.id))
+        manage.create_desk(work, work.get(type(leverkusen), leverkusen.id), name="Raum 7")
+        work.commit()
+    finally:
+        work.close()
+    entries = session.scalars(select(AuditEntry)).all()
+    assert [(e.kind, e.action, e.after["name"]) for e in entries] == [("desk", "create", "Raum 7")]
+    assert entries[0].staff_id == admin.id
+
+
+def test_locations_their_settings_and_kiosks_are_recorded(client, auth, leverkusen, admin):
+    auth.login("admin")
+    made = client.post("/api/v1/locations", json={"slug": "moers", "name": "Moers"})
+    assert made.status_code == 201, made.json
+    changed = client.patch(
+        "/api/v1/locations/moers", json={"address": "Neuer Wall 2", "discreet_prefix": "Q"}
+    )
+    assert changed.status_code == 200, changed.json
+    kiosk = client.post("/api/v1/locations/moers/kiosks", json={"name": "Eingang"})
+    assert kiosk.status_code == 201, kiosk.json
+    kiosk_id = kiosk.json["id"]
+    renewed = client.patch(f"/api/v1/kiosks/{kiosk_id}", json={"name": "Foyer", "new_token": True})
+    assert renewed.status_code == 200, renewed.json
+    entries = trail(client, location="moers")
+    found = [(e["kind"], e["action"]) for e in entries]
+    assert found == [
+        ("kiosk", "update"),
+        ("kiosk", "create"),
+        ("location", "update"),
+        ("location", "create"),
+    ]
+    kiosk_update, kiosk_create, location_update, location_create = entries
+    assert location_create["after"]["name"] == "Moers"
+    assert location_update["before"] == {"address": "", "discreet_prefix": None}
+    assert location_update["after"] == {"address": "Neuer Wall 2", "discreet_prefix": "Q"}
+    assert kiosk_create["after"]["name"] == "Eingang"
+    assert kiosk_create["after"]["token_hash"] == "changed"  # never the token's hash
+    assert kiosk_update["before"]["name"] == "Eingang"
+    assert kiosk_update["after"] == {"name": "Foyer", "token_hash": "changed"}
+    assert all(e["staff"]["id"] == admin.id and e["at"] for e in entries)

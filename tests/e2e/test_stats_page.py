@@ -5,6 +5,8 @@ counselors; the report prints on A4. Screenshots with SERVICEPOINT_SCREENSHOTS."
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 
@@ -116,9 +118,68 @@ def test_the_quarterly_report_prints_on_a4(browser, history):
     assert topics.count() >= 3
     texts = page.get_by_test_id("report-language").locator("td.count").all_inner_texts()
     assert not {"1", "2"} & set(texts)
+    # Nowhere else on the report either: the summary, every table, the heat map.
+    everywhere = page.locator("#main td, #main dd").all_inner_texts()
+    assert len(everywhere) > 7 * 13 and not {"1", "2"} & set(everywhere)
     page.emulate_media(media="print")
     expect(page.get_by_test_id("print")).to_be_hidden()
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     shot(page, "report-print")
     context.close()
+
+
+def _as_number(text: str, german: bool = False) -> str:
+    """A cell as the page (German: 1.234,5) or the CSV (1234.5) shows it, made comparable."""
+    text = text.strip()
+    if text in ("", "–"):
+        return ""
+    if text == "•":
+        return text
+    return str(float(text.replace(".", "").replace(",", ".") if german else text))
+
+
+def test_the_reporting_roles_page_matches_the_csv_export(browser, history):
+    for width, height, name in ((1280, 1000, "reporting-months"), (390, 844, "reporting-phone")):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on(
+            "console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None
+        )
+        page.goto(f"{history.url}/staff/")
+        page.get_by_test_id("login-username").fill("foerder")
+        page.get_by_test_id("login-password").fill(PASSWORD)
+        page.get_by_test_id("login-submit").click()
+        page.wait_for_url(re.compile(r".*/staff/stats$"))
+        loaded(page)
+        page.get_by_test_id("stats-period").select_option("month")
+        page.get_by_test_id("stats-group").select_option("language")
+        page.get_by_test_id("stats-show").click()
+        expect(page.get_by_test_id("stats-table").locator("thead")).to_contain_text("Sprache")
+        loaded(page)
+        shown = [
+            [_as_number(t, german=True) for t in row.locator("td.num").all_inner_texts()]
+            for row in page.get_by_test_id("stats-table").locator("tbody tr").all()
+        ]
+        shown.append(
+            [
+                _as_number(t, german=True)
+                for t in page.get_by_test_id("stats-table")
+                .locator("tfoot td.num")
+                .all_inner_texts()
+            ]
+        )
+        href = page.get_by_test_id("export-csv").get_attribute("href")
+        answer = page.request.get(f"{history.url}{href}")
+        assert answer.ok
+        header, *rows = csv.reader(io.StringIO(answer.body().decode("utf-8-sig")), delimiter=";")
+        assert header[:3] == ["month", "language", "visits"]
+        assert shown == [[_as_number(cell) for cell in row[2:]] for row in rows]
+        assert len(shown) > 3 and "•" in {cell for row in shown for cell in row}
+        summary = page.get_by_test_id("stats-summary").locator("dd").all_inner_texts()
+        assert not {"1", "2"} & set(summary) and not any("NaN" in s for s in summary)
+        if SHOTS:
+            page.screenshot(path=os.path.join(SHOTS, f"stats-{name}.png"))
+        assert not errors, errors
+        context.close()

@@ -235,3 +235,24 @@ def test_percentiles_and_periods():
         "2026-Q4",
     ]
     assert period(date(2027, 1, 1), "week") == "2026-W53"
+
+
+def test_an_appointment_checked_in_after_its_start_waits_from_the_check_in(
+    session, centre, carla, rule, move
+):
+    general = centre.topics[0]
+    booked = appointments.book(session, centre, general, at("10:30"), staff=carla)
+    session.commit()
+    move("10:34")  # a little late, still within the grace time
+    checked = appointments.check_in(session, booked, centre)
+    session.commit()
+    assert not checked.late
+    move("10:46")
+    called = tickets.call_next(session, centre.desks[0], carla, idle_minutes=0)
+    assert called.id == checked.ticket.id
+    tickets.finish(session, called, carla, idle_minutes=0)
+    session.commit()
+    [visit] = visits(session)
+    # 12 minutes from the check-in, not 16 from the appointment's start.
+    assert (visit.channel, visit.outcome, visit.wait_minutes) == ("staff_booked", "served", 12)
+    assert (visit.ticket_id, visit.appointment_id) == (called.id, booked.id)

@@ -95,7 +95,7 @@ export function renderSummary(report, list) {
     ["stats.service_minutes", report.total.service_minutes],
     ["stats.sessions_held", report.sessions.held],
     ["stats.sessions_cancelled", report.sessions.cancelled],
-    ["stats.share_used", share === null ? null : `${Math.round(share * 100)} %`],
+    ["stats.share_used", typeof share === "number" ? `${Math.round(share * 100)} %` : share],
   ];
   for (const [key, value] of items) {
     list.append(h("div", {}, h("dt", {}, t(key)), h("dd", {}, number(value))));
@@ -139,9 +139,10 @@ function drawChart(id, type, labels, values, label) {
 export async function renderCharts(params) {
   const months = await load({ ...params, by: "month" });
   const languages = await load({ ...params, by: "language" });
-  const served = (row) => (typeof row.visits === "number" ? row.visits : 0);
+  // A hidden count ("•") is no bar at all, never a 0.
+  const served = (row) => (typeof row.visits === "number" ? row.visits : null);
   drawChart("chart-months", "bar", months.rows.map((r) => r.month), months.rows.map(served), t("stats.visits"));
-  const sorted = [...languages.rows].sort((a, b) => served(b) - served(a));
+  const sorted = [...languages.rows].sort((a, b) => (served(b) ?? 0) - (served(a) ?? 0));
   drawChart("chart-languages", "bar", sorted.map((r) => languageName(r.language)), sorted.map(served), t("stats.visits"));
 }
 
