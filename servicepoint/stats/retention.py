@@ -4,8 +4,8 @@
   contacts) ``TICKET_KEEP_DAYS`` after their day, **only** when their visit fact exists and
   the aggregates of their location's day do: the job checks first and never deletes what is
   not yet counted (it stays until a later run finds it counted).
-- Visit facts ``FACT_KEEP_DAYS`` after their day, only when their day's aggregates exist;
-  the aggregates themselves stay.
+- Visit facts ``FACT_KEEP_DAYS`` after their day, only when their day's aggregates count
+  every one of them (a fact written late waits for the next counting); the aggregates stay.
 - Print jobs ``PRINT_JOB_KEEP_DAYS`` after they were made.
 
 Each step deletes one batch per call (``BATCH`` rows), so the job commits batch by batch;
@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from servicepoint import clock
 from servicepoint.models import (
@@ -92,8 +92,25 @@ def _appointment_counted() -> Any:
 def _old_facts(periods: Periods) -> Any:
     return and_(
         Visit.service_day < _before(periods.fact_days),
-        _day_counted(Visit.location_id, Visit.service_day),
+        _day_counted_whole(Visit.location_id, Visit.service_day),
     )
+
+
+def _day_counted_whole(location_id: Any, day: Any) -> Any:
+    """A location's day whose aggregates count every one of its facts (a fact written after
+    the day was counted waits for the next counting before it may go)."""
+    other = aliased(Visit)
+    counted = (
+        select(func.coalesce(func.sum(VisitDay.visits), 0))
+        .where(VisitDay.location_id == location_id, VisitDay.service_day == day)
+        .scalar_subquery()
+    )
+    facts = (
+        select(func.count(other.id))
+        .where(other.location_id == location_id, other.service_day == day)
+        .scalar_subquery()
+    )
+    return and_(_day_counted(location_id, day), counted == facts)
 
 
 def _old_print_jobs(periods: Periods) -> Any:

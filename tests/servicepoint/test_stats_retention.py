@@ -135,6 +135,31 @@ def test_facts_without_aggregates_are_never_deleted(session, runner, centre):
     assert count(session, Visit) == 1
 
 
+def test_a_fact_its_days_aggregates_miss_waits_for_the_next_counting(
+    session, runner, centre, counselor
+):
+    served(session, centre, counselor, datetime(2024, 3, 4, 9, tzinfo=UTC))
+    with clock.frozen(datetime(2026, 6, 1, 1, tzinfo=UTC)):
+        run(runner, "visits")
+    late = Visit(  # written after its day was counted (a correction, a stale ticket closed)
+        service_day=date(2024, 3, 4),
+        location_id=centre.id,
+        language="de",
+        channel="walk_in",
+        outcome="left",
+        arrival_hour=10,
+    )
+    session.add(late)
+    session.commit()
+    with clock.frozen(datetime(2026, 6, 1, 1, tzinfo=UTC)):
+        assert "0 facts" in run(runner, "retention", "--dry-run")
+        run(runner, "retention")
+        assert count(session, Visit) == 2  # the day's aggregates miss one: none of it goes
+        run(runner, "visits", "retention")
+    assert count(session, Visit) == 0
+    assert session.scalar(select(func.sum(VisitDay.visits))) == 2  # both counted, kept
+
+
 def test_print_jobs_go_after_thirty_days(session, runner, centre):
     for day in (1, 20):
         session.add(
