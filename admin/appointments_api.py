@@ -224,6 +224,15 @@ def cancel_appointment(appointment_id: int):
     return appointments.appointment_json(appointment, _grace())
 
 
+@api.post("/appointments/<id:appointment_id>/restore")
+def restore_appointment(appointment_id: int):
+    """Undo a cancellation: the appointment is booked again at its time if that is still
+    free (409 ``slot_taken`` or ``counselor_busy`` if not)."""
+    appointment = _appointment(appointment_id)
+    appointments.restore(db_session(), appointment, _lead_minutes())
+    return appointments.appointment_json(appointment, _grace())
+
+
 @api.post("/appointments/<id:appointment_id>/check-in")
 def check_in_appointment(appointment_id: int):
     """A counselor checks a visitor in from their day list: 201 with the appointment and its

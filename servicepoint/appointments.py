@@ -455,6 +455,36 @@ def cancel(session: Session, appointment: Appointment) -> Appointment:
     return appointment
 
 
+class AppointmentNotCancelled(Conflict):
+    """Only a cancelled appointment can be booked again (``restore``)."""
+
+    code = "appointment_not_cancelled"
+
+
+def restore(session: Session, appointment: Appointment, lead_minutes: int = 5) -> Appointment:
+    """Undo a cancellation made by mistake: the appointment is booked again at its time, with
+    its code, checked like a new booking (the time still ahead, its slot still free, the
+    counselor still holding it); refused, changing nothing, otherwise. An online booking's
+    contact went with the cancellation: no reminder is sent for it any more."""
+    if appointment.state != AppointmentState.CANCELLED:
+        raise AppointmentNotCancelled("appointment_not_cancelled", code=appointment.code)
+    slot = _choose_slot(
+        session,
+        appointment.location,
+        appointment.topic,
+        appointment.start,
+        appointment.staff,
+        lead_minutes,
+        ignore=appointment,
+    )
+    appointment.state = AppointmentState.BOOKED
+    appointment.consultation_id = slot.consultation_id
+    session.flush()
+    facts.appointment_reopened(session, appointment)
+    _changed(session, appointment, "restored")
+    return appointment
+
+
 # --- check-in, late and absent -----------------------------------------------------------
 # Only a booked appointment checks in; one at the centre already answers with its ticket.
 AT_THE_CENTRE = (AppointmentState.CHECKED_IN, AppointmentState.CALLED, AppointmentState.SERVING)

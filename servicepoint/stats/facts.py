@@ -152,6 +152,11 @@ def ticket_moved(session: Session, ticket: Ticket, from_state: str | None) -> No
         session.execute(delete(Visit).where(Visit.ticket_id == ticket.id))
 
 
+def appointment_reopened(session: Session, appointment: Appointment) -> None:
+    """An ended appointment booked again (a cancellation undone): its fact goes."""
+    session.execute(delete(Visit).where(Visit.appointment_id == appointment.id))
+
+
 def appointment_ended(session: Session, appointment: Appointment) -> None:
     """Write the fact of an appointment that ended without a ticket (cancelled, missed)."""
     outcome = APPOINTMENT_OUTCOMES.get(appointment.state)

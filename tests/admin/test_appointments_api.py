@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from servicepoint import clock
-from servicepoint.models import Appointment, Consultation, Role
+from servicepoint.models import Appointment, Consultation, Role, Visit
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EARLY = datetime(2026, 12, 7, 8, 0, tzinfo=BERLIN)  # a Monday
@@ -120,6 +120,36 @@ def test_move_and_cancel(client, session, signed_in, session_rule, frozen):
     )
     assert again.status_code == 409 and again.json["error"] == "appointment_not_booked"
     assert client.delete("/api/v1/appointments/999").status_code == 404
+
+
+def test_a_cancellation_is_undone_while_its_place_is_free(
+    client, session, signed_in, session_rule, frozen
+):
+    made = book(client, start="2026-12-07T10:00:00+01:00", staff_id=signed_in.id).json
+    url = f"/api/v1/appointments/{made['id']}"
+    assert client.delete(url).json["state"] == "cancelled"
+    assert session.scalar(select(func.count()).select_from(Visit)) == 1  # counted: cancelled
+    restored = client.post(f"{url}/restore")
+    assert restored.status_code == 200, restored.json
+    assert (restored.json["state"], restored.json["code"]) == ("booked", made["code"])
+    assert restored.json["start"] == made["start"]
+    assert session.scalar(select(func.count()).select_from(Visit)) == 0  # not a visit now
+    again = client.post(f"{url}/restore")
+    assert again.status_code == 409 and again.json["error"] == "appointment_not_cancelled"
+
+    # Cancelled again, and Anna's 10:00 taken meanwhile: the undo is refused, nothing changes.
+    client.delete(url)
+    other = book(client, start="2026-12-07T10:00:00+01:00", staff_id=signed_in.id)
+    assert other.status_code == 201
+    refused = client.post(f"{url}/restore")
+    assert refused.status_code == 409 and refused.json["error"] == "counselor_busy"
+    session.expire_all()
+    assert session.get(Appointment, made["id"]).state == "cancelled"
+    client.delete(f"/api/v1/appointments/{other.json['id']}")
+    frozen(datetime(2026, 12, 7, 10, 5, tzinfo=ZoneInfo("Europe/Berlin")))  # its time is past
+    late = client.post(f"{url}/restore")
+    assert late.status_code == 400 and late.json["field"] == "start"
+    assert client.post("/api/v1/appointments/999/restore").status_code == 404
 
 
 @pytest.mark.parametrize(
