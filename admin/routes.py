@@ -17,7 +17,7 @@ from servicepoint import access, audit, i18n, manage, pictograms
 from servicepoint.access import Permission
 from servicepoint.errors import InvalidInput
 from servicepoint.i18n import STAFF_LANGUAGES
-from servicepoint.i18n.flask import configured_languages, t
+from servicepoint.i18n.flask import configured_languages, page_language, t
 from servicepoint.models import Location, Role, Staff
 from servicepoint.stats import figures
 from servicepoint.web import current_staff, db_session
@@ -30,8 +30,9 @@ def _staff_languages() -> dict[str, Any]:
 
 
 def _language_names(codes: list[str]) -> dict[str, str]:
-    """The German names of ``codes`` from the catalog (the staff pages speak German)."""
-    return {code: language.name_de for code in codes if (language := i18n.language(code))}
+    """The names of ``codes`` from the catalog in the page's language (German or English)."""
+    shown = page_language()
+    return {code: language.staff_name(shown) for code in codes if (language := i18n.language(code))}
 
 
 @bp.get("/")

@@ -174,3 +174,28 @@ def test_every_key_the_staff_pages_name_is_in_the_catalog(name):
     assert keys, name
     german = _staff_strings("de")
     assert sorted(keys - set(german)) == []
+
+
+def test_languages_are_named_in_the_staff_pages_language():
+    from servicepoint import i18n
+
+    entries = json.loads((CATALOG.parent / "languages.json").read_text(encoding="utf-8"))
+    for entry in entries["languages"]:
+        assert entry["name_en"].strip(), entry["code"]
+        language = i18n.language(entry["code"])
+        assert language.staff_name("de") == entry["name_de"]
+        assert language.staff_name("en") == entry["name_en"]
+    assert i18n.language("uk").staff_name("en") == "Ukrainian"
+    assert i18n.language("uk").staff_name("de") == "Ukrainisch"
+
+
+def test_the_managers_page_names_languages_in_english_for_an_english_manager(
+    client, auth, centre, manager, session
+):
+    manager.language = "en"
+    session.commit()
+    auth.login("leitung")
+    html = client.get("/staff/manage").get_data(as_text=True)
+    assert _lang(html) == "en"
+    assert "Ukrainian (uk)" in html
+    assert "Ukrainisch (uk)" not in html
