@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from admin import api_bp as api
+from admin.language import remember
 from servicepoint import (
     access,
     auth,
@@ -128,6 +129,19 @@ def whoami():
     if staff is None:
         raise NotSignedIn("not_signed_in")
     return _me(staff)
+
+
+@api.patch("/me")
+def update_me():
+    """``{"language": "de"|"en"}``: the language of the signed-in staff member's pages, kept
+    on their account (every device, after signing out too) and in this browser's cookie."""
+    staff = current_staff()
+    if staff is None:
+        raise NotSignedIn("not_signed_in")
+    body = json_body()
+    language = field(body, "language", str, max_length=8)
+    manage.set_staff_language(staff, language)
+    return remember(jsonify(_me(staff)), language)
 
 
 # --- queue ------------------------------------------------------------------------------
@@ -581,14 +595,15 @@ def create_staff():
 @api.patch("/staff/<id:staff_id>")
 def update_staff(staff_id: int):
     """Any of ``display_name``, ``role``, ``organisation``, ``memberships``, ``password``,
-    ``active``. A location's manager changes only non-admins with a membership at a location
-    they manage, and only the memberships there (the others stay)."""
+    ``active``, ``language`` (of their staff pages). A location's manager changes only
+    non-admins with a membership at a location they manage, and only the memberships there
+    (the others stay)."""
     session = db_session()
     acting = require(Permission.MANAGE)
     staff = manage.get_staff(session, staff_id)
     access.require_manages_staff(acting, staff)
     body = json_body()
-    for name in ("password", "active", "display_name", "organisation"):
+    for name in ("password", "active", "display_name", "organisation", "language"):
         if body.get(name) is not None or (name == "organisation" and name in body):
             access.require_manages_account(acting, staff, name)
     role, legacy = _staff_role(body, acting)
@@ -605,6 +620,9 @@ def update_staff(staff_id: int):
         organisation=_organisation(body),
         scope=scope,
     )
+    language = field(body, "language", str, default=None, max_length=8)
+    if language is not None:
+        manage.set_staff_language(staff, language)
     return manage.staff_json(staff, scope)
 
 

@@ -31,6 +31,9 @@ from typing import Any
 REFERENCE = "de"
 #: Where a missing string comes from, in order.
 FALLBACKS = ("en", "de")
+#: The languages of the staff pages (``staff.*`` keys live in these catalogs only); the
+#: first is the default.
+STAFF_LANGUAGES = ("de", "en")
 #: What visitors read: every language with a catalog file translates all of it. Other
 #: namespaces (staff pages, API error messages) are German and English, the rest fall back.
 #: (``appointment.*``: an appointment's state, as a refused check-in at the kiosk names it;
@@ -128,6 +131,8 @@ class Language:
     name: str
     name_de: str
     dir: str = "ltr"
+    #: Its English name (the staff pages in English); the endonym where none is given.
+    name_en: str = ""
     locale: str = ""
     print_digits: str = LATIN_DIGITS
     reviewed: bool = False
@@ -139,6 +144,12 @@ class Language:
     def rtl(self) -> bool:
         """Whether the language is written right to left."""
         return self.dir == "rtl"
+
+    def staff_name(self, staff_language: str) -> str:
+        """Its name on a staff page in ``staff_language`` (German or English)."""
+        if staff_language == "de":
+            return self.name_de
+        return self.name_en or self.name
 
     def public(self) -> dict[str, str]:
         """What a page needs to offer the language: code, own name, direction, locale."""
@@ -251,6 +262,7 @@ class Catalog:
                 code=code,
                 name=entry["name"],
                 name_de=entry["name_de"],
+                name_en=entry.get("name_en", ""),
                 dir=entry.get("dir", "ltr"),
                 locale=entry.get("locale", code),
                 print_digits=entry.get("print_digits", LATIN_DIGITS),
