@@ -147,13 +147,13 @@ def test_exports_are_suppressed_and_match_the_json(client, auth, visits, factory
         in csv_answer.headers["Content-Disposition"]
     )
     table = list(csv.reader(io.StringIO(csv_answer.data.decode("utf-8-sig")), delimiter=";"))
-    assert table[0][:4] == ["topic", "language", "visits", "served"]
+    assert table[0][:4] == ["Thema", "Sprache", "Besuche", "Beraten"]
     expected = [
         [r["topic"], r["language"], *("" if r[c] is None else str(r[c]) for c in shown["columns"])]
         for r in shown["rows"]
     ]
     assert table[1:-1] == expected
-    assert table[-1][0] == "Total" and table[-1][2] == "30"
+    assert table[-1][0] == "Gesamt" and table[-1][2] == "30"
     xlsx = stats(client, "&by=topic,language", path="/api/v1/stats/export.xlsx")
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.data))

@@ -3,11 +3,13 @@
  * without colour) and two charts (Chart.js, vendored: window.Chart). The server decides
  * what is hidden ("•") and which groupings exist; this only shows it. */
 
-import { api, clear as clearError, languageName, showError, t } from "./common.js";
+import { api, clear as clearError, showError, t } from "./common.js";
 import { $, h, clear } from "/static/js/dom.js";
 
 const HIDDEN = "•";
-const DAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+// Numbers and language names in the page's language (German unless the page is English).
+const LOCALE = document.documentElement.lang === "en" ? "en-GB" : "de-DE";
 const COLUMN_KEYS = {
   visits: "stats.visits",
   served: "stats.served",
@@ -34,8 +36,19 @@ const charts = new Map();
 function number(value) {
   if (value === null || value === undefined) return "–";
   if (value === HIDDEN) return HIDDEN;
-  if (typeof value === "number") return value.toLocaleString("de-DE");
+  if (typeof value === "number") return value.toLocaleString(LOCALE);
   return String(value);
+}
+
+let languageNames = null;
+/** A language's name in the page's language ("uk" → "Ukrainisch", "Ukrainian"). */
+export function languageName(code) {
+  try {
+    languageNames = languageNames || new Intl.DisplayNames([LOCALE], { type: "language" });
+    return languageNames.of(code) || code;
+  } catch (_err) {
+    return code;
+  }
 }
 
 function channelName(value, dimension) {
@@ -95,7 +108,7 @@ export function renderSummary(report, list) {
     ["stats.service_minutes", report.total.service_minutes],
     ["stats.sessions_held", report.sessions.held],
     ["stats.sessions_cancelled", report.sessions.cancelled],
-    ["stats.share_used", share === null ? null : `${Math.round(share * 100)} %`],
+    ["stats.share_used", share === null ? null : new Intl.NumberFormat(LOCALE, { style: "percent" }).format(share)],
   ];
   for (const [key, value] of items) {
     list.append(h("div", {}, h("dt", {}, t(key)), h("dd", {}, number(value))));
@@ -109,7 +122,7 @@ export function renderHeat(report, table) {
   const top = Math.max(1, ...values);
   table.append(h("tr", {}, h("td", {}), ...hours.map((hour) => h("th", { scope: "col" }, String(hour).padStart(2, "0")))));
   report.arrivals.forEach((day, index) => {
-    table.append(h("tr", {}, h("th", { scope: "row" }, DAYS[index]),
+    table.append(h("tr", {}, h("th", { scope: "row" }, t(`stats.day.${DAYS[index]}`)),
       ...hours.map((hour) => {
         const value = day[hour];
         const level = typeof value === "number" ? Math.ceil((value / top) * 5) : 1;
