@@ -12,15 +12,21 @@ from sqlalchemy import select
 from admin import bp
 from servicepoint import access, audit, i18n, pictograms
 from servicepoint.access import Permission
-from servicepoint.i18n.flask import configured_languages
+from servicepoint.i18n.flask import configured_languages, page_language
 from servicepoint.models import Location, Role, Staff
 from servicepoint.stats import figures
 from servicepoint.web import current_staff, db_session
 
 
 def _language_names(codes: list[str]) -> dict[str, str]:
-    """The German names of ``codes`` from the catalog (the staff pages speak German)."""
-    return {code: language.name_de for code in codes if (language := i18n.language(code))}
+    """The names of ``codes`` from the catalog: German on a German page, else each
+    language's own name (the catalog keeps no English names)."""
+    german = page_language() == "de"
+    return {
+        code: language.name_de if german else language.name
+        for code in codes
+        if (language := i18n.language(code))
+    }
 
 
 @bp.get("/")
