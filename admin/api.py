@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from admin import api_bp as api
+from admin.language import remember
 from servicepoint import (
     access,
     auth,
@@ -128,6 +129,19 @@ def whoami():
     if staff is None:
         raise NotSignedIn("not_signed_in")
     return _me(staff)
+
+
+@api.patch("/me")
+def update_me():
+    """``{"language": "de"|"en"}``: the language of the signed-in staff member's pages, kept
+    on their account (every device, after signing out too) and in this browser's cookie."""
+    staff = current_staff()
+    if staff is None:
+        raise NotSignedIn("not_signed_in")
+    body = json_body()
+    language = field(body, "language", str, max_length=8)
+    manage.set_staff_language(staff, language)
+    return remember(jsonify(_me(staff)), language)
 
 
 # --- queue ------------------------------------------------------------------------------

@@ -6,16 +6,27 @@ with ``fetch()``, the same API integrators use.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from admin import bp
-from servicepoint import access, audit, i18n, pictograms
+from admin.language import remember, use_staff_language
+from servicepoint import access, audit, i18n, manage, pictograms
 from servicepoint.access import Permission
-from servicepoint.i18n.flask import configured_languages, page_language
+from servicepoint.errors import InvalidInput
+from servicepoint.i18n import STAFF_LANGUAGES
+from servicepoint.i18n.flask import configured_languages, page_language, t
 from servicepoint.models import Location, Role, Staff
 from servicepoint.stats import figures
 from servicepoint.web import current_staff, db_session
+
+
+@bp.context_processor
+def _staff_languages() -> dict[str, Any]:
+    """The languages of the staff pages' switch (their own names, from the catalog)."""
+    return {"staff_languages": [i18n.language(code) for code in STAFF_LANGUAGES]}
 
 
 def _language_names(codes: list[str]) -> dict[str, str]:
@@ -33,6 +44,7 @@ def _language_names(codes: list[str]) -> dict[str, str]:
 def desk_view():
     """The sign-in page when nobody is signed in, else the counselor desk view."""
     staff = current_staff()
+    use_staff_language(staff)
     if staff is None:
         return render_template("admin/signin.html")
     if not access.allowed(staff, Permission.VIEW_QUEUE):
@@ -50,6 +62,7 @@ def manage_page():
     staff = current_staff()
     if staff is None:
         return redirect(url_for("admin.desk_view"))
+    use_staff_language(staff)
     if not access.allowed(staff, Permission.MANAGE):
         return render_template("admin/forbidden.html", staff=staff), 403
     return render_template(
@@ -68,6 +81,7 @@ def audit_page():
     staff = current_staff()
     if staff is None:
         return redirect(url_for("admin.desk_view"))
+    use_staff_language(staff)
     if not access.allowed(staff, Permission.MANAGE):
         return render_template("admin/forbidden.html", staff=staff), 403
     scope = access.managed_location_ids(staff)
@@ -80,10 +94,8 @@ def audit_page():
         staff=staff,
         locations=locations,
         kinds=audit.KINDS,
-        kind_names={kind: i18n.text("de", f"staff.audit_kind_{kind}") for kind in audit.KINDS},
-        action_names={
-            action: i18n.text("de", f"staff.audit_action_{action}") for action in audit.ACTIONS
-        },
+        kind_names={kind: t(f"staff.audit_kind_{kind}") for kind in audit.KINDS},
+        action_names={action: t(f"staff.audit_action_{action}") for action in audit.ACTIONS},
     )
 
 
@@ -97,6 +109,7 @@ def _stats_page(template: str):
     staff = current_staff()
     if staff is None:
         return redirect(url_for("admin.desk_view"))
+    use_staff_language(staff)
     if not access.allowed(staff, Permission.VIEW_STATS):
         return render_template("admin/forbidden.html", staff=staff), 403
     locations = _stats_locations(staff)
@@ -126,3 +139,24 @@ def stats_page():
 def stats_report_page():
     """The printable quarterly report (A4) of one location or of all of them."""
     return _stats_page("admin/stats_report.html")
+
+
+@bp.post("/language")
+def choose_language():
+    """The language switch of every staff page (a form: ``language``, ``next``): kept on the
+    signed-in staff member's account and in this browser's cookie (``sp_staff_lang``, so
+    the sign-in page speaks it too), then back to the page it was chosen on."""
+    language = request.form.get("language", "")
+    if language not in STAFF_LANGUAGES:
+        raise InvalidInput("staff_language", field="language", languages=", ".join(STAFF_LANGUAGES))
+    staff = current_staff()
+    if staff is not None:
+        manage.set_staff_language(staff, language)
+    return remember(redirect(_back_to(request.form.get("next", ""))), language)
+
+
+def _back_to(target: str) -> str:
+    """``target`` if it is a staff page of this server, else the desk (no open redirect)."""
+    if target.startswith("/staff") and not target.startswith("/staff/language"):
+        return target
+    return url_for("admin.desk_view")

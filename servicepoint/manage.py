@@ -21,6 +21,7 @@ from servicepoint.auth import check_username, hash_password
 from servicepoint.discreet import neutral_prefix
 from servicepoint.errors import Duplicate, InvalidInput, NotFound
 from servicepoint.events import LocationEvent, record
+from servicepoint.i18n import STAFF_LANGUAGES
 from servicepoint.models import (
     Desk,
     Kiosk,
@@ -681,6 +682,15 @@ def membership_json(membership: Membership) -> dict[str, Any]:
     }
 
 
+def set_staff_language(staff: Staff, language: str) -> Staff:
+    """Keep ``language`` (one of ``i18n.STAFF_LANGUAGES``) as the language of ``staff``'s
+    pages; InvalidInput naming ``language`` for any other value."""
+    if language not in STAFF_LANGUAGES:
+        raise InvalidInput("staff_language", field="language", languages=", ".join(STAFF_LANGUAGES))
+    staff.language = language
+    return staff
+
+
 def staff_json(staff: Staff, scope: frozenset[int] | None = None) -> dict[str, Any]:
     """A staff account as a manager sees it: only the memberships at the locations of
     ``scope`` (None: all of them)."""
@@ -690,6 +700,7 @@ def staff_json(staff: Staff, scope: frozenset[int] | None = None) -> dict[str, A
         "display_name": staff.display_name,
         "role": staff.role,
         "active": staff.active,
+        "language": staff.language,
         "organisation": organisation_json(staff.organisation) if staff.organisation else None,
         "memberships": [
             membership_json(m) for m in staff.memberships if scope is None or m.location_id in scope

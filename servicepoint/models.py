@@ -203,6 +203,8 @@ class Staff(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), default=None
     )
+    #: The language of their staff pages (``i18n.STAFF_LANGUAGES``; None: not chosen yet).
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
 
     organisation: Mapped[Organisation | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+import sqlalchemy
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask import session as cookie_session
 from flask.sessions import SecureCookieSessionInterface
@@ -35,6 +36,7 @@ from servicepoint.errors import (
     Unavailable,
 )
 from servicepoint.estimates import Estimates, Estimator
+from servicepoint.i18n import STAFF_LANGUAGES
 from servicepoint.models import Location, Staff, StaffSession
 from servicepoint.order import OrderSettings
 from servicepoint.text import check_characters
@@ -89,11 +91,26 @@ def wants_json() -> bool:
 
 
 def request_language() -> str:
-    """The language the client asked for (``Accept-Language``) among the offered ones and
+    """The language of this request's answers: the signed-in staff member's own choice
+    (``Staff.language``) where this request knows who is signed in and they chose one,
+    else what the client asked for (``Accept-Language``) among the offered ones and
     English; English for clients that ask for none (scripts, integrators)."""
     from servicepoint.i18n.flask import offered_languages
 
+    chosen = _staff_choice()
+    if chosen is not None:
+        return chosen
     return request.accept_languages.best_match([*offered_languages(), "en"]) or "en"
+
+
+def _staff_choice() -> str | None:
+    """The stored language of the staff member this request signed in as (read from what is
+    loaded: a refusal may come from a session that can no longer query)."""
+    staff = g.get("current_staff")
+    if staff is None:
+        return None
+    language = sqlalchemy.inspect(staff).dict.get("language")
+    return language if language in STAFF_LANGUAGES else None
 
 
 def refusal(error: ServicepointError) -> Response:

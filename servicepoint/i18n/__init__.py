@@ -31,6 +31,9 @@ from typing import Any
 REFERENCE = "de"
 #: Where a missing string comes from, in order.
 FALLBACKS = ("en", "de")
+#: The languages of the staff pages (``staff.*`` keys live in these catalogs only); the
+#: first is the default.
+STAFF_LANGUAGES = ("de", "en")
 #: What visitors read: every language with a catalog file translates all of it. Other
 #: namespaces (staff pages, API error messages) are German and English, the rest fall back.
 #: (``appointment.*``: an appointment's state, as a refused check-in at the kiosk names it;

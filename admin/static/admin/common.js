@@ -1,14 +1,16 @@
 /* What the staff pages share beyond /static/js (api.js, dom.js, socket.js): messages in an
- * alert or status element, the client's own few texts, times and names as the pages show
+ * alert or status element, the client's own texts, times and names as the pages show
  * them, and the sign-out button of the top bar (wired when this module is first imported).
  *
  * Promises:
  * - `showError(el, err)` shows the server's message exactly as it came (it is already in
  *   the page's language); only an error without one (no connection, a proxy's error page, a
  *   check made in the page) is said in the client's own words, `errorText(err)`.
- * - `t(key, params)`: the few texts this JavaScript needs itself (no connection, session
- *   expired, …): the catalog's "staff.<key>" where it has one, else the German text below.
- * - Times and waits are shown in the location's time zone, in German.
+ * - `t(key, params)`: the texts this JavaScript writes itself, the catalog's "staff.<key>"
+ *   in the page's language (German or English, the staff member's choice: base.html hands
+ *   the page that language's "staff." strings).
+ * - Times and waits are shown in the location's time zone, in the page's language
+ *   (`locale()`: de-DE or en-GB, with Latin digits).
  */
 
 import { ApiError, api } from "/static/js/api.js";
@@ -17,27 +19,31 @@ import { $$, h } from "/static/js/dom.js";
 
 export { ApiError, api };
 
-// The client's own texts, German, until the catalog has them as "staff.<key>" (base.html
-// hands the page the catalog's "staff." strings). The server's messages never pass here.
-const TEXTS = {
-  "error.network": "Keine Verbindung zum Server. Bitte Netzwerk prüfen und erneut versuchen.",
-  "error.http": "Der Server antwortete mit Status {status}. Bitte erneut versuchen.",
-  "error.aborted": "Die Anfrage wurde abgebrochen.",
-  "error.unknown": "Etwas ist schiefgegangen. Bitte erneut versuchen.",
-  "session.expired": "Ihre Anmeldung ist abgelaufen. Bitte neu anmelden.",
-  "session.sign_in_again": "Neu anmelden",
-  "message.close": "Meldung schließen",
-  "signin.missing": "Bitte Benutzername und Passwort eingeben.",
+// Texts of other pages' modules whose catalog keys may still be missing (German).
+const FALLBACKS = {
   "manage.no_location": "Bitte zuerst einen Standort anlegen.",
 };
 
-/** A client text by key, with {name} filled from `params`: the catalog's "staff.<key>",
- * else the German text here. */
+/** A client text by key, with {name} filled from `params`: the catalog's "staff.<key>" in
+ * the page's language. */
 export function t(key, params = {}) {
   const fromCatalog = catalog.t(`staff.${key}`, params);
   if (fromCatalog !== `staff.${key}`) return fromCatalog;
-  return catalog.fill(TEXTS[key] ?? key, params);
+  return catalog.fill(FALLBACKS[key] ?? key, params);
 }
+
+/** The page's language ("de" or "en"). */
+export function pageLanguage() {
+  return catalog.current();
+}
+
+/** The `Intl` locale of the page's language ("de-DE-u-nu-latn", "en-GB-u-nu-latn"). */
+export function locale() {
+  return catalog.intlLocale(catalog.current());
+}
+
+// The refusals without a server message that the client says in its own words.
+const CLIENT_ERRORS = new Set(["network", "aborted"]);
 
 /** An error raised by the page itself (a check before any request), shown like a refusal. */
 export function pageError(message, field = null) {
@@ -48,11 +54,11 @@ export function pageError(message, field = null) {
 export function errorText(err) {
   if (err instanceof ApiError) {
     if (err.message) return err.message;
-    if (err.code === "http") return t("error.http", { status: err.status });
-    if (TEXTS[`error.${err.code}`]) return t(`error.${err.code}`);
-    return t("error.unknown");
+    if (err.code === "http") return t("common.error_http", { status: err.status });
+    if (CLIENT_ERRORS.has(err.code)) return t(`common.error_${err.code}`);
+    return t("common.error_unknown");
   }
-  return (err && err.message) || t("error.unknown");
+  return (err && err.message) || t("common.error_unknown");
 }
 
 /** Only one element carries data-testid="message": the one that spoke last. */
@@ -67,7 +73,7 @@ function markMessage(el) {
 export function showError(el, err, ...extra) {
   const text = h("span", { class: "text" }, errorText(err), extra.length ? " " : null, ...extra);
   const close = h("button", {
-    type: "button", class: "close small link", "aria-label": t("message.close"),
+    type: "button", class: "close small link", "aria-label": t("common.message_close"),
     onclick: () => clear(el),
   });
   el.replaceChildren(text, close);
@@ -85,9 +91,9 @@ export function clear(el) {
 
 /** The session is gone: say so in `el` with a button back to the sign-in page. */
 export function showSessionExpired(el) {
-  showError(el, pageError(t("session.expired")), h("button", {
+  showError(el, pageError(t("common.session_expired")), h("button", {
     type: "button", class: "small", onclick: () => window.location.assign("/staff/"),
-  }, t("session.sign_in_again")));
+  }, t("common.sign_in_again")));
 }
 
 /** While `work` runs, `button` shows aria-busy. */
@@ -106,10 +112,10 @@ export function minutesSince(iso, now) {
 }
 
 export function formatWait(minutes) {
-  if (minutes < 1) return "< 1 Min.";
-  if (minutes < 60) return `${minutes} Min.`;
+  if (minutes < 1) return t("common.under_a_minute");
+  if (minutes < 60) return t("common.minutes", { n: minutes });
   const hours = Math.floor(minutes / 60);
-  return `${hours} Std. ${String(minutes % 60).padStart(2, "0")} Min.`;
+  return t("common.hours_minutes", { hours, minutes: String(minutes % 60).padStart(2, "0") });
 }
 
 const formats = new Map();
@@ -118,9 +124,9 @@ function format(options, timeZone) {
   if (!formats.has(key)) {
     let made;
     try {
-      made = new Intl.DateTimeFormat("de-DE", { ...options, timeZone: timeZone || undefined });
+      made = new Intl.DateTimeFormat(locale(), { ...options, timeZone: timeZone || undefined });
     } catch (_err) { // an unknown zone name: the browser's zone is better than nothing
-      made = new Intl.DateTimeFormat("de-DE", options);
+      made = new Intl.DateTimeFormat(locale(), options);
     }
     formats.set(key, made);
   }
@@ -133,27 +139,29 @@ export function clockTime(iso, timeZone) {
   return format({ hour: "2-digit", minute: "2-digit" }, timeZone).format(new Date(iso));
 }
 
-/** "21.11. 14:05" in the given time zone. */
+/** "21.11. 14:05" (English: "21/11 14:05") in the given time zone. */
 export function dayAndTime(iso, timeZone) {
   if (!iso) return "–";
   return `${format({ day: "2-digit", month: "2-digit" }, timeZone).format(new Date(iso))} ${clockTime(iso, timeZone)}`;
 }
 
 let languageNames = null;
-/** The German name of a language code ("uk" → "Ukrainisch"), from the browser's own data,
- * so no page keeps a list of languages; the code itself where the browser has none. */
+/** The name of a language code in the page's language ("uk" → "Ukrainisch", "Ukrainian"),
+ * from the browser's own data, so no page keeps a list of languages; the code itself where
+ * the browser has none. */
 export function languageName(code) {
   try {
-    languageNames = languageNames || new Intl.DisplayNames(["de"], { type: "language" });
+    languageNames = languageNames || new Intl.DisplayNames([pageLanguage()], { type: "language" });
     return languageNames.of(code) || code;
   } catch (_err) {
     return code;
   }
 }
 
-/** A topic's German name (else any name, else `fallback`). */
+/** A topic's name in the page's language, else its German name (else any name, else
+ * `fallback`). */
 export function topicName(names, fallback) {
-  return (names && (names.de || Object.values(names)[0])) || fallback || "";
+  return (names && (names[pageLanguage()] || names.de || Object.values(names)[0])) || fallback || "";
 }
 
 async function signOut(button) {

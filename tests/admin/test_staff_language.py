@@ -1,0 +1,140 @@
+"""The staff pages in German or English: the staff member's choice, remembered."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from servicepoint.i18n import STAFF_LANGUAGES
+from servicepoint.models import Staff
+from tests.conftest import PASSWORD
+
+CATALOG = Path(__file__).resolve().parents[2] / "servicepoint" / "i18n" / "catalog"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _staff_strings(code: str) -> dict[str, str]:
+    strings = json.loads((CATALOG / f"{code}.json").read_text(encoding="utf-8"))
+    return {key: value for key, value in strings.items() if key.startswith("staff.")}
+
+
+def _lang(html: str) -> str:
+    found = re.search(r'<html lang="([^"]+)"', html)
+    assert found, "no <html lang>"
+    return found.group(1)
+
+
+def test_staff_strings_exist_in_german_and_english_alike():
+    german, english = _staff_strings("de"), _staff_strings("en")
+    assert sorted(german) == sorted(english)
+    for key, text in german.items():
+        assert text.strip() and english[key].strip(), key
+        assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(english[key])), key
+
+
+def test_staff_strings_live_in_german_and_english_only():
+    assert STAFF_LANGUAGES == ("de", "en")
+    for path in CATALOG.glob("*.json"):
+        if path.stem not in STAFF_LANGUAGES:
+            assert not _staff_strings(path.stem), path.name
+
+
+def test_signin_page_is_german_unless_the_browser_prefers_english(client):
+    german = client.get("/staff/").get_data(as_text=True)
+    assert _lang(german) == "de"
+    assert "Anmeldung für Mitarbeitende" in german
+
+    english = client.get("/staff/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    html = english.get_data(as_text=True)
+    assert _lang(html) == "en"
+    assert "Staff sign-in" in html
+    assert '"staff.signin.missing": "Please enter your user name and password."' in html
+
+
+def test_the_switch_on_the_signin_page_keeps_the_choice_in_this_browser(client):
+    answer = client.post("/staff/language", data={"language": "en", "next": "/staff/"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/staff/"
+    assert "sp_staff_lang=en" in answer.headers["Set-Cookie"]
+    html = client.get("/staff/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert _lang(html) == "en"
+    assert 'lang="de"' in html and ">Deutsch</button>" in html
+    assert 'aria-current="true">English</button>' in html
+
+
+def test_the_switch_refuses_other_languages_and_other_addresses(client):
+    assert client.post("/staff/language", data={"language": "uk"}).status_code == 400
+    answer = client.post(
+        "/staff/language", data={"language": "de", "next": "https://elsewhere.test/"}
+    )
+    assert answer.headers["Location"] == "/staff/"
+
+
+def test_an_english_staff_member_gets_the_desk_in_english(client, auth, centre, counselor, session):
+    counselor.language = "en"
+    session.commit()
+    auth.login()
+    html = client.get("/staff/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert _lang(html) == "en"
+    assert "<title>Desk · servicepoint</title>" in html
+    assert ">Sign out</button>" in html
+    assert "Abmelden" not in html
+    # The page's script reads the English staff strings.
+    data = json.loads(re.search(r'id="catalog">(.*?)</script>', html, re.S).group(1))
+    assert data["lang"] == "en"
+    assert list(data["strings"]) == ["en"]
+    assert data["strings"]["en"]["staff.common.sign_out"] == "Sign out"
+
+
+@pytest.mark.parametrize("how", ["form", "api"])
+def test_the_choice_is_remembered_after_signing_out_and_in_again(
+    app, client, auth, centre, counselor, session, how
+):
+    auth.login()
+    if how == "form":
+        answer = client.post("/staff/language", data={"language": "en", "next": "/staff/"})
+        assert answer.status_code == 302
+    else:
+        answer = client.patch("/api/v1/me", json={"language": "en"})
+        assert answer.status_code == 200
+        assert answer.get_json()["language"] == "en"
+    assert session.scalar(select(Staff.language).where(Staff.id == counselor.id)) == "en"
+    auth.logout()
+
+    # Another browser (no cookie), asking for German: the account's choice wins.
+    other = app.test_client()
+    assert (
+        other.post(
+            "/api/v1/session", json={"username": "berater", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
+    html = other.get("/staff/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert _lang(html) == "en"
+    assert ">Sign out</button>" in html
+
+
+def test_staff_refusals_come_in_the_chosen_language(client, auth, centre, counselor, session):
+    counselor.language = "en"
+    session.commit()
+    auth.login()
+    answer = client.patch("/api/v1/me", json={"language": "fr"}, headers={"Accept-Language": "de"})
+    assert answer.status_code == 400
+    assert answer.get_json()["field"] == "language"
+    assert answer.get_json()["message"] == "The staff pages are available in: de, en."
+
+
+def test_without_a_choice_refusals_follow_the_browser(client, auth, centre, counselor):
+    auth.login()
+    answer = client.patch("/api/v1/me", json={"language": "fr"}, headers={"Accept-Language": "de"})
+    assert answer.get_json()["message"] == "Die Mitarbeiterseiten gibt es auf: de, en."
+
+
+def test_signing_in_says_the_choice(client, auth, centre, counselor, session):
+    assert auth.login().get_json()["language"] is None
+    client.patch("/api/v1/me", json={"language": "en"})
+    assert client.get("/api/v1/session").get_json()["language"] == "en"
