@@ -18,7 +18,8 @@ from flask import Response, current_app, request
 from sqlalchemy import select
 
 from admin import api_bp as api
-from servicepoint import access, clock, i18n
+from admin.language import staff_language
+from servicepoint import access, clock
 from servicepoint.access import Permission
 from servicepoint.consultations import parse_date
 from servicepoint.errors import InvalidInput, NotSignedIn
@@ -88,11 +89,6 @@ def _locations(staff: Staff) -> tuple[tuple[int, ...] | None, bool, str]:
     return ids, True, "all"
 
 
-def _language(staff: Staff) -> str:
-    """The language of ``staff``'s pages, which their exports follow."""
-    return i18n.resolve(getattr(staff, "language", None), offered=("de", "en"))
-
-
 def _report(for_export: bool) -> tuple[dict[str, object], str, str]:
     """The figures asked for, the file name's stem and the staff member's language."""
     staff = current_staff()
@@ -108,7 +104,7 @@ def _report(for_export: bool) -> tuple[dict[str, object], str, str]:
     counted = figures.count(db_session(), query)
     min_group = int(current_app.config.get("STATS_MIN_GROUP", 5))
     report = figures.report(counted, suppressed, min_group)
-    language = _language(staff)
+    language = staff_language(staff)  # the exports follow the staff pages' language
     stem = export.file_stem(language)
     return report, f"{stem}-{name}-{first.isoformat()}-{last.isoformat()}", language
 

@@ -4,7 +4,7 @@
  * locations may differ; the API's days are the chosen location's). */
 
 import { $, h } from "/static/js/dom.js";
-import { api, showError, clear, t } from "./common.js";
+import { api, showError, clear, locale, t } from "./common.js";
 
 const config = JSON.parse($("#audit-config").textContent);
 const form = $("#audit-filter");
@@ -16,7 +16,7 @@ const older = $("#audit-older");
 const pageLabel = $("#audit-page");
 let page = 1;
 
-const when = new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "de-DE", {
+const when = new Intl.DateTimeFormat(locale(), {
   dateStyle: "medium",
   timeStyle: "medium",
   timeZone: "Europe/Berlin",

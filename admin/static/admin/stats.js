@@ -3,13 +3,11 @@
  * without colour) and two charts (Chart.js, vendored: window.Chart). The server decides
  * what is hidden ("•") and which groupings exist; this only shows it. */
 
-import { api, clear as clearError, showError, t } from "./common.js";
+import { api, clear as clearError, languageName, locale, showError, t } from "./common.js";
 import { $, h, clear } from "/static/js/dom.js";
 
 const HIDDEN = "•";
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-// Numbers and language names in the page's language (German unless the page is English).
-const LOCALE = document.documentElement.lang === "en" ? "en-GB" : "de-DE";
 const COLUMN_KEYS = {
   visits: "stats.visits",
   served: "stats.served",
@@ -36,19 +34,8 @@ const charts = new Map();
 function number(value) {
   if (value === null || value === undefined) return "–";
   if (value === HIDDEN) return HIDDEN;
-  if (typeof value === "number") return value.toLocaleString(LOCALE);
+  if (typeof value === "number") return value.toLocaleString(locale());
   return String(value);
-}
-
-let languageNames = null;
-/** A language's name in the page's language ("uk" → "Ukrainisch", "Ukrainian"). */
-export function languageName(code) {
-  try {
-    languageNames = languageNames || new Intl.DisplayNames([LOCALE], { type: "language" });
-    return languageNames.of(code) || code;
-  } catch (_err) {
-    return code;
-  }
 }
 
 function channelName(value, dimension) {
@@ -108,7 +95,7 @@ export function renderSummary(report, list) {
     ["stats.service_minutes", report.total.service_minutes],
     ["stats.sessions_held", report.sessions.held],
     ["stats.sessions_cancelled", report.sessions.cancelled],
-    ["stats.share_used", share === null ? null : new Intl.NumberFormat(LOCALE, { style: "percent" }).format(share)],
+    ["stats.share_used", share === null ? null : new Intl.NumberFormat(locale(), { style: "percent" }).format(share)],
   ];
   for (const [key, value] of items) {
     list.append(h("div", {}, h("dt", {}, t(key)), h("dd", {}, number(value))));

@@ -7,7 +7,7 @@
  * calendar draws the occurrences the API answers for the range shown, nothing computed here
  * but the dates of the range itself. */
 
-import { api, clear, pageError, showError, showNote, t } from "../common.js";
+import { api, clear, locale, pageError, pageLanguage, showError, showNote, t } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
 import { clearForm, formMode, rowButton, showFormError, submitting } from "./forms.js";
 
@@ -17,8 +17,7 @@ const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 // language (German unless the page is English).
 const SHORT = (day) => t(`stats.day.${day}`);
 const LONG = (day) => t(`manage.weekday.${day}`);
-const LOCALE = document.documentElement.lang === "en" ? "en-GB" : "de-DE";
-const monthFormat = new Intl.DateTimeFormat(LOCALE, { month: "long", year: "numeric", timeZone: "UTC" });
+const monthFormat = new Intl.DateTimeFormat(locale(), { month: "long", year: "numeric", timeZone: "UTC" });
 
 // --- calendar dates as "YYYY-MM-DD" (UTC arithmetic: a date has no time zone) ------------
 
@@ -36,8 +35,8 @@ function addMonths(day, n) {
 function monthEnd(day) { return addDays(addMonths(day, 1), -1); }
 /** "3.11.2026" on a German page, "3 Nov 2026" on an English one. */
 function germanDate(day) {
-  if (LOCALE !== "de-DE") {
-    return asDate(day).toLocaleDateString(LOCALE, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  if (pageLanguage() !== "de") {
+    return asDate(day).toLocaleDateString(locale(), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
   }
   const [y, m, d] = day.split("-");
   return `${Number(d)}.${Number(m)}.${y}`;
