@@ -30,14 +30,9 @@ def _staff_languages() -> dict[str, Any]:
 
 
 def _language_names(codes: list[str]) -> dict[str, str]:
-    """The names of ``codes`` from the catalog: German on a German page, else each
-    language's own name (the catalog keeps no English names)."""
-    german = page_language() == "de"
-    return {
-        code: language.name_de if german else language.name
-        for code in codes
-        if (language := i18n.language(code))
-    }
+    """The names of ``codes`` from the catalog in the page's language (German or English)."""
+    shown = page_language()
+    return {code: language.staff_name(shown) for code in codes if (language := i18n.language(code))}
 
 
 @bp.get("/")

@@ -131,6 +131,8 @@ class Language:
     name: str
     name_de: str
     dir: str = "ltr"
+    #: Its English name (the staff pages in English); the endonym where none is given.
+    name_en: str = ""
     locale: str = ""
     print_digits: str = LATIN_DIGITS
     reviewed: bool = False
@@ -142,6 +144,12 @@ class Language:
     def rtl(self) -> bool:
         """Whether the language is written right to left."""
         return self.dir == "rtl"
+
+    def staff_name(self, staff_language: str) -> str:
+        """Its name on a staff page in ``staff_language`` (German or English)."""
+        if staff_language == "de":
+            return self.name_de
+        return self.name_en or self.name
 
     def public(self) -> dict[str, str]:
         """What a page needs to offer the language: code, own name, direction, locale."""
@@ -254,6 +262,7 @@ class Catalog:
                 code=code,
                 name=entry["name"],
                 name_de=entry["name_de"],
+                name_en=entry.get("name_en", ""),
                 dir=entry.get("dir", "ltr"),
                 locale=entry.get("locale", code),
                 print_digits=entry.get("print_digits", LATIN_DIGITS),

@@ -7,7 +7,7 @@ candidates that is offered: configured in ``LANGUAGES`` *and* with a catalog fil
 - ``t(key, **params)``: the string in the page's language; ``t_in(code, key, **params)``;
 - ``lang`` and ``lang_dir``: the page's language and ``"rtl"``/``"ltr"``;
 - ``page_languages``: the offered languages (:class:`~servicepoint.i18n.Language`, with
-  ``code``, ``name`` (endonym), ``name_de``, ``dir``);
+  ``code``, ``name`` (endonym), ``name_de``, ``name_en``, ``dir``);
 - ``language_dir(code)``: ``dir`` for an element in another language;
 - ``catalog_json(*prefixes)``: what ``static/js/catalog.js`` reads from
   ``<script type="application/json" id="catalog">``: the page's language, the offered

@@ -138,3 +138,64 @@ def test_signing_in_says_the_choice(client, auth, centre, counselor, session):
     assert auth.login().get_json()["language"] is None
     client.patch("/api/v1/me", json={"language": "en"})
     assert client.get("/api/v1/session").get_json()["language"] == "en"
+
+
+ADMIN = Path(__file__).resolve().parents[2] / "admin"
+# The pages and modules whose words come from the catalog by literal keys.
+CONVERTED = [
+    "templates/admin/base.html",
+    "templates/admin/signin.html",
+    "templates/admin/forbidden.html",
+    "templates/admin/desk.html",
+    "static/admin/common.js",
+    "static/admin/signin.js",
+    "static/admin/desk.js",
+    "static/admin/appointments.js",
+    "static/admin/cards.js",
+    "static/admin/printing.js",
+]
+TEMPLATE_KEY = re.compile(r"""\bt\(\s*["'](staff\.[\w.]+)["']""")
+SCRIPT_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[\w.]+)["']""")
+# Keys named in tables ("desk.step_appointment") and passed to t() later.
+SCRIPT_TABLE_KEY = re.compile(
+    r""":\s*["']((?:desk|appointments|cards|printing|common)\.[a-z_]+)["']"""
+)
+
+
+@pytest.mark.parametrize("name", CONVERTED)
+def test_every_key_the_staff_pages_name_is_in_the_catalog(name):
+    text = (ADMIN / name).read_text(encoding="utf-8")
+    if name.endswith(".html"):
+        keys = set(TEMPLATE_KEY.findall(text))
+    else:
+        keys = {f"staff.{key}" for key in SCRIPT_KEY.findall(text) + SCRIPT_TABLE_KEY.findall(text)}
+    if name.endswith("common.js"):
+        keys.discard("staff.manage.no_location")  # the managers' page's own key
+    assert keys, name
+    german = _staff_strings("de")
+    assert sorted(keys - set(german)) == []
+
+
+def test_languages_are_named_in_the_staff_pages_language():
+    from servicepoint import i18n
+
+    entries = json.loads((CATALOG.parent / "languages.json").read_text(encoding="utf-8"))
+    for entry in entries["languages"]:
+        assert entry["name_en"].strip(), entry["code"]
+        language = i18n.language(entry["code"])
+        assert language.staff_name("de") == entry["name_de"]
+        assert language.staff_name("en") == entry["name_en"]
+    assert i18n.language("uk").staff_name("en") == "Ukrainian"
+    assert i18n.language("uk").staff_name("de") == "Ukrainisch"
+
+
+def test_the_managers_page_names_languages_in_english_for_an_english_manager(
+    client, auth, centre, manager, session
+):
+    manager.language = "en"
+    session.commit()
+    auth.login("leitung")
+    html = client.get("/staff/manage").get_data(as_text=True)
+    assert _lang(html) == "en"
+    assert "Ukrainian (uk)" in html
+    assert "Ukrainisch (uk)" not in html

@@ -19,13 +19,33 @@ CHROMIUM_ARGS = [
 ]
 
 
+class GermanOffice:
+    """The browser as a German office has it: its pages ask for German (``locale`` de-DE,
+    so ``Accept-Language: de-DE``) unless a test names a locale. The staff pages follow the
+    browser's language until someone chooses one; headless Chromium would ask for en-US."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("locale", "de-DE")
+        return self._browser.new_context(**options)
+
+    def new_page(self, **options):
+        options.setdefault("locale", "de-DE")
+        return self._browser.new_page(**options)
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield GermanOffice(browser)
         browser.close()
 
 

@@ -1,10 +1,10 @@
 """Every page checked by axe-core (WCAG 2.1 A and AA rules) in a real browser, in its main
 states: kiosk start (every default language), ticket, a closed topic; lobby before and after
 a call; phone waiting (every default language) and called; the online booking page at each
-step and the appointment's page (German, Arabic, asked to cancel); staff sign-in, desk, the
-desk's appointments (a visitor arrived, the follow-up dialog, client cards), every manage
-tab; the statistics page and the printable quarterly report; the printable programme (every
-default language); the kiosk's appointment keypad
+step and the appointment's page (German, Arabic, asked to cancel); staff sign-in and desk
+(German and English), the desk's appointments (a visitor arrived, the follow-up dialog,
+client cards), every manage tab; the statistics page and the printable quarterly report;
+the printable programme (every default language); the kiosk's appointment keypad
 (with a refusal), an appointment's ticket, the card keypad, a card's choices and an
 appointment booked with it, and the phone of an appointment's ticket; the audit trail and
 the privacy notice (every default language). Each must have no
@@ -107,6 +107,23 @@ def test_start_page_staff_sign_in_and_forbidden(browser, live_server):
     response = page.goto(f"{live_server.url}/staff/manage")
     assert response is not None and response.status == 403
     assert_accessible(page, "managers' page refused")
+    context.close()
+
+
+def test_staff_sign_in_and_desk_in_english(browser, live_server, ticket):
+    context = axe_context(browser, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/staff/")
+    with page.expect_navigation():
+        page.get_by_test_id("language-en").click()  # this browser only: a cookie
+    expect(page.locator("h1")).to_have_text("Staff sign-in")
+    assert_accessible(page, "staff sign-in (en)")
+    sign_in(page, live_server, "beratung1")
+    expect(page.get_by_test_id("call-next")).to_have_text("Call the next person")
+    page.get_by_test_id("select-location").select_option(LOCATION)
+    expect(page.get_by_test_id(f"waiting-{ticket['code']}")).to_be_visible()
+    shot(page, "desk-en")
+    assert_accessible(page, "desk view (en)")
     context.close()
 
 

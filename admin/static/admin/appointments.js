@@ -9,59 +9,65 @@
  * read again when the connection comes back and every minute (overdue marks change with
  * the time alone). */
 
-import { api, clear, clockTime, errorText, languageName, showError, topicName } from "./common.js";
+import {
+  api, clear, clockTime, errorText, languageName, locale, showError, t, topicName,
+} from "./common.js";
 import { printInto } from "./printing.js";
 import { $, h, refocus, replaceChildrenKeepingFocus } from "/static/js/dom.js";
 
-// The desk's own strings (German, like the rest of the desk), together so that they can
-// move to the catalog later.
+// The desk's own words, from the catalog in the page's language ("staff.appointments.*").
+const STATES = ["booked", "checked_in", "called", "serving", "done", "late", "no_show", "cancelled"];
 const TEXTS = {
-  states: {
-    booked: "gebucht", checked_in: "angemeldet", called: "aufgerufen", serving: "im Gespräch",
-    done: "erledigt", late: "verspätet", no_show: "nicht erschienen", cancelled: "abgesagt",
-  },
-  overdue: "überfällig",
-  overdueTitle: "Nicht angemeldet bis Beginn plus Karenzzeit: der Platz geht an Laufkundschaft.",
-  noCounselor: "ohne feste Beratung",
-  checkIn: "Anmelden",
-  checkInLabel: (a) => `Termin ${a.time} (${a.codeShown}) anmelden`,
-  move: "Verschieben…",
-  moveLabel: (a) => `Termin ${a.time} (${a.codeShown}) verschieben`,
-  cancel: "Absagen",
-  cancelLabel: (a) => `Termin ${a.time} (${a.codeShown}) absagen`,
-  cancelConfirm: (a) => `Termin ${a.time} (${a.codeShown}) wirklich absagen?\nDer Platz wird wieder frei.`,
-  rebook: "Neu vereinbaren…",
-  rebookLabel: (a) => `Für den versäumten Termin ${a.time} (${a.codeShown}) einen neuen vereinbaren`,
+  get states() { return Object.fromEntries(STATES.map((s) => [s, t(`appointments.state_${s}`)])); },
+  get overdue() { return t("appointments.overdue"); },
+  get overdueTitle() { return t("appointments.overdue_title"); },
+  get noCounselor() { return t("appointments.no_counselor"); },
+  get checkIn() { return t("appointments.check_in"); },
+  checkInLabel: (a) => t("appointments.check_in_label", a),
+  get move() { return t("appointments.move"); },
+  moveLabel: (a) => t("appointments.move_label", a),
+  get cancel() { return t("appointments.cancel"); },
+  cancelLabel: (a) => t("appointments.cancel_label", a),
+  cancelConfirm: (a) => t("appointments.cancel_confirm", a),
+  get rebook() { return t("appointments.rebook_more"); },
+  rebookLabel: (a) => t("appointments.rebook_label", a),
   checkedIn: (a, ticket, late) => (late
-    ? `Termin ${a.time} angemeldet (verspätet): ${ticket} wartet als Laufkundschaft für ${a.who}.`
-    : `Termin ${a.time} angemeldet: ${ticket} ist in der Warteschlange.`),
-  cancelled: (a) => `Termin ${a.time} (${a.codeShown}) ist abgesagt.`,
-  moved: (a) => `Termin ${a.codeShown} ist verschoben auf ${a.day} ${a.time}.`,
-  none: { mine: "Heute keine Termine bei Ihnen.", topics: "Heute keine Termine Ihrer Themen.", all: "Heute keine Termine." },
-  loading: "Termine werden geladen…",
-  arrived: (time, ticket) => `Ihr ${time}-Termin ist da${ticket ? ` (${ticket})` : ""}.`,
-  arrivedLate: (time, ticket) => `Ihr ${time}-Termin ist da – verspätet${ticket ? `, wartet als ${ticket}` : ""}.`,
-  closeNotice: "Hinweis schließen",
-  followUpHeading: "Folgetermin vereinbaren",
-  bookHeading: "Termin vereinbaren",
-  rebookHeading: "Neuen Termin vereinbaren",
-  moveHeading: "Termin verschieben",
-  forTicket: (code, topic) => `Für ${code} (${topic}).`,
-  forMissed: (a) => `Statt des versäumten Termins ${a.time} (${a.codeShown}, ${a.topic}).`,
-  forMove: (a) => `${a.codeShown} · ${a.topic} · ${a.who}, bisher ${a.day} ${a.time}. Tippen Sie auf die neue Zeit.`,
-  ticketCard: (code) => `Mit der Karte, mit der ${code} gekommen ist`,
-  slotsLoading: "Freie Zeiten werden gesucht…",
-  slotsFound: (n) => (n === 1 ? "1 freie Zeit. Tippen bucht sie." : `${n} freie Zeiten. Tippen bucht.`),
-  slotsMoveFound: (n) => (n === 1 ? "1 freie Zeit." : `${n} freie Zeiten.`),
-  slotsNone: (days, name) => `${name ? `Bei ${name} ist` : "Es ist"} in den nächsten ${days} Tagen nichts frei.`,
-  noColleague: "Niemand sonst bietet dieses Thema hier an.",
-  chooseColleague: "– wählen –",
-  slotLabel: (day, from, to, who) => `${day} ${from} bis ${to}${who ? ` bei ${who}` : ""} buchen`,
-  slotMoveLabel: (day, from, to) => `Auf ${day} ${from} bis ${to} verschieben`,
-  booked: (a) => `Gebucht: ${a.day} ${a.time}–${a.end}, ${a.topic}, ${a.who}${a.card ? ", mit Klientenkarte" : ""}.`,
-  bookedNote: (a) => `Folgetermin ${a.day} ${a.time} bei ${a.who} gebucht (Code ${a.codeShown}).`,
-  moreDays: "Weitere Tage",
-  today: "heute",
+    ? t("appointments.checked_in_late", { ...a, ticket })
+    : t("appointments.checked_in", { ...a, ticket })),
+  cancelled: (a) => t("appointments.cancelled", a),
+  moved: (a) => t("appointments.moved", a),
+  get none() {
+    return { mine: t("appointments.none_mine"), topics: t("appointments.none_topics"), all: t("appointments.none_all") };
+  },
+  get loading() { return t("appointments.loading"); },
+  arrived: (time, ticket) => (ticket
+    ? t("appointments.arrived_ticket", { time, ticket }) : t("appointments.arrived", { time })),
+  arrivedLate: (time, ticket) => (ticket
+    ? t("appointments.arrived_late_ticket", { time, ticket }) : t("appointments.arrived_late", { time })),
+  get closeNotice() { return t("desk.close_notice"); },
+  get followUpHeading() { return t("appointments.follow_up_heading"); },
+  get bookHeading() { return t("appointments.book_heading"); },
+  get rebookHeading() { return t("appointments.rebook_heading"); },
+  get moveHeading() { return t("appointments.move_heading"); },
+  forTicket: (code, topic) => t("appointments.for_ticket", { code, topic }),
+  forMissed: (a) => t("appointments.for_missed", a),
+  forMove: (a) => t("appointments.for_move", a),
+  ticketCard: (code) => t("appointments.ticket_card_code", { code }),
+  get slotsLoading() { return t("appointments.slots_loading"); },
+  slotsFound: (n) => (n === 1 ? t("appointments.slots_found_one") : t("appointments.slots_found", { n })),
+  slotsMoveFound: (n) => (n === 1 ? t("appointments.slots_move_found_one") : t("appointments.slots_move_found", { n })),
+  slotsNone: (days, name) => (name
+    ? t("appointments.slots_none_with", { days, name }) : t("appointments.slots_none", { days })),
+  get noColleague() { return t("appointments.no_colleague"); },
+  get chooseColleague() { return t("desk.choose"); },
+  slotLabel: (day, from, to, who) => (who
+    ? t("appointments.slot_label_with", { day, from, to, who }) : t("appointments.slot_label", { day, from, to })),
+  slotMoveLabel: (day, from, to) => t("appointments.slot_move_label", { day, from, to }),
+  booked: (a) => t(a.card ? "appointments.booked_card" : "appointments.booked", a),
+  bookedNote: (a) => t("appointments.booked_note", a),
+  get moreDays() { return t("appointments.more_days"); },
+  get today() { return t("appointments.today_lower"); },
+  get withCard() { return t("appointments.with_card"); },
 };
 
 const MINE = "mine";
@@ -79,9 +85,9 @@ function format(options, timeZone) {
   if (!formats.has(key)) {
     let made;
     try {
-      made = new Intl.DateTimeFormat("de-DE", { ...options, timeZone: timeZone || undefined });
+      made = new Intl.DateTimeFormat(locale(), { ...options, timeZone: timeZone || undefined });
     } catch (_err) {
-      made = new Intl.DateTimeFormat("de-DE", options);
+      made = new Intl.DateTimeFormat(locale(), options);
     }
     formats.set(key, made);
   }
@@ -238,7 +244,7 @@ export function createAppointments(ctx) {
           h("span", { class: "who" }, w.who)),
         h("span", { class: "sub" }, `Code ${w.codeShown}`,
           a.language && a.language !== "de" ? ` · ${languageName(a.language)}` : "",
-          a.card ? " · Klientenkarte" : ""),
+          a.card ? ` · ${TEXTS.withCard}` : ""),
         h("span", { class: "marks" }, badge(a),
           a.overdue ? h("span", { class: "overdue-mark", title: TEXTS.overdueTitle, "data-testid": "overdue" },
             h("span", { "aria-hidden": "true" }, "⚠ "), TEXTS.overdue) : null)),

@@ -3,17 +3,9 @@
  * or scanned, the colleague chosen). The server checks everything; its refusals are shown
  * as they came. */
 
-import { api, clear, showError } from "./common.js";
+import { api, clear, showError, t } from "./common.js";
 import { printInto } from "./printing.js";
 import { $, h, refocus } from "/static/js/dom.js";
-
-// The desk's own strings (German, like the rest of the desk), kept together for the catalog.
-const TEXTS = {
-  made: (shown) => `Neue Klientenkarte ${shown} ausgestellt.`,
-  handed: (shown, name) => `Karte ${shown} gehört jetzt zu ${name}.`,
-  noCode: "Bitte die Kartennummer eintippen oder scannen.",
-  noColleague: "– niemand –",
-};
 
 export function createCards(ctx) {
   const els = {
@@ -53,7 +45,7 @@ export function createCards(ctx) {
       const others = (answer.counselors || []).filter((c) => !me || c.id !== me.id);
       els.handStaff.replaceChildren(...(others.length
         ? others.map((c) => h("option", { value: String(c.id) }, c.display_name))
-        : [h("option", { value: "" }, TEXTS.noColleague)]));
+        : [h("option", { value: "" }, t("cards.no_colleague"))]));
       els.handStaff.disabled = !others.length;
     } catch (err) {
       showError(els.message, err);
@@ -85,7 +77,7 @@ export function createCards(ctx) {
       els.made.hidden = false;
       clearPrint();
       els.made.focus();
-      ctx.note(TEXTS.made(card.shown));
+      ctx.note(t("cards.made", { code: card.shown }));
     });
   }
 
@@ -105,14 +97,16 @@ export function createCards(ctx) {
     const code = els.handCode.value.trim();
     els.handStatus.textContent = "";
     if (!code) {
-      els.handStatus.textContent = TEXTS.noCode;
+      els.handStatus.textContent = t("cards.no_code");
       els.handCode.focus();
       return;
     }
     const staffId = Number(els.handStaff.value);
     busy(els.hand, async () => {
       const card = await api("PATCH", `/cards/${encodeURIComponent(code)}`, { staff_id: staffId });
-      els.handStatus.textContent = TEXTS.handed(card.shown, card.staff ? card.staff.display_name : "");
+      els.handStatus.textContent = t("cards.handed", {
+        code: card.shown, name: card.staff ? card.staff.display_name : "",
+      });
       els.handCode.value = "";
     });
   }

@@ -174,7 +174,33 @@ async function signOut(button) {
   window.location.assign("/staff/");
 }
 
+/** The language switch (a form in the top bar): sent with fetch(), whose request names
+ * this page's origin (a plain form post under the pages' no-referrer policy says "null",
+ * which the server refuses as cross-site), then the page is shown again in the choice. */
+async function chooseLanguage(form, button) {
+  // The language shown may be this browser's only: choosing it keeps it on the account.
+  if (!button || button.getAttribute("aria-busy") === "true") return;
+  const body = new URLSearchParams(new FormData(form));
+  body.set("language", button.value);
+  button.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(form.action, {
+      method: "POST", body, redirect: "manual", credentials: "same-origin",
+    });
+    if (response.type !== "opaqueredirect" && !response.ok) throw new Error(String(response.status));
+    window.location.reload();
+  } catch (_err) {
+    button.removeAttribute("aria-busy");
+  }
+}
+
 // Modules run after the document is parsed: the top bar is there.
 for (const button of $$("[data-sign-out]")) {
   button.addEventListener("click", () => signOut(button));
+}
+for (const form of $$("form.language-switch")) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    chooseLanguage(form, event.submitter);
+  });
 }

@@ -13,7 +13,7 @@
 
 import {
   ApiError, api, clear, clockTime, formatWait, languageName, minutesSince, pageError,
-  showError, showNote, showSessionExpired, topicName,
+  showError, showNote, showSessionExpired, t, topicName,
 } from "./common.js";
 import { $, h, refocus, replaceChildrenKeepingFocus } from "/static/js/dom.js";
 import { live } from "/static/js/socket.js";
@@ -35,8 +35,9 @@ const els = {
   deskNotice: $("#desk-notice"),
 };
 
-// Moves whose result can be taken back for a few seconds (with a requeue, when offered).
-const UNDOABLE = { "no-show": "als nicht erschienen markiert", finish: "abgeschlossen", cancel: "storniert" };
+// Moves whose result can be taken back for a few seconds (with a requeue, when offered):
+// what the toast says of them.
+const UNDOABLE = { "no-show": "desk.undo_no_show", finish: "desk.undo_finish", cancel: "desk.undo_cancel" };
 const UNDO_SECONDS = 10;
 const POLL_MS = 15000;
 // How often the queue is asked for again while live: a desk whose occupant has gone idle
@@ -45,14 +46,15 @@ const RESYNC_MS = 60000;
 const LONG_WAIT_MINUTES = 30;
 // Why a waiting ticket stands where it does in this counselor's list (the payload's `step`).
 const STEP_LABELS = {
-  appointment: "Termin", appointment_soon: "Termin gleich", waiting_long: "wartet lange",
-  for_you: "Ihr Klient",
+  appointment: "desk.step_appointment", appointment_soon: "desk.step_appointment_soon",
+  waiting_long: "desk.step_waiting_long", for_you: "desk.step_for_you",
 };
 // How a ticket's state is shown (labels only; which moves it allows comes with the ticket).
 const STATE_LABELS = {
-  waiting: "Wartet", called: "Aufgerufen", serving: "In Beratung", done: "Abgeschlossen",
-  no_show: "Nicht erschienen", cancelled: "Storniert",
+  waiting: "desk.state_waiting", called: "desk.state_called", serving: "desk.state_serving",
+  done: "desk.state_done", no_show: "desk.state_no_show", cancelled: "desk.state_cancelled",
 };
+const stateLabel = (state) => (STATE_LABELS[state] ? t(STATE_LABELS[state]) : state);
 
 const STORE_LOCATION = "servicepoint.staff.location";
 const storeDeskKey = (slug) => `servicepoint.staff.desk.${slug}`;
@@ -234,7 +236,7 @@ function render() {
 }
 
 function renderLocations() {
-  const options = [h("option", { value: "" }, "– wählen –")];
+  const options = [h("option", { value: "" }, t("desk.choose"))];
   for (const loc of state.locations) {
     options.push(h("option", { value: loc.slug, selected: loc.slug === state.slug }, loc.name));
   }
@@ -244,10 +246,10 @@ function renderLocations() {
 
 /** A desk as the chooser names it: with who sits there (a free desk by its name alone). */
 function deskLabel(d) {
-  if (!d.active) return `${d.name} (geschlossen)`;
+  if (!d.active) return t("desk.desk_closed_label", { desk: d.name });
   const seat = seatOf(d);
-  if (seat === "mine") return `${d.name} – Sie`;
-  if (seat === "taken") return `${d.name} – besetzt: ${d.occupant.display_name}`;
+  if (seat === "mine") return t("desk.desk_mine_label", { desk: d.name });
+  if (seat === "taken") return t("desk.desk_taken_label", { desk: d.name, name: d.occupant.display_name });
   return d.name;
 }
 
@@ -258,7 +260,7 @@ function renderDesks() {
   const shown = JSON.stringify(labels);
   if (shown !== state.desksShown || els.desk.options.length !== labels.length + 1) {
     state.desksShown = shown;
-    const options = [h("option", { value: "" }, state.desks.length ? "– wählen –" : "– keine Plätze –")];
+    const options = [h("option", { value: "" }, t(state.desks.length ? "desk.choose" : "desk.no_desks"))];
     for (const [id, active, label] of labels) {
       options.push(h("option", { value: id, disabled: !active }, label));
     }
@@ -268,6 +270,14 @@ function renderDesks() {
   els.desk.disabled = !state.slug || !state.desks.length;
 }
 
+/** "An Raum 2 sitzt Beratung 1 (seit 09:12)." */
+function takenText(chosen) {
+  const values = { desk: chosen.name, name: chosen.occupant.display_name };
+  return chosen.occupied_since
+    ? t("desk.seat_taken_since", { ...values, time: clock(chosen.occupied_since) })
+    : t("desk.seat_taken", values);
+}
+
 /** Who sits at the chosen desk, and what this counselor can do about it. */
 function renderSeat() {
   const chosen = desk();
@@ -275,20 +285,21 @@ function renderSeat() {
   let text = "";
   let cls = "seat-text";
   if (chosen && seat === "mine") {
-    text = `Sie sitzen an ${chosen.name}${chosen.occupied_since ? ` (seit ${clock(chosen.occupied_since)})` : ""}.`;
+    text = chosen.occupied_since
+      ? t("desk.seat_mine_since", { desk: chosen.name, time: clock(chosen.occupied_since) })
+      : t("desk.seat_mine", { desk: chosen.name });
     cls += " mine";
   } else if (chosen && seat === "taken") {
-    const since = chosen.occupied_since ? ` (seit ${clock(chosen.occupied_since)})` : "";
-    text = `An ${chosen.name} sitzt ${chosen.occupant.display_name}${since}.`;
+    text = takenText(chosen);
     cls += " taken";
   } else if (chosen && chosen.active) {
-    text = `${chosen.name} ist frei.`;
+    text = t("desk.seat_free", { desk: chosen.name });
   }
   // Rewritten only on a change: the polite live region speaks changes, not every refresh.
   if (els.seatText.textContent !== text) els.seatText.textContent = text;
   els.seatText.className = cls;
   els.takeOver.hidden = !(chosen && chosen.active && seat === "taken");
-  els.takeOver.textContent = chosen ? `${chosen.name} übernehmen…` : "Platz übernehmen…";
+  els.takeOver.textContent = chosen ? t("desk.take_over_desk", { desk: chosen.name }) : t("desk.take_over");
   els.leaveDesk.hidden = !(chosen && seat === "mine");
   els.takeOver.disabled = state.busy;
   els.leaveDesk.disabled = state.busy;
@@ -300,17 +311,17 @@ function renderControls() {
   const next = nextTicket();
   els.callNext.disabled = state.busy || !mayCall() || nobodyNext();
   let hint = "";
-  if (!state.slug) hint = "Bitte zuerst den Standort wählen.";
-  else if (!chosen) hint = "Bitte zuerst Ihren Platz wählen.";
-  else if (!chosen.active) hint = `${chosen.name} ist geschlossen.`;
+  if (!state.slug) hint = t("desk.hint_location");
+  else if (!chosen) hint = t("desk.hint_desk");
+  else if (!chosen.active) hint = t("desk.hint_closed", { desk: chosen.name });
   else if (seatOf(chosen) === "taken") {
-    hint = `Nur ${chosen.occupant.display_name} ruft zu ${chosen.name} auf. Bitte wählen Sie einen anderen Platz.`;
+    hint = t("desk.hint_taken", { name: chosen.occupant.display_name, desk: chosen.name });
   }
-  else if (current && current.state === "called") hint = `${current.code} ist noch aufgerufen.`;
-  else if (nobodyNext()) hint = "Niemand wartet auf Ihre Themen.";
+  else if (current && current.state === "called") hint = t("desk.hint_still_called", { code: current.code });
+  else if (nobodyNext()) hint = t("desk.nobody_waiting");
   else if (next && current && current.state === "serving") {
-    hint = `Schließt ${current.code} ab und ruft ${next.code} auf.`;
-  } else if (next) hint = `Als Nächstes: ${next.code} (${topicLabel(next)})`;
+    hint = t("desk.hint_finish_and_call", { code: current.code, next: next.code });
+  } else if (next) hint = t("desk.hint_next", { code: next.code, topic: topicLabel(next) });
   els.callHint.textContent = hint;
 }
 
@@ -320,21 +331,23 @@ function renderCurrent() {
   card.className = "current";
   if (!ticket) {
     card.replaceChildren(h("p", { class: "empty" },
-      desk() ? `Niemand ist zu ${desk().name} aufgerufen.` : "Kein Platz gewählt."));
+      desk() ? t("desk.nobody_called", { desk: desk().name }) : t("desk.no_desk_chosen")));
     els.actions.hidden = true;
     return;
   }
   card.classList.add(ticket.state);
-  const times = ticket.state === "called"
-    ? `aufgerufen ${clock(ticket.called_at)}${ticket.call_count > 1 ? ` (${ticket.call_count}×)` : ""}`
-    : ticket.started_at ? `in Beratung seit ${clock(ticket.started_at)}` : `aufgerufen ${clock(ticket.called_at)}`;
+  const times = ticket.state === "called" && ticket.call_count > 1
+    ? t("desk.called_at_times", { time: clock(ticket.called_at), n: ticket.call_count })
+    : ticket.state !== "called" && ticket.started_at
+      ? t("desk.serving_since", { time: clock(ticket.started_at) })
+      : t("desk.called_at", { time: clock(ticket.called_at) });
   card.replaceChildren(
     h("div", { class: "head" },
       h("span", { class: "code" }, ticket.code),
-      h("span", { class: "state" }, STATE_LABELS[ticket.state] || ticket.state)),
+      h("span", { class: "state" }, stateLabel(ticket.state))),
     h("p", { class: "topic" }, topicLabel(ticket)),
     h("p", { class: "times" },
-      `Sprache: ${languageName(ticket.language)} · gezogen ${clock(ticket.issued_at)} · ${times}`),
+      t("desk.ticket_times", { language: languageName(ticket.language), time: clock(ticket.issued_at), times })),
   );
   // The ticket at a desk someone else sits at is theirs to move.
   const offered = mayCall() ? moves(ticket) : [];
@@ -348,38 +361,38 @@ function renderCurrent() {
 }
 
 function waitText(issuedAt) {
-  return `wartet ${formatWait(minutesSince(issuedAt, now()))}`;
+  return t("desk.waits", { wait: formatWait(minutesSince(issuedAt, now())) });
 }
 
 function ticketItem(ticket, { next = false } = {}) {
   const minutes = minutesSince(ticket.issued_at, now());
   const chosen = desk();
   const button = moves(ticket).includes("call") ? h("button", {
-    type: "button", class: "small", "aria-label": `${ticket.code} aufrufen`,
+    type: "button", class: "small", "aria-label": t("desk.call_code", { code: ticket.code }),
     "data-focus-key": `call-${ticket.id}`,
-    title: next ? "Diese Person aufrufen" : "Diese Person außer der Reihe aufrufen",
+    title: next ? t("desk.call_this_person") : t("desk.call_out_of_turn"),
     disabled: state.busy || !chosen || !mayCall(),
     onclick: (event) => callChosen(ticket, event.currentTarget),
-  }, "Aufrufen") : null;
-  const step = STEP_LABELS[ticket.step] || null;
+  }, t("desk.call")) : null;
+  const step = STEP_LABELS[ticket.step] ? t(STEP_LABELS[ticket.step]) : null;
   // A ticket of this counselor's topics they may not call now: greyed, with the reason.
   const held = "step" in ticket && ticket.step === null && ticket.served !== false ? heldReason(ticket) : null;
   const classes = [next ? "next" : "", ticket.for_you ? "for-you" : "", held ? "held" : ""].filter(Boolean).join(" ");
   return h("li", { "data-testid": `waiting-${ticket.code}`, class: classes || null },
     h("span", { class: "code" }, ticket.code,
-      next ? h("span", { class: "next-mark" }, "als Nächstes") : null),
+      next ? h("span", { class: "next-mark" }, t("desk.next_mark")) : null),
     h("span", { class: "info" },
       h("span", { class: "topic", title: topicLabel(ticket) }, topicLabel(ticket)),
       step || (ticket.for_you && ticket.step !== "for_you") || held ? h("span", { class: "labels" },
         step ? h("span", { class: `step-label ${ticket.step}`, "data-testid": "step" }, step) : null,
         ticket.for_you && ticket.step !== "for_you"
-          ? h("span", { class: "step-label for_you", "data-testid": "for-you" }, "für Sie") : null,
+          ? h("span", { class: "step-label for_you", "data-testid": "for-you" }, t("desk.for_you")) : null,
         held ? h("span", { class: "held-reason", "data-testid": "held" }, held) : null) : null,
       h("span", { class: "sub" },
         h("span", {
           class: minutes >= LONG_WAIT_MINUTES ? "wait long" : "wait",
           dataset: { issued: ticket.issued_at },
-          title: `gezogen um ${clock(ticket.issued_at)}`,
+          title: t("desk.drawn_at", { time: clock(ticket.issued_at) }),
         }, waitText(ticket.issued_at)),
         ` · ${languageName(ticket.language)}`)),
     button);
@@ -390,13 +403,13 @@ function heldReason(ticket) {
   const mine = state.me && ticket.for_staff_id === state.me.id;
   if (ticket.channel === "appointment" && ticket.due_at) {
     return mine || ticket.for_staff_id === null
-      ? `Termin um ${clock(ticket.due_at)} – noch nicht fällig`
-      : `Termin bei Kollegin/Kollege um ${clock(ticket.due_at)}`;
+      ? t("desk.held_not_due", { time: clock(ticket.due_at) })
+      : t("desk.held_colleague_appointment", { time: clock(ticket.due_at) });
   }
   if (ticket.for_staff_id !== null && ticket.for_staff_id !== undefined && !mine) {
-    return "vorerst für Kollegin/Kollege reserviert";
+    return t("desk.held_for_colleague");
   }
-  return "jetzt nicht aufrufbar";
+  return t("desk.held");
 }
 
 function renderQueue() {
@@ -407,14 +420,14 @@ function renderQueue() {
   // The topics this counselor serves, when the payload names them.
   const served = have ? state.queue.topics.filter((t) => t.served === true) : [];
   els.queueTopics.textContent = served.length
-    ? `Ihre Themen: ${served.map((t) => topicName(t.names, t.key)).join(", ")}` : "";
+    ? t("desk.your_topics", { topics: served.map((s) => topicName(s.names, s.key)).join(", ") }) : "";
   els.queueTopics.hidden = !served.length;
   replaceChildrenKeepingFocus(els.waiting, mine.map((t) => ticketItem(t, { next: t.id === nextId })));
   els.queueEmpty.hidden = !have || mine.length > 0;
-  els.queueEmpty.textContent = state.slug ? "Niemand wartet auf Ihre Themen." : "";
+  els.queueEmpty.textContent = state.slug ? t("desk.nobody_waiting") : "";
 
   els.othersToggle.hidden = others.length === 0;
-  els.othersToggle.textContent = `${state.showOthers ? "Andere Themen ausblenden" : "Andere Themen anzeigen"} (${others.length})`;
+  els.othersToggle.textContent = t(state.showOthers ? "desk.others_hide" : "desk.others_show", { n: others.length });
   els.othersToggle.setAttribute("aria-expanded", String(state.showOthers));
   els.others.hidden = !state.showOthers || others.length === 0;
   replaceChildrenKeepingFocus(els.waitingOther, others.map((t) => ticketItem(t, { next: t.id === nextId })));
@@ -424,41 +437,38 @@ function renderQueue() {
  * does not know (closed ones). */
 function renderAtDesks() {
   const rows = atDesks();
-  const ticketText = (t) => [h("strong", {}, t.code), ` ${STATE_LABELS[t.state] || t.state} ${clock(t.started_at || t.called_at)}`];
+  const ticketText = (r) => [h("strong", {}, r.code), ` ${stateLabel(r.state)} ${clock(r.started_at || r.called_at)}`];
   const items = [];
   const shown = new Set();
   for (const d of state.desks) {
     const here = rows.filter((t) => t.desk_id === d.id);
     if (!d.active && !here.length) continue;
-    here.forEach((t) => shown.add(t.id));
+    here.forEach((r) => shown.add(r.id));
     const seat = seatOf(d);
-    const who = seat === "mine" ? "Sie" : seat === "taken" ? d.occupant.display_name : "frei";
+    const who = seat === "mine" ? t("desk.you") : seat === "taken" ? d.occupant.display_name : t("desk.free");
     items.push(h("li", { "data-testid": `at-desk-${d.id}` },
       h("span", { class: "desk-name" }, d.name), ` · ${who}`,
-      ...here.flatMap((t) => [" · ", ...ticketText(t)])));
+      ...here.flatMap((r) => [" · ", ...ticketText(r)])));
   }
-  for (const t of rows.filter((r) => !shown.has(r.id))) {
-    items.push(h("li", {}, `${t.desk || "?"} · `, ...ticketText(t), t.staff ? ` · ${t.staff}` : ""));
+  for (const r of rows.filter((row) => !shown.has(row.id))) {
+    items.push(h("li", {}, `${r.desk || "?"} · `, ...ticketText(r), r.staff ? ` · ${r.staff}` : ""));
   }
   const occupied = state.desks.filter((d) => d.occupant).length;
-  els.atDesksCount.textContent = state.desks.length ? `(${occupied} besetzt, ${rows.length} aufgerufen)` : `(${rows.length})`;
-  if (!items.length) items.push(h("li", { class: "muted" }, "An keinem Platz ist jemand."));
+  els.atDesksCount.textContent = state.desks.length
+    ? t("desk.at_desks_count", { occupied, called: rows.length }) : `(${rows.length})`;
+  if (!items.length) items.push(h("li", { class: "muted" }, t("desk.nobody_at_desks")));
   els.atDesksList.replaceChildren(...items);
 }
 
 // --- kiosk printers -------------------------------------------------------------------------
 
-const PRINTER_PROBLEMS = {
-  agent_away: "Druck-Agent nicht verbunden",
-  offline: "Drucker nicht erreichbar",
-  paper_out: "Papier leer",
-  paper_low: "Papier fast leer",
-  error: "Druckerfehler",
-};
+const PRINTER_PROBLEMS = new Set(["agent_away", "offline", "paper_out", "paper_low", "error"]);
 
-/** What is wrong with a kiosk's printer (the server's ``problem``), in German, or null. */
+/** What is wrong with a kiosk's printer (the server's ``problem``), in the page's
+ * language, or null. */
 function printerProblem(printer) {
-  return printer.problem ? PRINTER_PROBLEMS[printer.problem] || printer.problem : null;
+  if (!printer.problem) return null;
+  return PRINTER_PROBLEMS.has(printer.problem) ? t(`desk.printer_${printer.problem}`) : printer.problem;
 }
 
 /** A chip per printer: green when ready, grey when its state is unknown, a clear warning
@@ -480,21 +490,21 @@ function renderPrinters() {
       const detail = printer.problem === "agent_away" ? "" : printer.detail;
       return h("p", { ...attrs, class: "printer-chip problem" },
         h("span", { class: "icon", "aria-hidden": "true" }, "⚠"),
-        h("span", {}, h("strong", {}, `Kiosk ${printer.kiosk}: ${problem}`),
+        h("span", {}, h("strong", {}, t("desk.printer_problem", { kiosk: printer.kiosk, problem })),
           detail ? h("span", { class: "detail", lang: "en", title: detail }, detail) : null));
     }
     const ready = printer.state === "ok";
     return h("p", {
       ...attrs, class: ready ? "printer-chip ready" : "printer-chip unknown",
-      title: ready ? "Der Ticketdrucker dieses Kiosks ist bereit." : "Der Drucker hat noch keinen Zustand gemeldet.",
+      title: ready ? t("desk.printer_ready_title") : t("desk.printer_unknown_title"),
     },
     h("span", { class: "icon", "aria-hidden": "true" }, ready ? "✓" : "?"),
-    ready ? "Drucker bereit" : "Druckerstatus unbekannt",
+    ready ? t("desk.printer_ready") : t("desk.printer_unknown"),
     printers.length > 1 ? ` · ${printer.kiosk}` : "");
   });
   if (troubled.length) {
     items.push(h("p", { class: "printer-hint" },
-      "Wartenummern werden weiter ausgegeben – Besucher sehen ihre Nummer groß am Kiosk-Bildschirm."));
+      t("desk.printer_hint")));
   }
   els.printers.classList.toggle("has-problem", troubled.length > 0);
   els.printers.replaceChildren(...items);
@@ -509,22 +519,19 @@ function tick() {
   }
 }
 
-const CONNECTION_TEXTS = {
-  live: ["badge live", "Live", "Live-Verbindung zur Warteschlange"],
-  connecting: ["badge offline", "Verbinde…", "Die Live-Verbindung wird aufgebaut."],
-  reconnecting: ["badge offline", "Verbindung getrennt – wird wiederhergestellt…",
-    `Getrennt: die Warteschlange wird alle ${POLL_MS / 1000} s neu geladen, bis die Live-Verbindung zurück ist.`],
-  unavailable: ["badge offline", "Keine Live-Verbindung",
-    `Die Warteschlange wird alle ${POLL_MS / 1000} s neu geladen.`],
-  closed: ["badge offline", "Nicht verbunden", ""],
+// The badge's class per connection state; its words are "desk.connection_<state>" (and a
+// title "desk.connection_<state>_title" where there is one).
+const CONNECTION_BADGES = {
+  live: "badge live", connecting: "badge offline", reconnecting: "badge offline",
+  unavailable: "badge offline", closed: "badge offline",
 };
 
 function renderConnection() {
-  const [cls, text, title] = CONNECTION_TEXTS[state.slug ? state.connection : "closed"]
-    || CONNECTION_TEXTS.closed;
-  els.connection.className = cls;
-  els.connection.textContent = text;
-  els.connection.title = title;
+  let shown = state.slug ? state.connection : "closed";
+  if (!CONNECTION_BADGES[shown]) shown = "closed";
+  els.connection.className = CONNECTION_BADGES[shown];
+  els.connection.textContent = t(`desk.connection_${shown}`);
+  els.connection.title = shown === "closed" ? "" : t(`desk.connection_${shown}_title`, { seconds: POLL_MS / 1000 });
 }
 
 // --- messages ---------------------------------------------------------------------------
@@ -549,14 +556,14 @@ function showTakenNotice(taken, by) {
     || els.waiting.contains(active) || els.waitingOther.contains(active);
   els.deskNotice.replaceChildren(
     h("p", { class: "text" },
-      h("strong", {}, `${by.display_name} hat ${taken.name} übernommen.`),
-      ` Sie können zu ${taken.name} nicht mehr aufrufen. Bitte wählen Sie einen anderen Platz.`),
+      h("strong", {}, t("desk.taken_over_by", { name: by.display_name, desk: taken.name })),
+      " ", t("desk.taken_over_explain", { desk: taken.name })),
     h("button", {
       type: "button", class: "small", "data-testid": "choose-other-desk",
       onclick: () => els.desk.focus(),
-    }, "Anderen Platz wählen"),
+    }, t("desk.choose_other_desk")),
     h("button", {
-      type: "button", class: "close small link", "aria-label": "Hinweis schließen",
+      type: "button", class: "close small link", "aria-label": t("desk.close_notice"),
       onclick: () => { clearNotice(); refocus(els.desk); },
     }));
   clear(els.status);  // what this page said about its calls there is past
@@ -618,7 +625,7 @@ function callNext() {
   run(els.callNext, async () => {
     const ticket = await api("POST", `/desks/${chosen.id}/call-next`);
     applyAnswer(ticket);
-    note(`${ticket.code} wurde zu ${ticket.desk} aufgerufen.`);
+    note(t("desk.called_to", { code: ticket.code, desk: ticket.desk }));
   });
 }
 
@@ -628,18 +635,18 @@ function callChosen(ticket, button) {
   run(button, async () => {
     const called = await api("POST", `/desks/${chosen.id}/call`, { ticket_id: ticket.id });
     applyAnswer(called);
-    note(`${called.code} wurde zu ${called.desk} aufgerufen.`);
+    note(t("desk.called_to", { code: called.code, desk: called.desk }));
   });
 }
 
 const DONE_NOTES = {
-  recall: (t) => `${t.code} wurde erneut aufgerufen (${t.call_count}×).`,
-  start: (t) => `Beratung mit ${t.code} begonnen.`,
-  finish: (t) => `${t.code} abgeschlossen.`,
-  "no-show": (t) => `${t.code} als nicht erschienen markiert.`,
-  requeue: (t) => `${t.code} ist wieder in der Warteschlange.`,
-  cancel: (t) => `${t.code} wurde storniert.`,
-  transfer: (t) => `${t.code} wurde an „${topicLabel(t)}“ weitergeleitet und wartet dort.`,
+  recall: (r) => t("desk.done_recall", { code: r.code, n: r.call_count }),
+  start: (r) => t("desk.done_start", { code: r.code }),
+  finish: (r) => t("desk.done_finish", { code: r.code }),
+  "no-show": (r) => t("desk.done_no_show", { code: r.code }),
+  requeue: (r) => t("desk.done_requeue", { code: r.code }),
+  cancel: (r) => t("desk.done_cancel", { code: r.code }),
+  transfer: (r) => t("desk.done_transfer", { code: r.code, topic: topicLabel(r) }),
 };
 
 function move(name, button) {
@@ -649,15 +656,14 @@ function move(name, button) {
     openTransfer(ticket, button);
     return;
   }
-  if (name === "cancel" && !window.confirm(
-    `Ticket ${ticket.code} wirklich stornieren?\nEs wird aus der Warteschlange genommen.`)) {
+  if (name === "cancel" && !window.confirm(t("desk.confirm_cancel", { code: ticket.code }))) {
     return;
   }
   run(button, async () => {
     const result = await api("POST", `/tickets/${ticket.id}/${name}`);
     applyAnswer(result);
     const undoable = UNDOABLE[name] && (!Array.isArray(result.moves) || result.moves.includes("requeue"));
-    note(DONE_NOTES[name](result) + (undoable ? ` Rückgängig ist ${UNDO_SECONDS} Sekunden lang möglich.` : ""));
+    note(DONE_NOTES[name](result) + (undoable ? ` ${t("desk.undo_possible", { seconds: UNDO_SECONDS })}` : ""));
     if (undoable) offerUndo(result, name);
   }, name === "start" ? els.actions.querySelector('[data-move="finish"]') : null);
 }
@@ -666,13 +672,15 @@ function openTransfer(ticket, button) {
   const topics = state.queue ? state.queue.topics : [];
   const targets = topics.filter((t) => t.key !== ticket.topic);
   if (!targets.some((t) => t.active !== false)) {
-    fail(pageError("Es gibt an diesem Standort kein anderes aktives Thema."));
+    fail(pageError(t("desk.no_other_topic")));
     return;
   }
-  els.transferWhat.textContent = `${ticket.code} (${topicLabel(ticket)}) kommt in die Warteschlange des gewählten Themas.`;
-  els.transferTopic.replaceChildren(...targets.map((t) => h("option", { value: t.key, disabled: t.active === false },
-    `${t.prefix} · ${topicName(t.names, t.key)}${t.active === false ? " (inaktiv)" : ""}`)));
-  const first = targets.find((t) => t.active !== false);
+  els.transferWhat.textContent = t("desk.transfer_what", { code: ticket.code, topic: topicLabel(ticket) });
+  els.transferTopic.replaceChildren(...targets.map((o) => h("option", { value: o.key, disabled: o.active === false },
+    o.active === false
+      ? t("desk.transfer_topic_inactive", { prefix: o.prefix, topic: topicName(o.names, o.key) })
+      : `${o.prefix} · ${topicName(o.names, o.key)}`)));
+  const first = targets.find((o) => o.active !== false);
   els.transferTopic.value = first.key;
   els.transferDialog.returnValue = "";
   els.transferDialog.onclose = () => {
@@ -699,11 +707,9 @@ function offerUndo(ticket, name) {
   hideToast();
   undo.ticket = ticket;
   undo.left = UNDO_SECONDS;
-  const explain = name === "no-show"
-    ? "Rückgängig stellt es an seinen Platz in der Warteschlange zurück."
-    : "Rückgängig legt es zurück in die Warteschlange (nicht an diesen Platz).";
+  const explain = name === "no-show" ? t("desk.undo_explain_no_show") : t("desk.undo_explain");
   els.toastText.replaceChildren(
-    h("strong", {}, `${ticket.code} ${UNDOABLE[name]}.`), " ",
+    h("strong", {}, t(UNDOABLE[name], { code: ticket.code })), " ",
     h("span", { class: "seconds", "aria-hidden": "true" }, `(${undo.left} s)`),
     h("span", { class: "explain" }, explain));
   els.toast.hidden = false;
@@ -740,7 +746,7 @@ function undoLast() {
     try {
       const result = await api("POST", `/tickets/${ticket.id}/requeue`);
       applyAnswer(result);
-      note(`Rückgängig: ${result.code} ist wieder in der Warteschlange.`);
+      note(t("desk.undone", { code: result.code }));
     } finally {
       undo.ticket = null;
       hideToast();
@@ -800,7 +806,7 @@ function selectDesk(value) {
   const seat = seatOf(chosen);
   if (seat === "mine") {
     choose(chosen);
-    note(`Sie arbeiten an ${chosen.name}.`);
+    note(t("desk.working_at", { desk: chosen.name }));
     return;
   }
   if (seat === "taken" && !confirmTakeOver(chosen)) {
@@ -818,11 +824,8 @@ function choose(chosen) {
 }
 
 function confirmTakeOver(chosen) {
-  const name = chosen.occupant.display_name;
-  const since = chosen.occupied_since ? ` (seit ${clock(chosen.occupied_since)})` : "";
-  return window.confirm(`An ${chosen.name} sitzt ${name}${since}.\n\n`
-    + `${chosen.name} übernehmen? ${name} kann dann nicht mehr zu ${chosen.name} aufrufen `
-    + "und sieht sofort einen Hinweis.");
+  const question = t("desk.confirm_take_over", { desk: chosen.name, name: chosen.occupant.display_name });
+  return window.confirm(`${takenText(chosen)}\n\n${question}`);
 }
 
 /** Sit down at `chosen` (`takeOver`: replacing whoever sits there). */
@@ -834,7 +837,7 @@ function occupy(chosen, takeOver, button) {
       applyDesk(seated);
       choose(chosen);
       state.sittingAt = chosen.id;
-      note(takeOver ? `Sie haben ${chosen.name} übernommen.` : `Sie sitzen an ${chosen.name}.`);
+      note(takeOver ? t("desk.took_over", { desk: chosen.name }) : t("desk.seat_mine", { desk: chosen.name }));
       if (state.live) state.live.resync();
     } catch (err) {
       els.desk.value = previous === null ? "" : String(previous);
@@ -858,7 +861,7 @@ function leaveDesk() {
     state.deskId = null;
     state.sittingAt = null;
     store.set(storeDeskKey(state.slug), null);
-    note(`Sie haben ${chosen.name} verlassen.`);
+    note(t("desk.left", { desk: chosen.name }));
   }, els.desk);
 }
 
@@ -890,7 +893,7 @@ function connect(slug) {
     onRefused: (err) => {
       if (err && err.message === "not_member") {
         // Not (or no longer) working here: the server's reason names the location.
-        if (state.slug === slug) fail(pageError(err.data && err.data.message ? err.data.message : "Sie arbeiten nicht an diesem Standort."));
+        if (state.slug === slug) fail(pageError(err.data && err.data.message ? err.data.message : t("desk.not_member")));
         return "stop";
       }
       if (err && (err.message === "not_signed_in" || err.message === "forbidden")) {
@@ -986,7 +989,7 @@ async function init() {
   state.slug = slug;
   renderLocations();
   if (slug) await selectLocation(slug);
-  else note("Bitte wählen Sie Standort und Platz.");
+  else note(t("desk.choose_location_and_desk"));
 }
 
 init();

@@ -8,16 +8,8 @@
  *   polite status region) how it went, and offers `pdfUrl` beside it when no printer is
  *   there; it never rejects. */
 
-import { ApiError, api, errorText } from "./common.js";
+import { ApiError, api, errorText, t } from "./common.js";
 import { h } from "/static/js/dom.js";
-
-// The desk's own strings (German, like the rest of the desk), kept together for the catalog.
-export const PRINT_TEXTS = {
-  notSetUp: "Drucken ist hier noch nicht eingerichtet.",
-  sent: "Zum Drucker geschickt.",
-  printing: "Wird gedruckt…",
-  pdf: "Als PDF öffnen",
-};
 
 async function tryPrint(path, body) {
   try {
@@ -28,7 +20,7 @@ async function tryPrint(path, body) {
     // (an appointment or card that is gone says so in its own words).
     if (err instanceof ApiError && (err.status === 404 || err.status === 405)
         && ["http", "not_found", "method_not_allowed"].includes(err.code)) {
-      return { ok: false, text: PRINT_TEXTS.notSetUp };
+      return { ok: false, text: t("printing.not_set_up") };
     }
     const noPrinter = err instanceof ApiError && err.status === 409;
     return { ok: false, text: errorText(err), noPrinter };
@@ -39,14 +31,14 @@ export async function printInto(statusEl, path, body, pdfUrl) {
   const old = statusEl.nextElementSibling;
   if (old && old.classList.contains("print-pdf")) old.remove();
   statusEl.className = "";
-  statusEl.textContent = PRINT_TEXTS.printing;
+  statusEl.textContent = t("printing.printing");
   const result = await tryPrint(path, body);
-  statusEl.textContent = result.ok ? PRINT_TEXTS.sent : result.text;
+  statusEl.textContent = result.ok ? t("printing.sent") : result.text;
   statusEl.className = result.ok ? "ok" : "problem";
   if (result.noPrinter && pdfUrl) {
     statusEl.after(h("p", { class: "print-pdf" }, h("a", {
       href: pdfUrl, target: "_blank", rel: "noopener", "data-testid": "print-pdf",
-    }, PRINT_TEXTS.pdf)));
+    }, t("printing.pdf"))));
   }
   return result;
 }
