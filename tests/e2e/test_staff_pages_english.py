@@ -150,6 +150,7 @@ def test_statistics_and_report_in_english(english, live_server):
     expect(page.get_by_test_id("stats-table").locator("tbody")).to_contain_text("Walk-in")
     shot(page, "stats")
     assert german_words(page) == []
+    expect(page.get_by_test_id("export-csv")).to_have_attribute("href", re.compile("channel"))
     csv = page.get_by_test_id("export-csv").get_attribute("href")
     answer = page.request.get(f"{live_server.url}{csv}")
     assert answer.ok

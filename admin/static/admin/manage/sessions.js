@@ -7,7 +7,7 @@
  * calendar draws the occurrences the API answers for the range shown, nothing computed here
  * but the dates of the range itself. */
 
-import { api, clear, locale, pageError, pageLanguage, showError, showNote, t } from "../common.js";
+import { api, clear, locale, pageError, pageLanguage, showError, showNote, t, topicName } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
 import { clearForm, formMode, rowButton, showFormError, submitting } from "./forms.js";
 
@@ -349,7 +349,7 @@ export function setup(store) {
     const topics = (store.topics[store.slug] || []);
     $("#rule-topics").replaceChildren(...topics.map((topic) => h("label", { class: "check" },
       h("input", { type: "checkbox", name: "topic", value: topic.key, checked: chosenTopics.includes(topic.key), "data-testid": `rule-topic-${topic.key}` }),
-      ` ${topic.names.de || topic.key}${topic.active ? "" : ` (${t("manage.inactive_lower")})`}`)));
+      ` ${topicName(topic.names, topic.key)}${topic.active ? "" : ` (${t("manage.inactive_lower")})`}`)));
     if (!topics.length) $("#rule-topics").replaceChildren(h("p", { class: "muted" }, t("manage.topics.none")));
     const chosenStaff = editing ? editing.staff.map((s) => s.id) : [];
     const members = staff.filter((s) => (s.memberships || []).some((m) => m.location === store.slug));

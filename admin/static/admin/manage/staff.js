@@ -7,7 +7,7 @@
  * The page sends the memberships at the locations it shows; the server keeps a manager's
  * colleagues' memberships elsewhere as they are. */
 
-import { api, pageError, showError, showNote, t } from "../common.js";
+import { api, pageError, showError, showNote, t, topicName } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
 import {
   clearForm, formMode, handleSessionLoss, pill, rowButton, showFormError, submitting,
@@ -35,17 +35,17 @@ export function setup(store) {
   }
 
   const topicOf = (slug, key) => (store.topics[slug] || []).find((topic) => topic.key === key) || null;
-  const topicName = (slug, key) => {
+  const topicLabel = (slug, key) => {
     const topic = topicOf(slug, key);
-    return topic ? topic.names.de || key : key;
+    return topic ? topicName(topic.names, key) : key;
   };
 
-  /** One line per location: "Leverkusen: Beratung (Aufenthalt, Einbürgerung)" (in German). */
+  /** One line per location: "Leverkusen: Beratung (Aufenthalt, Einbürgerung)". */
   function membershipsSummary(member) {
     const admin = member.role === "admin" ? h("strong", { class: "line" }, t("manage.accounts.admin_everywhere")) : null;
     if (!member.memberships.length) return admin || h("span", { class: "muted" }, t("manage.accounts.no_location"));
     return [admin, h("ul", { class: "plain" }, member.memberships.map((m) => {
-      const topics = m.topics.length ? m.topics.map((k) => topicName(m.location, k)).join(", ") : t("manage.accounts.all_topics");
+      const topics = m.topics.length ? m.topics.map((k) => topicLabel(m.location, k)).join(", ") : t("manage.accounts.all_topics");
       return h("li", {}, `${store.locationName(m.location)}: ${roleName(m.role)} (${topics})`);
     }))];
   }
@@ -130,7 +130,7 @@ export function setup(store) {
           type: "checkbox", value: topic.key, checked: mine.topics.has(topic.key),
           "data-testid": `staff-topic-${loc.slug}-${topic.key}`,
         }),
-        `${topic.prefix} · ${topic.names.de || topic.key}${topic.active ? "" : ` (${t("manage.inactive_lower")})`}`));
+        `${topic.prefix} · ${topicName(topic.names, topic.key)}${topic.active ? "" : ` (${t("manage.inactive_lower")})`}`));
       return h("details", { open: true, "data-location": loc.slug, "data-testid": `staff-membership-${loc.slug}` },
         h("summary", {}, loc.name, " ", h("span", { class: "muted" }, summaryText(mine.role, mine.topics.size))),
         h("div", { class: "field inline" },
