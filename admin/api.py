@@ -595,14 +595,15 @@ def create_staff():
 @api.patch("/staff/<id:staff_id>")
 def update_staff(staff_id: int):
     """Any of ``display_name``, ``role``, ``organisation``, ``memberships``, ``password``,
-    ``active``. A location's manager changes only non-admins with a membership at a location
-    they manage, and only the memberships there (the others stay)."""
+    ``active``, ``language`` (of their staff pages). A location's manager changes only
+    non-admins with a membership at a location they manage, and only the memberships there
+    (the others stay)."""
     session = db_session()
     acting = require(Permission.MANAGE)
     staff = manage.get_staff(session, staff_id)
     access.require_manages_staff(acting, staff)
     body = json_body()
-    for name in ("password", "active", "display_name", "organisation"):
+    for name in ("password", "active", "display_name", "organisation", "language"):
         if body.get(name) is not None or (name == "organisation" and name in body):
             access.require_manages_account(acting, staff, name)
     role, legacy = _staff_role(body, acting)
@@ -619,6 +620,9 @@ def update_staff(staff_id: int):
         organisation=_organisation(body),
         scope=scope,
     )
+    language = field(body, "language", str, default=None, max_length=8)
+    if language is not None:
+        manage.set_staff_language(staff, language)
     return manage.staff_json(staff, scope)
 
 

@@ -285,10 +285,21 @@ def users_group() -> None:
     "reporting: sees only the statistics (small numbers hidden) of every location.",
 )
 @click.option("--name", "display_name", help="Name shown to colleagues (default: USERNAME).")
+@click.option(
+    "--language",
+    type=click.Choice(["de", "en"]),
+    default=None,
+    help="Language of their staff pages (default: their browser's until they choose).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_context
 def users_add(
-    ctx: click.Context, username: str, role: str, display_name: str | None, password_stdin: bool
+    ctx: click.Context,
+    username: str,
+    role: str,
+    display_name: str | None,
+    language: str | None,
+    password_stdin: bool,
 ) -> None:
     """Add a staff account; without --password-stdin a password is generated and shown."""
     import secrets
@@ -304,7 +315,7 @@ def users_add(
     try:
         with database(app).unit_of_work() as session:
             audit.act_as(session, None, audit.Source.CLI)
-            manage.create_staff(
+            staff = manage.create_staff(
                 session,
                 username,
                 password,
@@ -314,6 +325,8 @@ def users_add(
                 if role in (Role.ADMIN, Role.REPORTING)
                 else manage.every_location(session, role),
             )
+            if language is not None:
+                manage.set_staff_language(staff, language)
     except ServicepointError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Added {role} '{username}'.")

@@ -199,3 +199,28 @@ def test_the_managers_page_names_languages_in_english_for_an_english_manager(
     assert _lang(html) == "en"
     assert "Ukrainian (uk)" in html
     assert "Ukrainisch (uk)" not in html
+
+
+def test_a_manager_sets_a_colleagues_language(client, auth, centre, manager, counselor, session):
+    auth.login("leitung")
+    answer = client.patch(f"/api/v1/staff/{counselor.id}", json={"language": "en"})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["language"] == "en"
+    session.expire_all()
+    assert session.get(Staff, counselor.id).language == "en"
+    refused = client.patch(f"/api/v1/staff/{counselor.id}", json={"language": "tr"})
+    assert refused.status_code == 400
+    assert refused.get_json()["field"] == "language"
+    session.expire_all()
+    assert session.get(Staff, counselor.id).language == "en"
+
+
+def test_the_command_line_adds_an_english_account(runner, session, centre):
+    result = runner.invoke(
+        ["users", "add", "lee", "--language", "en", "--password-stdin"],
+        input="a long secret pass\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert session.scalar(select(Staff.language).where(Staff.username == "lee")) == "en"
+    refused = runner.invoke(["users", "add", "kim", "--language", "uk", "--password-stdin"])
+    assert refused.exit_code != 0

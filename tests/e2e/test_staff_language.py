@@ -5,21 +5,33 @@ choice kept on the account across signing out and another browser."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import run_live_server
+from tests.e2e.appointments_setup import book_first_free, bookable_session_today
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
-LOCATION = "leverkusen"
+LOCATION = "leverkusen"  # appointments_setup's too
 SHOTS = os.environ.get("SERVICEPOINT_SCREENSHOTS")  # a folder to keep screenshots in
 
 
 def shot(page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"staff-language-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The demo, where check-in opens an hour early (the next free slot may be that far)."""
+    with run_live_server(
+        tmp_path_factory.mktemp("live"), settings={"APPOINTMENT_CHECKIN_EARLY_MINUTES": "60"}
+    ) as server:
+        yield server
 
 
 def test_the_desk_in_english_is_kept_on_the_account(browser, live_server):
@@ -97,3 +109,61 @@ def test_the_desk_in_english_is_kept_on_the_account(browser, live_server):
             f"{url}/api/v1/me", json={"language": "de"}, timeout=10
         )
     assert errors == []
+
+
+def test_appointments_and_cards_at_the_desk_in_english(browser, live_server):
+    bookable_session_today(live_server)
+    booked = book_first_free(live_server, "beratung2")
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, "beratung2")  # this browser asks for English; no choice yet
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_test_id("select-location").select_option(LOCATION)
+    page.get_by_test_id("select-desk").select_option(label="Raum 3")
+    expect(page.get_by_test_id("seat-text")).to_have_text(re.compile(r"^You are at Raum 3"))
+
+    row = page.get_by_test_id(f"appointment-{booked['code']}")
+    expect(row).to_contain_text("booked")
+    page.get_by_test_id(f"check-in-{booked['code']}").click()
+    expect(page.get_by_test_id("arrivals")).to_contain_text(
+        re.compile(r"Your \d\d:\d\d appointment is here \(T\d{3}\)")
+    )
+    ticket = page.get_by_test_id("arrivals").inner_text().split("(")[1][:4]
+    expect(row.get_by_test_id("appointment-state")).to_have_text(f"checked in ({ticket})")
+    page.get_by_test_id(f"waiting-{ticket}").get_by_role("button", name=f"Call {ticket}").click()
+    expect(page.get_by_test_id("status")).to_have_text(f"{ticket} has been called to Raum 3.")
+    expect(page.get_by_test_id("current-ticket")).to_contain_text("Called")
+    page.get_by_test_id("action-start").click()
+    expect(page.get_by_test_id("current-ticket")).to_contain_text("In counselling")
+
+    page.get_by_test_id("follow-up").click()
+    dialog = page.get_by_test_id("follow-up-dialog")
+    expect(dialog.locator("h2")).to_have_text("Book a follow-up appointment")
+    expect(dialog).to_contain_text(f"For {ticket} (")
+    expect(page.get_by_test_id("follow-up-slots-status")).to_contain_text("free time")
+    # The day's heading in English (en-GB: "Friday 4 December"), today marked.
+    expect(dialog.locator(".slot-day h3").first).to_have_text(
+        re.compile(r"^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+")
+    )
+    shot(page, "follow-up-en")
+    dialog.get_by_test_id("slot").first.click()
+    expect(page.get_by_test_id("follow-up-done")).to_contain_text("Booked:")
+    page.get_by_test_id("print-slip").click()
+    expect(page.get_by_test_id("follow-up-done").get_by_test_id("print-pdf")).to_have_text(
+        "Open as PDF"
+    )
+    page.get_by_test_id("follow-up-close").click()
+
+    page.get_by_test_id("open-cards").click()
+    expect(page.get_by_test_id("card-dialog").locator("h2")).to_have_text("Client cards")
+    page.get_by_test_id("card-new").click()
+    expect(page.get_by_test_id("status")).to_contain_text("New client card")
+    page.get_by_test_id("card-hand").click()
+    expect(page.get_by_test_id("card-hand-status")).to_have_text(
+        "Please type or scan the card number."
+    )
+    shot(page, "cards-en")
+    assert errors == []
+    context.close()

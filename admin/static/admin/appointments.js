@@ -242,7 +242,7 @@ export function createAppointments(ctx) {
       h("span", { class: "info" },
         h("span", { class: "what" }, h("span", { class: "topic" }, w.topic), " · ",
           h("span", { class: "who" }, w.who)),
-        h("span", { class: "sub" }, `Code ${w.codeShown}`,
+        h("span", { class: "sub" }, t("appointments.code_line", { code: w.codeShown }),
           a.language && a.language !== "de" ? ` · ${languageName(a.language)}` : "",
           a.card ? ` · ${TEXTS.withCard}` : ""),
         h("span", { class: "marks" }, badge(a),
