@@ -187,3 +187,23 @@ def test_audit_trail_in_english(english, live_server):
     shot(page, "audit")
     assert german_words(page) == []
     page.close()
+
+
+def test_a_manager_chooses_a_colleagues_language(english, live_server):
+    page = english.new_page()
+    page.goto(f"{live_server.url}/staff/manage#mitarbeitende")
+    page.get_by_test_id("edit-staff-beratung2").click()
+    language = page.get_by_test_id("staff-language")
+    expect(language).to_have_value("")
+    expect(language.locator("option[value='en']")).to_have_text("English")
+    language.select_option("en")
+    page.get_by_test_id("staff-submit").click()
+    expect(page.locator("#staff-form-note")).to_have_text("The account beratung2 was saved.")
+    listed = live_server.signed_in("leitung").get(f"{live_server.url}/api/v1/staff", timeout=10)
+    [colleague] = [s for s in listed.json()["staff"] if s["username"] == "beratung2"]
+    assert colleague["language"] == "en"
+    # Once chosen, the language can be changed but not taken back to "not chosen".
+    page.get_by_test_id("edit-staff-beratung2").click()
+    expect(language).to_have_value("en")
+    expect(language.locator("option[value='']")).to_be_disabled()
+    page.close()

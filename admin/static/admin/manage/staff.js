@@ -181,6 +181,9 @@ export function setup(store) {
     $("#staff-username").value = member.username;
     $("#staff-username").readOnly = true;
     $("#staff-display-name").value = member.display_name;
+    // A language once chosen can be changed, not taken back.
+    $("#staff-language").value = member.language || "";
+    $('#staff-language option[value=""]').disabled = Boolean(member.language);
     renderOrganisations(member.organisation ? member.organisation.id : "");
     if (adminSwitch) adminSwitch.checked = member.role === "admin";
     $("#staff-password-field").hidden = true;
@@ -197,6 +200,7 @@ export function setup(store) {
     form.reset();
     elsewhere = [];
     $("#staff-username").readOnly = false;
+    $('#staff-language option[value=""]').disabled = false;
     $("#staff-password").type = "password";
     $("#staff-password-field").hidden = false;
     renderOrganisations("");
@@ -219,15 +223,19 @@ export function setup(store) {
         memberships: chosenMemberships(),
       };
       if (adminSwitch) data.role = adminSwitch.checked ? "admin" : "staff";
+      const language = $("#staff-language").value;
       const id = editing && editing.id;
       let saved;
       if (id) {
+        if (language && language !== editing.language) data.language = language;
         saved = await api("PATCH", `/staff/${id}`, data);
       } else {
         if (!data.display_name.trim()) delete data.display_name;
         saved = await api("POST", "/staff", {
           username: $("#staff-username").value, password: $("#staff-password").value, ...data,
         });
+        // The account's language is set once it exists.
+        if (language) saved = await api("PATCH", `/staff/${saved.id}`, { language });
       }
       reset();
       await load();
