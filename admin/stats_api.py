@@ -6,7 +6,8 @@
 ``figures.DIMENSIONS``), ``suppressed=1`` (what the reporting role sees). Managers (and
 admins) see their locations' figures in full, counselors as a dimension included; the
 ``reporting`` role sees every location's, small numbers hidden and no counselors. Every export
-is suppressed.
+is suppressed, and speaks the requesting staff member's language (headings, the total, the
+channels, the sheets and the file's name: ``stats.export``); the figures are the same.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask import Response, current_app, request
 from sqlalchemy import select
 
 from admin import api_bp as api
+from admin.language import staff_language
 from servicepoint import access, clock
 from servicepoint.access import Permission
 from servicepoint.consultations import parse_date
@@ -87,7 +89,8 @@ def _locations(staff: Staff) -> tuple[tuple[int, ...] | None, bool, str]:
     return ids, True, "all"
 
 
-def _report(for_export: bool) -> tuple[dict[str, object], str]:
+def _report(for_export: bool) -> tuple[dict[str, object], str, str]:
+    """The figures asked for, the file name's stem and the staff member's language."""
     staff = current_staff()
     if staff is None:
         raise NotSignedIn("not_signed_in")
@@ -101,22 +104,24 @@ def _report(for_export: bool) -> tuple[dict[str, object], str]:
     counted = figures.count(db_session(), query)
     min_group = int(current_app.config.get("STATS_MIN_GROUP", 5))
     report = figures.report(counted, suppressed, min_group)
-    return report, f"statistik-{name}-{first.isoformat()}-{last.isoformat()}"
+    language = staff_language(staff)  # the exports follow the staff pages' language
+    stem = export.file_stem(language)
+    return report, f"{stem}-{name}-{first.isoformat()}-{last.isoformat()}", language
 
 
 @api.get("/stats")
 def stats_view():
     """The figures as JSON rows (``figures.report``)."""
-    report, _name = _report(for_export=False)
+    report = _report(for_export=False)[0]
     return report
 
 
 @api.get("/stats/export.csv")
 def stats_csv():
-    """The figures as CSV (suppressed)."""
-    report, name = _report(for_export=True)
+    """The figures as CSV (suppressed), headed in the staff member's language."""
+    report, name, language = _report(for_export=True)
     return Response(
-        export.as_csv(report),
+        export.as_csv(report, language),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
@@ -124,10 +129,10 @@ def stats_csv():
 
 @api.get("/stats/export.xlsx")
 def stats_xlsx():
-    """The figures as an XLSX workbook (suppressed)."""
-    report, name = _report(for_export=True)
+    """The figures as an XLSX workbook (suppressed), in the staff member's language."""
+    report, name, language = _report(for_export=True)
     return Response(
-        export.as_xlsx(report),
+        export.as_xlsx(report, language),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )

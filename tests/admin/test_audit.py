@@ -268,7 +268,10 @@ def test_the_page_offers_the_managers_locations_and_refuses_counselors(
     config = page.json("audit-config")
     assert config["kindNames"]["ticket"] == "Wartenummer"
     assert config["actionNames"]["no_show"] == "nicht erschienen"
-    assert config["texts"]["page"] == "Seite {n}"
+    # The script's own words come from the catalog the page carries (base.html).
+    strings = page.json("catalog")["strings"]["de"]
+    assert strings["staff.audit_page"] == "Seite {n}"
+    assert strings["staff.audit_nobody"] and strings["staff.audit_cli"]
     auth.logout()
     factory.staff("berater", locations=[leverkusen])
     auth.login("berater")

@@ -147,13 +147,13 @@ def test_exports_are_suppressed_and_match_the_json(client, auth, visits, factory
         in csv_answer.headers["Content-Disposition"]
     )
     table = list(csv.reader(io.StringIO(csv_answer.data.decode("utf-8-sig")), delimiter=";"))
-    assert table[0][:4] == ["topic", "language", "visits", "served"]
+    assert table[0][:4] == ["Thema", "Sprache", "Besuche", "Beraten"]
     expected = [
         [r["topic"], r["language"], *("" if r[c] is None else str(r[c]) for c in shown["columns"])]
         for r in shown["rows"]
     ]
     assert table[1:-1] == expected
-    assert table[-1][0] == "Total" and table[-1][2] == "30"
+    assert table[-1][0] == "Gesamt" and table[-1][2] == "30"
     xlsx = stats(client, "&by=topic,language", path="/api/v1/stats/export.xlsx")
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.data))
@@ -215,3 +215,57 @@ def test_only_admins_give_the_reporting_role_in_the_staff_api(client, auth, cent
     auth.logout()
     assert auth.login("land").status_code == 200
     assert stats(client).json["suppressed"] is True
+
+
+def test_an_english_staff_members_exports_are_in_english_with_the_same_figures(
+    client, auth, session, visits, factory
+):
+    leitung = factory.staff("leitung", role=Role.MANAGER, admin=False)
+    session.commit()
+    auth.login("leitung")
+    query = "&by=channel,language"
+
+    def tables():
+        answer = stats(client, query, path="/api/v1/stats/export.csv")
+        assert answer.status_code == 200
+        table = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig")), delimiter=";"))
+        workbook = load_workbook(
+            io.BytesIO(stats(client, query, path="/api/v1/stats/export.xlsx").data)
+        )
+        return answer.headers["Content-Disposition"], table, workbook
+
+    german_name, german, german_book = tables()
+    leitung.language = "en"
+    session.commit()
+    english_name, english, english_book = tables()
+
+    assert "statistik-test-centre-2026-10-01" in german_name
+    assert "statistics-test-centre-2026-10-01" in english_name
+    assert german[0][:4] == ["Zugang", "Sprache", "Besuche", "Beraten"]
+    assert english[0][:4] == ["Channel", "Language", "Visits", "Served"]
+    assert english[0][-1] == "Service minutes" and german[0][-1] == "Beratungsminuten"
+    assert {row[0] for row in german[1:-1]} == {"Ohne Termin"}
+    assert {row[0] for row in english[1:-1]} == {"Walk-in"}
+    assert (german[-1][0], english[-1][0]) == ("Gesamt", "Total")
+    # The same rows and figures, only the words differ.
+    assert [row[1:] for row in english[1:]] == [row[1:] for row in german[1:]]
+    assert len(english) == len(german) > 3
+    assert [sheet.title for sheet in german_book.worksheets] == ["Statistik", "Ankünfte"]
+    assert [sheet.title for sheet in english_book.worksheets] == ["Statistics", "Arrivals"]
+    german_arrivals = list(german_book.worksheets[1].iter_rows(values_only=True))
+    english_arrivals = list(english_book.worksheets[1].iter_rows(values_only=True))
+    assert [row[0] for row in english_arrivals[1:]] == [
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]
+    assert [row[0] for row in german_arrivals[1:]] == ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+    assert [row[1:] for row in english_arrivals] == [row[1:] for row in german_arrivals]
+    english_cells = [list(row) for row in english_book.worksheets[0].iter_rows(values_only=True)]
+    assert [[norm(v) for v in row] for row in english_cells] == [
+        [norm(v) for v in row] for row in english
+    ]

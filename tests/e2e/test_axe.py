@@ -4,7 +4,8 @@ a call; phone waiting (every default language) and called; the online booking pa
 step and the appointment's page (German, Arabic, asked to cancel); staff sign-in and desk
 (German and English), the desk's appointments (a visitor arrived, the follow-up dialog,
 client cards), every manage tab; the statistics page and the printable quarterly report;
-the printable programme (every default language); the kiosk's appointment keypad
+every manage tab, the statistics and the audit trail in English; the printable programme
+(every default language); the kiosk's appointment keypad
 (with a refusal), an appointment's ticket, the card keypad, a card's choices and an
 appointment booked with it, and the phone of an appointment's ticket; the audit trail and
 the privacy notice (every default language). Each must have no
@@ -412,6 +413,34 @@ def test_statistics_page_and_quarterly_report(staff, live_server):
     shot(page, "stats-report")
     assert_accessible(page, "quarterly report")
     page.close()
+
+
+def test_manage_tabs_statistics_and_audit_in_english(browser, live_server):
+    """The same staff pages for a manager who reads English (the language switch's cookie)."""
+    context = axe_context(browser, viewport={"width": 1280, "height": 1000})
+    context.add_cookies([{"name": "sp_staff_lang", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    sign_in(page, live_server, "leitung")
+    page.goto(f"{live_server.url}/staff/manage")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("locations-table").locator("tbody tr").first).to_be_visible()
+    for tab, loaded in TABS.items():
+        page.get_by_test_id(f"tab-{tab}").click()
+        chooser = page.get_by_test_id(f"{tab}-location")
+        if chooser.count():
+            chooser.select_option(LOCATION)
+        expect(page.get_by_test_id(loaded).locator("tbody tr, li").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        shot(page, f"manage-{tab}-en")
+        assert_accessible(page, f"manage tab {tab} (en)")
+    page.goto(f"{live_server.url}/staff/stats")
+    expect(page.locator("body[data-loaded='true']")).to_be_attached(timeout=15000)
+    shot(page, "stats-en")
+    assert_accessible(page, "statistics page (en)")
+    page.goto(f"{live_server.url}/staff/audit")
+    expect(page.get_by_test_id("audit-row").first).to_be_visible()
+    assert_accessible(page, "audit trail (en)")
+    context.close()
 
 
 def test_programme_in_every_language(page, live_server):

@@ -1,10 +1,10 @@
 /* The audit trail page (/staff/audit): reads the filters, asks GET /api/v1/audit for one
  * page and shows its entries as they come (newest first); the server decides what this
- * manager may see. Times are shown in German, in Berlin's time (the entries' locations may
- * differ; the API's days are the chosen location's). */
+ * manager may see. Times are shown in the page's language, in Berlin's time (the entries'
+ * locations may differ; the API's days are the chosen location's). */
 
 import { $, h } from "/static/js/dom.js";
-import { api, showError, clear } from "./common.js";
+import { api, showError, clear, locale, t } from "./common.js";
 
 const config = JSON.parse($("#audit-config").textContent);
 const form = $("#audit-filter");
@@ -16,7 +16,7 @@ const older = $("#audit-older");
 const pageLabel = $("#audit-page");
 let page = 1;
 
-const when = new Intl.DateTimeFormat("de-DE", {
+const when = new Intl.DateTimeFormat(locale(), {
   dateStyle: "medium",
   timeStyle: "medium",
   timeZone: "Europe/Berlin",
@@ -51,8 +51,8 @@ function row(entry) {
   const who = entry.staff
     ? entry.staff.name
     : entry.source === "cli"
-      ? config.texts.cli
-      : config.texts.nobody;
+      ? t("audit_cli")
+      : t("audit_nobody");
   const what = `${config.kindNames[entry.kind] || entry.kind}${entry.id ? " #" + entry.id : ""}`;
   return h(
     "tr",
@@ -81,7 +81,7 @@ async function load() {
     empty.hidden = data.entries.length > 0;
     newer.disabled = page <= 1;
     older.disabled = !data.more;
-    pageLabel.textContent = config.texts.page.replace("{n}", String(page));
+    pageLabel.textContent = t("audit_page", { n: page });
   } catch (err) {
     showError(error, err);
   }

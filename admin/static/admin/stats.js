@@ -3,11 +3,11 @@
  * without colour) and two charts (Chart.js, vendored: window.Chart). The server decides
  * what is hidden ("•") and which groupings exist; this only shows it. */
 
-import { api, clear as clearError, languageName, showError, t } from "./common.js";
+import { api, clear as clearError, languageName, locale, showError, t } from "./common.js";
 import { $, h, clear } from "/static/js/dom.js";
 
 const HIDDEN = "•";
-const DAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const COLUMN_KEYS = {
   visits: "stats.visits",
   served: "stats.served",
@@ -34,7 +34,7 @@ const charts = new Map();
 function number(value) {
   if (value === null || value === undefined) return "–";
   if (value === HIDDEN) return HIDDEN;
-  if (typeof value === "number") return value.toLocaleString("de-DE");
+  if (typeof value === "number") return value.toLocaleString(locale());
   return String(value);
 }
 
@@ -95,7 +95,7 @@ export function renderSummary(report, list) {
     ["stats.service_minutes", report.total.service_minutes],
     ["stats.sessions_held", report.sessions.held],
     ["stats.sessions_cancelled", report.sessions.cancelled],
-    ["stats.share_used", typeof share === "number" ? `${Math.round(share * 100)} %` : share],
+    ["stats.share_used", typeof share === "number" ? new Intl.NumberFormat(locale(), { style: "percent" }).format(share) : share],
   ];
   for (const [key, value] of items) {
     list.append(h("div", {}, h("dt", {}, t(key)), h("dd", {}, number(value))));
@@ -109,7 +109,7 @@ export function renderHeat(report, table) {
   const top = Math.max(1, ...values);
   table.append(h("tr", {}, h("td", {}), ...hours.map((hour) => h("th", { scope: "col" }, String(hour).padStart(2, "0")))));
   report.arrivals.forEach((day, index) => {
-    table.append(h("tr", {}, h("th", { scope: "row" }, DAYS[index]),
+    table.append(h("tr", {}, h("th", { scope: "row" }, t(`stats.day.${DAYS[index]}`)),
       ...hours.map((hour) => {
         const value = day[hour];
         const level = typeof value === "number" ? Math.ceil((value / top) * 5) : 1;

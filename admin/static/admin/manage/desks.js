@@ -1,4 +1,4 @@
-/* Managers' page, tab "Plätze": the chosen location's desks, renaming one in its row (also
+/* Managers' page, tab "Plätze" (desks): the chosen location's desks, renaming one in its row (also
  * in the other configured languages: #desk-names-template), opening and closing it, setting its own printer for appointment slips and client cards
  * (none: they are printed on a kiosk's printer), and adding one. */
 
@@ -8,14 +8,11 @@ import { clearForm, focusAgain, pill, rowButton, showFormError, statePill, submi
 
 const enc = encodeURIComponent;
 const DEFAULT_PROFILE = "TM-T20II";
-const PRINTER_STATES = {
-  ok: ["Drucker bereit", "ok"],
-  offline: ["Drucker nicht erreichbar", "bad"],
-  paper_out: ["Papier leer", "bad"],
-  paper_low: ["Papier fast leer", "warn"],
-  error: ["Druckerfehler", "bad"],
-  unknown: ["Drucker noch nicht benutzt", "off"],
-};
+// A desk printer's state: its words (staff.manage.desks.printer_state.<state>) and look.
+const PRINTER_STATES = { ok: "ok", offline: "bad", paper_out: "bad", paper_low: "warn", error: "bad", unknown: "off" };
+const printerState = (state) => (PRINTER_STATES[state]
+  ? [t(`manage.desks.printer_state.${state}`), PRINTER_STATES[state]]
+  : [state, "off"]);
 
 export function setup(store) {
   const form = $("#desk-form");
@@ -38,11 +35,11 @@ export function setup(store) {
       id: `desk-${desk.id}-name`, name: "name", value: desk.name, autocomplete: "off", required: true,
       "data-testid": `desk-name-${desk.id}`,
     });
-    const rename = h("button", { type: "submit", class: "small", "data-focus-key": `rename-desk-${desk.id}` }, "Umbenennen");
+    const rename = h("button", { type: "submit", class: "small", "data-focus-key": `rename-desk-${desk.id}` }, t("manage.desks.rename"));
     // The row's own small form: a refusal naming its input is marked there, like in any
     // form; others go to the tab's alert.
     const rowForm = h("form", { class: "buttons", novalidate: true, "data-errors-after": true },
-      h("label", { for: input.id, class: "visually-hidden" }, `Name von Platz ${desk.name}`),
+      h("label", { for: input.id, class: "visually-hidden" }, t("manage.desks.name_of", { name: desk.name })),
       input, rename);
     rowForm.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -55,24 +52,24 @@ export function setup(store) {
         const saved = await api("PATCH", `/desks/${desk.id}`, { name: input.value });
         await load();
         render();
-        showNote(note, `Platz umbenannt in „${saved.name}“.`);
+        showNote(note, t("manage.desks.renamed", { name: saved.name }));
         focusAgain(`rename-desk-${desk.id}`);
       } catch (err) {
         rename.disabled = false;
         showFormError(rowForm, err, input, error);
       }
     });
-    const toggle = rowButton(desk.active ? "Schließen" : "Öffnen", {
-      label: `${desk.name} ${desk.active ? "schließen" : "öffnen"}`, errorEl: error, noteEl: note,
+    const toggle = rowButton(t(desk.active ? "manage.desks.close" : "manage.desks.open"), {
+      label: t(desk.active ? "manage.desks.close_named" : "manage.desks.open_named", { name: desk.name }), errorEl: error, noteEl: note,
       cls: desk.active ? "warn" : "ok", focusKey: `toggle-desk-${desk.id}`,
       work: async () => {
         const saved = await api("PATCH", `/desks/${desk.id}`, { active: !desk.active });
         await load();
         render();
-        return `${saved.name} ist jetzt ${saved.active ? "geöffnet" : "geschlossen"}.`;
+        return t(saved.active ? "manage.desks.now_open" : "manage.desks.now_closed", { name: saved.name });
       },
     });
-    return h("li", { "data-testid": `desk-${desk.id}` }, rowForm, pill(desk.active, "Offen", "Geschlossen"), toggle,
+    return h("li", { "data-testid": `desk-${desk.id}` }, rowForm, pill(desk.active, t("manage.desks.is_open"), t("manage.desks.is_closed")), toggle,
       namesForm(desk), printerForm(desk));
   }
 
@@ -93,7 +90,7 @@ export function setup(store) {
     }
     const save = $("button[type=submit]", form);
     save.setAttribute("data-focus-key", `names-desk-${desk.id}`);
-    save.setAttribute("aria-label", `Namen von ${desk.name} speichern`);
+    save.setAttribute("aria-label", t("manage.desks.save_names_of", { name: desk.name }));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (save.disabled) return;
@@ -108,7 +105,7 @@ export function setup(store) {
         const saved = await api("PATCH", `/desks/${desk.id}`, { names });
         await load();
         render();
-        showNote(note, `Namen von ${saved.name} gespeichert.`);
+        showNote(note, t("manage.desks.names_saved", { name: saved.name }));
         focusAgain(`names-desk-${desk.id}`);
       } catch (err) {
         save.disabled = false;
@@ -132,14 +129,14 @@ export function setup(store) {
       autocomplete: "off", class: "mono", size: 10, "data-testid": `desk-profile-${desk.id}`,
     });
     const save = h("button", { type: "submit", class: "small", "data-focus-key": `printer-desk-${desk.id}` },
-      "Drucker speichern");
+      t("manage.desks.save_printer"));
     const state = printer
-      ? statePill(PRINTER_STATES[printer.state] || [printer.state, "off"])
-      : h("span", { class: "muted" }, "Druckt auf einem Kiosk-Drucker");
+      ? statePill(printerState(printer.state))
+      : h("span", { class: "muted" }, t("manage.desks.on_kiosk_printer"));
     const form = h("form", { class: "buttons desk-printer", novalidate: true, "data-errors-after": true },
-      h("label", { for: uri.id }, "Drucker für Terminzettel und Kundenkarten"),
+      h("label", { for: uri.id }, t("manage.desks.printer")),
       uri,
-      h("label", { for: profile.id }, "Profil"),
+      h("label", { for: profile.id }, t("manage.desks.profile")),
       profile, save, state);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -155,8 +152,8 @@ export function setup(store) {
         await load();
         render();
         showNote(note, saved.printer
-          ? `${saved.name} druckt Terminzettel und Kundenkarten auf ${saved.printer.uri}.`
-          : `${saved.name} druckt Terminzettel und Kundenkarten auf einem Kiosk-Drucker.`);
+          ? t("manage.desks.prints_on", { name: saved.name, uri: saved.printer.uri })
+          : t("manage.desks.prints_on_kiosk", { name: saved.name }));
         focusAgain(`printer-desk-${desk.id}`);
       } catch (err) {
         save.disabled = false;
@@ -170,7 +167,7 @@ export function setup(store) {
   function render() {
     const items = desks.map(row);
     if (!items.length) {
-      items.push(h("li", { class: "muted" }, store.slug ? "Dieser Standort hat noch keine Plätze." : t("manage.no_location")));
+      items.push(h("li", { class: "muted" }, store.slug ? t("manage.desks.none") : t("manage.no_location")));
     }
     $("#desks-list").replaceChildren(...items);
   }
@@ -183,7 +180,7 @@ export function setup(store) {
       form.reset();
       await load();
       render();
-      showNote(formNote, `Platz „${saved.name}“ wurde angelegt.`);
+      showNote(formNote, t("manage.desks.created", { name: saved.name }));
     });
   });
 

@@ -9,7 +9,7 @@
  * - Typing into a marked input clears its mark.
  */
 
-import { clear, errorText, showError, showNote, showSessionExpired } from "../common.js";
+import { clear, errorText, showError, showNote, showSessionExpired, t } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
 
 const FIELD_SELECTOR = "input, select, textarea, [data-field]";
@@ -158,7 +158,7 @@ export function formMode(form, { editing, heading, submitText }) {
   clearForm(form);
 }
 
-export function pill(on, onText = "Aktiv", offText = "Inaktiv") {
+export function pill(on, onText = t("manage.active"), offText = t("manage.inactive")) {
   return h("span", { class: on ? "pill on" : "pill off" }, on ? onText : offText);
 }
 
@@ -173,7 +173,7 @@ function generatePassword() {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
 }
 
-/** The "Vorschlag erzeugen" buttons fill their password input with a random password. */
+/** The "suggest one" buttons fill their password input with a random password. */
 export function wirePasswordSuggestions(root = document) {
   for (const button of $$("[data-generate]", root)) {
     button.addEventListener("click", () => {

@@ -1,4 +1,4 @@
-/* Managers' page, tab "Kioske & Drucker": the chosen location's kiosks with their printers'
+/* Managers' page, tab "Kioske & Drucker" (kiosks and printers): the chosen location's kiosks with their printers'
  * states (refreshed while the tab is in view), a form to add or edit a kiosk, the key shown
  * once after creating or renewing it, test prints followed to their outcome, the last print
  * jobs of a kiosk, and a preview of a printed ticket per language. */
@@ -13,34 +13,17 @@ const JOB_POLL_MS = 1000;          // a test print's outcome
 const JOB_POLL_LIMIT_MS = 45000;   // server printing gives up after its timeouts well before
 const JOBS_SHOWN = 20;
 const DEFAULT_PROFILE = "TM-T20II";
-const MODE_NAMES = {
-  none: "Kein Drucker",
-  server: "Netzwerkdrucker (Server)",
-  agent: "Am Kiosk-PC (Druck-Agent)",
-};
-const MODE_HINTS = {
-  none: "Der Kiosk zeigt Nummer und QR-Code nur auf dem Bildschirm.",
-  server: "Der Server druckt selbst: der Drucker muss vom Server aus im Netz erreichbar sein.",
-  agent: "Der Drucker hängt am Kiosk-PC (USB, seriell, Netzwerk); dort holt der Druck-Agent die Aufträge vom Server.",
-};
-const URI_HINTS = {
-  server: "z. B. tcp://192.168.1.50:9100 · cups://Ticketdrucker · dummy:// (zum Testen, druckt nichts)",
-  agent: "z. B. usb://04b8:0202 · file:///dev/usb/lp0 · serial:///dev/ttyUSB0?baudrate=38400 · tcp://192.168.1.50:9100",
-};
-const PRINTER_STATES = {
-  ok: ["Bereit", "ok"],
-  offline: ["Nicht erreichbar", "bad"],
-  paper_out: ["Papier leer", "bad"],
-  paper_low: ["Papier fast leer", "warn"],
-  error: ["Fehler", "bad"],
-  unknown: ["Unbekannt", "off"],
-};
-const JOB_STATES = {
-  pending: ["Wartet", "off"],
-  printed: ["Gedruckt", "ok"],
-  failed: ["Fehlgeschlagen", "bad"],
-  expired: ["Verfallen", "warn"],
-};
+// The words come from the catalog: staff.manage.kiosks.mode.<mode>, .mode_hint.<mode>,
+// .uri_hint.<mode>, .printer_state.<state> and .job_state.<state>; here only their look.
+const MODES = ["none", "server", "agent"];
+const URI_HINT_MODES = ["server", "agent"];
+const PRINTER_STATES = { ok: "ok", offline: "bad", paper_out: "bad", paper_low: "warn", error: "bad", unknown: "off" };
+const JOB_STATES = { pending: "off", printed: "ok", failed: "bad", expired: "warn" };
+const modeName = (mode) => (MODES.includes(mode) ? t(`manage.kiosks.mode.${mode}`) : mode);
+const printerState = (state) => (PRINTER_STATES[state]
+  ? [t(`manage.kiosks.printer_state.${state}`), PRINTER_STATES[state]] : [state, "off"]);
+const jobState = (state) => (JOB_STATES[state]
+  ? [t(`manage.kiosks.job_state.${state}`), JOB_STATES[state]] : [state, "off"]);
 const isFailed = (job) => job.state === "failed" || job.state === "expired";
 
 export function setup(store) {
@@ -84,54 +67,52 @@ export function setup(store) {
   }
 
   function kioskState(kiosk) {
-    if (!kiosk.active) return h("span", { class: "muted" }, "– (deaktiviert)");
+    if (!kiosk.active) return h("span", { class: "muted" }, `– (${t("manage.deactivated")})`);
     if (kiosk.printer_mode === "none") return h("span", { class: "muted" }, "–");
     const label = kiosk.problem === "agent_away"
-      ? ["Druck-Agent nicht verbunden", "bad"]
-      : PRINTER_STATES[kiosk.printer_state] || [kiosk.printer_state, "off"];
+      ? [t("manage.kiosks.agent_away"), "bad"]
+      : printerState(kiosk.printer_state);
     return h("div", { class: "printer-state" },
       statePill(label),
       kiosk.printer_detail ? h("span", { class: "detail", lang: "en" }, kiosk.printer_detail) : null,
-      kiosk.printer_checked_at ? h("span", { class: "detail" }, `geprüft ${when(kiosk.printer_checked_at)}`) : null);
+      kiosk.printer_checked_at ? h("span", { class: "detail" }, t("manage.kiosks.checked", { when: when(kiosk.printer_checked_at) })) : null);
   }
 
   function agentCell(kiosk) {
-    if (kiosk.printer_mode !== "agent") return h("span", { class: "muted" }, "nicht nötig");
+    if (kiosk.printer_mode !== "agent") return h("span", { class: "muted" }, t("manage.kiosks.not_needed"));
     if (!kiosk.active) return h("span", { class: "muted" }, "–");
-    return kiosk.agent_connected ? statePill(["Verbunden", "ok"]) : statePill(["Nicht verbunden", "warn"]);
+    return kiosk.agent_connected ? statePill([t("manage.kiosks.connected"), "ok"]) : statePill([t("manage.kiosks.not_connected"), "warn"]);
   }
 
   function actionsOf(kiosk) {
     const printing = kiosk.printer_mode !== "none";
     const actions = [
       h("button", {
-        type: "button", class: "small", "aria-label": `Kiosk ${kiosk.name} bearbeiten`,
+        type: "button", class: "small", "aria-label": t("manage.kiosks.edit_named", { name: kiosk.name }),
         "data-focus-key": `edit-kiosk-${kiosk.id}`, onclick: () => edit(kiosk),
-      }, "Bearbeiten"),
+      }, t("manage.edit")),
     ];
     if (printing && kiosk.active) {
       actions.push(h("button", {
         type: "button", class: "small", "data-testid": `kiosk-test-print-${kiosk.id}`,
-        "data-focus-key": `test-kiosk-${kiosk.id}`, "aria-label": `Testdruck auf Kiosk ${kiosk.name}`,
+        "data-focus-key": `test-kiosk-${kiosk.id}`, "aria-label": t("manage.kiosks.test_print_on", { name: kiosk.name }),
         onclick: (event) => testPrint(kiosk, event.currentTarget),
-      }, "Testdruck"));
+      }, t("manage.kiosks.test_print")));
     }
     if (printing) {
       actions.push(h("button", {
-        type: "button", class: "small", "aria-label": `Druckaufträge von Kiosk ${kiosk.name}`,
+        type: "button", class: "small", "aria-label": t("manage.kiosks.jobs_of", { name: kiosk.name }),
         "aria-controls": "kiosk-jobs", "aria-expanded": String(jobsFor === kiosk.id),
         "data-focus-key": `jobs-kiosk-${kiosk.id}`, "data-testid": `kiosk-jobs-${kiosk.id}`,
         onclick: () => (jobsFor === kiosk.id ? closeJobs() : showJobs(kiosk.id, { focus: true })),
-      }, "Druckaufträge"));
+      }, t("manage.kiosks.jobs_button")));
     }
-    actions.push(rowButton("Neuen Schlüssel erzeugen", {
-      label: `Neuen Schlüssel erzeugen für Kiosk ${kiosk.name}`, errorEl: error, noteEl: note,
+    actions.push(rowButton(t("manage.kiosks.new_token"), {
+      label: t("manage.kiosks.new_token_for", { name: kiosk.name }), errorEl: error, noteEl: note,
       focusKey: `renew-kiosk-${kiosk.id}`, testid: `kiosk-new-token-${kiosk.id}`,
       work: async () => {
-        if (!window.confirm(`Neuen Schlüssel für Kiosk „${kiosk.name}“ erzeugen?\n\n`
-          + "Der bisherige Schlüssel gilt sofort nicht mehr: Kiosk-Bildschirm"
-          + (kiosk.printer_mode === "agent" ? " und Druck-Agent müssen" : " muss")
-          + " danach mit dem neuen Schlüssel neu eingerichtet werden.")) return null;
+        if (!window.confirm(t(kiosk.printer_mode === "agent"
+          ? "manage.kiosks.confirm_new_token_agent" : "manage.kiosks.confirm_new_token", { name: kiosk.name }))) return null;
         const saved = await api("PATCH", `/kiosks/${kiosk.id}`, { new_token: true });
         await load();
         render();
@@ -139,17 +120,15 @@ export function setup(store) {
         return null;
       },
     }));
-    actions.push(rowButton(kiosk.active ? "Deaktivieren" : "Aktivieren", {
-      label: `Kiosk ${kiosk.name} ${kiosk.active ? "deaktivieren" : "aktivieren"}`, errorEl: error, noteEl: note,
+    actions.push(rowButton(t(kiosk.active ? "manage.deactivate" : "manage.activate"), {
+      label: t(kiosk.active ? "manage.kiosks.deactivate_named" : "manage.kiosks.activate_named", { name: kiosk.name }), errorEl: error, noteEl: note,
       cls: kiosk.active ? "danger" : "ok", focusKey: `toggle-kiosk-${kiosk.id}`, testid: `kiosk-toggle-${kiosk.id}`,
       work: async () => {
-        if (kiosk.active && !window.confirm(`Kiosk „${kiosk.name}“ deaktivieren?\n\n`
-          + "Sein Schlüssel gilt dann nicht mehr: der Bildschirm gibt weiter Wartenummern aus, "
-          + "aber ohne zu drucken, und den Beratenden wird der Drucker nicht mehr angezeigt.")) return null;
+        if (kiosk.active && !window.confirm(t("manage.kiosks.confirm_deactivate", { name: kiosk.name }))) return null;
         const saved = await api("PATCH", `/kiosks/${kiosk.id}`, { active: !kiosk.active });
         await load();
         render();
-        return `Kiosk „${saved.name}“ ist jetzt ${saved.active ? "aktiv" : "deaktiviert"}.`;
+        return t(saved.active ? "manage.kiosks.now_active" : "manage.kiosks.now_inactive", { name: saved.name });
       },
     }));
     return actions;
@@ -160,11 +139,11 @@ export function setup(store) {
     const rows = kiosks.map((kiosk) => {
       const printing = kiosk.printer_mode !== "none";
       return h("tr", { class: kiosk.active ? null : "inactive", "data-testid": `kiosk-${kiosk.id}` },
-        h("th", { scope: "row" }, kiosk.name, kiosk.active ? null : h("span", { class: "detail" }, "deaktiviert")),
+        h("th", { scope: "row" }, kiosk.name, kiosk.active ? null : h("span", { class: "detail" }, t("manage.deactivated"))),
         h("td", { class: "printer" },
-          h("span", { class: "mode" }, MODE_NAMES[kiosk.printer_mode] || kiosk.printer_mode),
+          h("span", { class: "mode" }, modeName(kiosk.printer_mode)),
           printing ? h("span", { class: "mono uri", "data-testid": `kiosk-uri-${kiosk.id}` }, kiosk.printer_uri || "–") : null,
-          printing ? h("span", { class: "detail" }, "Profil ", h("span", { class: "mono" }, kiosk.printer_profile)) : null),
+          printing ? h("span", { class: "detail" }, `${t("manage.kiosks.profile")} `, h("span", { class: "mono" }, kiosk.printer_profile)) : null),
         h("td", { "data-testid": `kiosk-state-${kiosk.id}`, "data-state": printing ? kiosk.printer_state : "none" },
           kioskState(kiosk)),
         h("td", {}, agentCell(kiosk)),
@@ -172,7 +151,7 @@ export function setup(store) {
     });
     if (!rows.length) {
       rows.push(h("tr", {}, h("td", { colspan: 5, class: "muted" },
-        store.slug ? "Dieser Standort hat noch keinen Kiosk mit Zugangsschlüssel. Ein Kiosk ohne Drucker braucht keinen: er zeigt das Ticket auf dem Bildschirm."
+        store.slug ? t("manage.kiosks.none")
           : t("manage.no_location"))));
     }
     $("#kiosks-body").replaceChildren(...rows);
@@ -184,10 +163,10 @@ export function setup(store) {
 
   function syncMode() {
     const mode = $("#kiosk-mode").value;
-    $("#kiosk-mode-hint").textContent = MODE_HINTS[mode] || "";
+    $("#kiosk-mode-hint").textContent = MODES.includes(mode) ? t(`manage.kiosks.mode_hint.${mode}`) : "";
     $("#kiosk-uri-field").hidden = mode === "none";
     $("#kiosk-profile-field").hidden = mode === "none";
-    $("#kiosk-uri-hint").textContent = URI_HINTS[mode] || "";
+    $("#kiosk-uri-hint").textContent = URI_HINT_MODES.includes(mode) ? t(`manage.kiosks.uri_hint.${mode}`) : "";
     $("#kiosk-uri").required = mode !== "none";
     $("#kiosk-uri").placeholder = mode === "agent" ? "usb://04b8:0202" : "tcp://192.168.1.50:9100";
   }
@@ -196,7 +175,7 @@ export function setup(store) {
 
   function edit(kiosk) {
     editing = kiosk.id;
-    formMode(form, { editing: true, heading: `Kiosk bearbeiten: ${kiosk.name}`, submitText: "Speichern" });
+    formMode(form, { editing: true, heading: t("manage.kiosks.editing", { name: kiosk.name }), submitText: t("manage.save") });
     $("#kiosk-name").value = kiosk.name;
     $("#kiosk-mode").value = kiosk.printer_mode;
     $("#kiosk-uri").value = kiosk.printer_uri || "";
@@ -208,7 +187,7 @@ export function setup(store) {
 
   function reset() {
     editing = null;
-    formMode(form, { editing: false, heading: "Neuer Kiosk", submitText: "Kiosk anlegen" });
+    formMode(form, { editing: false, heading: t("manage.kiosks.new"), submitText: t("manage.kiosks.add") });
     form.reset();
     syncMode();
   }
@@ -237,7 +216,7 @@ export function setup(store) {
       reset();
       await load();
       render();
-      showNote(formNote, id ? `Kiosk „${saved.name}“ wurde gespeichert.` : `Kiosk „${saved.name}“ wurde angelegt.`);
+      showNote(formNote, t(id ? "manage.kiosks.saved" : "manage.kiosks.created", { name: saved.name }));
       if (!id) showSecret(saved, "created");
     });
   });
@@ -247,9 +226,8 @@ export function setup(store) {
   const SECRETS = ["#kiosk-secret-token", "#kiosk-secret-screen", "#kiosk-secret-agent"];
 
   function showSecret(kiosk, why) {
-    $("#kiosk-secret-heading").textContent = why === "created"
-      ? `Kiosk „${kiosk.name}“ angelegt: Zugangsdaten`
-      : `Neuer Schlüssel für Kiosk „${kiosk.name}“`;
+    $("#kiosk-secret-heading").textContent = t(why === "created"
+      ? "manage.kiosks.secret_created" : "manage.kiosks.secret_renewed", { name: kiosk.name });
     $("#kiosk-secret-token").textContent = kiosk.token;
     $("#kiosk-secret-screen").textContent = kiosk.screen_url;
     $("#kiosk-secret-agent").textContent = kiosk.agent_command;
@@ -296,8 +274,8 @@ export function setup(store) {
       }
     }
     $("#kiosk-secret-copied").textContent = copied
-      ? `${label} kopiert.`
-      : `${label} ist markiert – bitte mit Strg+C kopieren.`;
+      ? t("manage.kiosks.copied", { what: label })
+      : t("manage.kiosks.selected", { what: label });
   }
 
   for (const button of $$("[data-copy]", secretBox)) {
@@ -331,9 +309,9 @@ export function setup(store) {
       button.disabled = false;
       button.removeAttribute("aria-busy");
     }
-    const what = `Testdruck auf „${kiosk.name}“ (${languageName})`;
+    const what = t("manage.kiosks.test_print_what", { name: kiosk.name, language: languageName });
     result.dataset.state = "pending";
-    result.textContent = `${what}: wird gedruckt …`;
+    result.textContent = t("manage.kiosks.test_printing", { what });
     showJobs(kiosk.id);
     const started = Date.now();
     const follow = async () => {
@@ -349,15 +327,15 @@ export function setup(store) {
       if (found && found.state !== "pending") {
         result.dataset.state = found.state;
         result.textContent = found.state === "printed"
-          ? `✓ ${what}: gedruckt.`
-          : `✗ ${what}: ${JOB_STATES[found.state] ? JOB_STATES[found.state][0] : found.state}${found.error ? ` – ${found.error}` : ""}`;
+          ? `✓ ${t("manage.kiosks.test_printed", { what })}`
+          : `✗ ${what}: ${jobState(found.state)[0]}${found.error ? ` – ${found.error}` : ""}`;
         await refreshQuietly();
         return;
       }
       if (Date.now() - started > JOB_POLL_LIMIT_MS) {
         result.dataset.state = "pending";
-        result.textContent = `${what}: noch nicht gedruckt.`
-          + (kiosk.printer_mode === "agent" ? " Läuft der Druck-Agent auf dem Kiosk-PC?" : " Ist der Drucker eingeschaltet und im Netz?");
+        result.textContent = t(kiosk.printer_mode === "agent"
+          ? "manage.kiosks.test_late_agent" : "manage.kiosks.test_late_server", { what });
         return;
       }
       testPoll = window.setTimeout(follow, JOB_POLL_MS);
@@ -383,20 +361,20 @@ export function setup(store) {
 
   function renderJobs(kioskId, jobs) {
     const kiosk = kiosks.find((k) => k.id === kioskId);
-    $("#kiosk-jobs-heading").textContent = `Letzte Druckaufträge: ${kiosk ? kiosk.name : kioskId}`;
+    $("#kiosk-jobs-heading").textContent = t("manage.kiosks.jobs_heading", { name: kiosk ? kiosk.name : kioskId });
     const shown = jobs.slice(0, JOBS_SHOWN);
     const failed = shown.filter(isFailed).length;
     $("#kiosk-jobs-summary").textContent = shown.length
-      ? `${shown.length} neueste Aufträge, davon ${failed} nicht gedruckt.`
-      : "Noch keine Druckaufträge.";
+      ? t("manage.kiosks.jobs_summary", { n: shown.length, failed })
+      : t("manage.kiosks.no_jobs");
     $("#kiosk-jobs-body").closest(".table-wrap").hidden = !shown.length;
     $("#kiosk-jobs-body").replaceChildren(...shown.map((job) => h("tr", {
       class: isFailed(job) ? "failed" : null, "data-testid": `job-${job.id}`, "data-state": job.state,
     },
     h("td", { class: "mono" }, `#${job.id}`),
     h("td", {}, when(job.created_at)),
-    h("td", { class: "mono" }, job.code || "–", job.code === "T001" ? h("span", { class: "detail" }, "Testdruck") : null),
-    h("td", {}, statePill(JOB_STATES[job.state] || [job.state, "off"])),
+    h("td", { class: "mono" }, job.code || "–", job.code === "T001" ? h("span", { class: "detail" }, t("manage.kiosks.test_print")) : null),
+    h("td", {}, statePill(jobState(job.state))),
     h("td", { lang: job.error ? "en" : null }, job.error || "–"))));
   }
 
@@ -432,11 +410,9 @@ export function setup(store) {
     }
     const src = `/api/v1/printers/preview.png?language=${enc(language)}&location=${enc(store.slug)}`;
     if (previewImage.getAttribute("src") === src) return;
-    status.textContent = `Vorschau auf ${name} wird geladen …`;
+    status.textContent = t("manage.kiosks.preview_loading", { language: name });
     previewImage.setAttribute("aria-busy", "true");
-    previewImage.alt = `Beispiel-Ticket auf ${name} für ${store.locationName(store.slug)}: Standort, `
-      + "Wartenummer A012 in großer Schrift, Anliegen in der Sprache und auf Deutsch, Datum und Uhrzeit, "
-      + "Personen vor Ihnen, geschätzte Wartezeit, QR-Code zur Statusseite und Datenschutzhinweis.";
+    previewImage.alt = t("manage.kiosks.preview_alt", { language: name, location: store.locationName(store.slug) });
     previewImage.src = src;
     $("#preview-link").href = src;
     $("#preview-link").hidden = false;
@@ -448,7 +424,7 @@ export function setup(store) {
   previewImage.addEventListener("error", () => {
     previewImage.removeAttribute("aria-busy");
     if (previewImage.getAttribute("src")) {
-      $("#preview-status").textContent = "Die Vorschau konnte nicht erzeugt werden (fehlt eine Schrift auf dem Server?).";
+      $("#preview-status").textContent = t("manage.kiosks.preview_failed");
     }
   });
   $("#preview-language").addEventListener("change", updatePreview);

@@ -1,7 +1,7 @@
-/* Managers' page, tab "Standorte": the list of active locations, a form to add or edit
+/* Managers' page, tab "Standorte" (locations): the list of active locations, a form to add or edit
  * one, deactivating, and bringing a deactivated one back by its slug. */
 
-import { api, pageError, showNote } from "../common.js";
+import { api, pageError, showNote, t } from "../common.js";
 import { $, h } from "/static/js/dom.js";
 import { formMode, rowButton, submitting } from "./forms.js";
 
@@ -21,28 +21,28 @@ export function setup(store) {
       h("td", {}, loc.timezone),
       h("td", { class: "actions-cell" },
         h("button", {
-          type: "button", class: "small", "aria-label": `${loc.name} bearbeiten`,
+          type: "button", class: "small", "aria-label": t("manage.edit_named", { name: loc.name }),
           "data-focus-key": `edit-location-${loc.slug}`, onclick: () => edit(loc),
-        }, "Bearbeiten"),
-        rowButton("Deaktivieren", {
-          label: `${loc.name} deaktivieren`, errorEl: error, noteEl: note, cls: "danger",
+        }, t("manage.edit")),
+        rowButton(t("manage.deactivate"), {
+          label: t("manage.deactivate_named", { name: loc.name }), errorEl: error, noteEl: note, cls: "danger",
           focusKey: `toggle-location-${loc.slug}`,
           work: async () => {
-            if (!window.confirm(`Standort „${loc.name}“ deaktivieren?\nKiosk, Anzeige und Beratungsplätze dieses Standorts sind danach nicht mehr erreichbar.`)) return null;
+            if (!window.confirm(t("manage.locations.confirm_deactivate", { name: loc.name }))) return null;
             await api("PATCH", `/locations/${enc(loc.slug)}`, { active: false });
             if (editing === loc.slug) reset();
             await store.loadLocations();
-            return `Standort „${loc.name}“ wurde deaktiviert.`;
+            return t("manage.locations.deactivated", { name: loc.name });
           },
         }))));
-    if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 5, class: "muted" }, "Noch keine Standorte.")));
+    if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 5, class: "muted" }, t("manage.locations.none"))));
     $("#locations-body").replaceChildren(...rows);
   }
 
   function edit(loc) {
     editing = loc.slug;
     form.hidden = false;
-    formMode(form, { editing: true, heading: `Standort bearbeiten: ${loc.name}`, submitText: "Speichern" });
+    formMode(form, { editing: true, heading: t("manage.locations.editing", { name: loc.name }), submitText: t("manage.save") });
     $("#location-slug").value = loc.slug;
     $("#location-slug").readOnly = true;
     $("#location-name").value = loc.name;
@@ -54,7 +54,7 @@ export function setup(store) {
 
   function reset() {
     editing = null;
-    formMode(form, { editing: false, heading: "Neuer Standort", submitText: "Standort anlegen" });
+    formMode(form, { editing: false, heading: t("manage.locations.new"), submitText: t("manage.locations.add") });
     form.reset();
     $("#location-slug").readOnly = false;
     // A location's manager edits their locations; only admins add one (the form is theirs).
@@ -82,7 +82,7 @@ export function setup(store) {
         : await api("PATCH", `/locations/${enc(editing)}`, data);
       reset();
       await store.loadLocations();
-      showNote(form.hidden ? note : formNote, created ? `Standort „${saved.name}“ wurde angelegt.` : `Standort „${saved.name}“ wurde gespeichert.`);
+      showNote(form.hidden ? note : formNote, t(created ? "manage.locations.created" : "manage.locations.saved", { name: saved.name }));
     });
   });
 
@@ -91,12 +91,12 @@ export function setup(store) {
     event.preventDefault();
     submitting(reactivate, async () => {
       const slug = $("#reactivate-slug").value.trim().toLowerCase();
-      if (!slug) throw pageError("Bitte das Kürzel des Standorts eingeben.", "slug");
+      if (!slug) throw pageError(t("manage.locations.slug_missing"), "slug");
       const loc = await api("PATCH", `/locations/${enc(slug)}`, { active: true });
       reactivate.reset();
       await store.loadLocations();
       await store.loadTopics(loc.slug);
-      showNote(note, `Standort „${loc.name}“ ist wieder aktiv.`);
+      showNote(note, t("manage.locations.reactivated", { name: loc.name }));
     });
   });
 

@@ -1,8 +1,8 @@
-/* Managers' page, tab "Organisationen" (admins only): every organisation, a form to add or
+/* Managers' page, tab "Organisationen" (organisations; admins only): every organisation, a form to add or
  * rename one, switching one off or on. The staff tab offers the active ones; it hears of
  * changes through the store ("organisations"). */
 
-import { api, showError, showNote } from "../common.js";
+import { api, showError, showNote, t } from "../common.js";
 import { $, h } from "/static/js/dom.js";
 import { formMode, handleSessionLoss, pill, rowButton, submitting } from "./forms.js";
 
@@ -32,28 +32,26 @@ export function setup(store) {
       h("td", {}, pill(org.active)),
       h("td", { class: "actions-cell" },
         h("button", {
-          type: "button", class: "small", "aria-label": `${org.name} bearbeiten`,
+          type: "button", class: "small", "aria-label": t("manage.edit_named", { name: org.name }),
           "data-focus-key": `edit-organisation-${org.id}`, onclick: () => edit(org),
-        }, "Bearbeiten"),
-        rowButton(org.active ? "Deaktivieren" : "Aktivieren", {
-          label: `${org.name} ${org.active ? "deaktivieren" : "aktivieren"}`,
+        }, t("manage.edit")),
+        rowButton(t(org.active ? "manage.deactivate" : "manage.activate"), {
+          label: t(org.active ? "manage.deactivate_named" : "manage.activate_named", { name: org.name }),
           errorEl: error, noteEl: note, cls: org.active ? "danger" : "ok",
           focusKey: `toggle-organisation-${org.id}`,
           work: async () => {
             const saved = await api("PATCH", `/organisations/${org.id}`, { active: !org.active });
             await changed();
-            return saved.active
-              ? `„${saved.name}“ ist wieder aktiv.`
-              : `„${saved.name}“ ist deaktiviert: neue Konten können sie nicht mehr wählen; bestehende behalten sie.`;
+            return t(saved.active ? "manage.organisations.reactivated" : "manage.organisations.deactivated", { name: saved.name });
           },
         }))));
-    if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 4, class: "muted" }, "Noch keine Organisationen.")));
+    if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 4, class: "muted" }, t("manage.organisations.none"))));
     $("#organisations-body").replaceChildren(...rows);
   }
 
   function edit(org) {
     editing = org;
-    formMode(form, { editing: true, heading: `Organisation bearbeiten: ${org.name}`, submitText: "Speichern" });
+    formMode(form, { editing: true, heading: t("manage.organisations.editing", { name: org.name }), submitText: t("manage.save") });
     $("#organisation-name").value = org.name;
     $("#organisation-short-name").value = org.short_name;
     form.scrollIntoView({ block: "nearest" });
@@ -62,7 +60,7 @@ export function setup(store) {
 
   function reset() {
     editing = null;
-    formMode(form, { editing: false, heading: "Neue Organisation", submitText: "Organisation anlegen" });
+    formMode(form, { editing: false, heading: t("manage.organisations.new"), submitText: t("manage.organisations.add") });
     form.reset();
   }
 
@@ -83,7 +81,7 @@ export function setup(store) {
         : await api("POST", "/organisations", data);
       reset();
       await changed();
-      showNote(formNote, id ? `„${saved.name}“ wurde gespeichert.` : `„${saved.name}“ wurde angelegt.`);
+      showNote(formNote, t(id ? "manage.organisations.saved" : "manage.organisations.created", { name: saved.name }));
     });
   });
 

@@ -1,4 +1,4 @@
-/* Managers' page, tab "Sprechstunden": the chosen location's consultation sessions as a
+/* Managers' page, tab "Sprechstunden" (consultation sessions): the chosen location's consultation sessions as a
  * week or a month of occurrences (holidays, closures and cancelled ones shown beside them),
  * one occurrence cancelled, moved or restored, the rules added, edited and deleted, and the
  * location's own closing days.
@@ -7,19 +7,17 @@
  * calendar draws the occurrences the API answers for the range shown, nothing computed here
  * but the dates of the range itself. */
 
-import { api, clear, pageError, showError, showNote, t } from "../common.js";
+import { api, clear, locale, pageError, pageLanguage, showError, showNote, t, topicName } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
 import { clearForm, formMode, rowButton, showFormError, submitting } from "./forms.js";
 
 const enc = encodeURIComponent;
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const SHORT = { mon: "Mo", tue: "Di", wed: "Mi", thu: "Do", fri: "Fr", sat: "Sa", sun: "So" };
-const LONG = {
-  mon: "Montag", tue: "Dienstag", wed: "Mittwoch", thu: "Donnerstag", fri: "Freitag",
-  sat: "Samstag", sun: "Sonntag",
-};
-const MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-  "September", "Oktober", "November", "Dezember"];
+// Weekdays from the catalog ("Mo"/"Mon", "Montag"/"Monday"); months and dates in the page's
+// language (German unless the page is English).
+const SHORT = (day) => t(`stats.day.${day}`);
+const LONG = (day) => t(`manage.weekday.${day}`);
+const monthFormat = new Intl.DateTimeFormat(locale(), { month: "long", year: "numeric", timeZone: "UTC" });
 
 // --- calendar dates as "YYYY-MM-DD" (UTC arithmetic: a date has no time zone) ------------
 
@@ -35,11 +33,17 @@ function addMonths(day, n) {
   return iso(d);
 }
 function monthEnd(day) { return addDays(addMonths(day, 1), -1); }
+/** "3.11.2026" on a German page, "3 Nov 2026" on an English one. */
 function germanDate(day) {
+  if (pageLanguage() !== "de") {
+    return asDate(day).toLocaleDateString(locale(), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  }
   const [y, m, d] = day.split("-");
   return `${Number(d)}.${Number(m)}.${y}`;
 }
-function longDate(day) { return `${LONG[DAYS[weekday(day)]]}, ${germanDate(day)}`; }
+function longDate(day) { return `${LONG(DAYS[weekday(day)])}, ${germanDate(day)}`; }
+/** "Oktober 2026", "October 2026". */
+function monthName(first) { return monthFormat.format(asDate(first)); }
 function todayIn(timeZone) {
   try {
     return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
@@ -49,23 +53,23 @@ function todayIn(timeZone) {
   }
 }
 
-/** "Mo, Do · 12:45–16:45 · alle 2 Wochen" */
+/** "Mo, Do · 12:45–16:45 Uhr · alle 2 Wochen" */
 function when(rule) {
-  const days = rule.extra ? `einzelner Termin am ${germanDate(rule.valid_from)}` : rule.weekdays.map((d) => SHORT[d]).join(", ");
-  const parts = [days, `${rule.start}–${rule.end} Uhr`];
-  if (rule.week_of_month === -1) parts.push("letzte Woche im Monat");
-  else if (rule.week_of_month) parts.push(`${rule.week_of_month}. Woche im Monat`);
-  else if (rule.every_weeks > 1) parts.push(`alle ${rule.every_weeks} Wochen`);
-  if (rule.max_tickets) parts.push(`höchstens ${rule.max_tickets} Wartenummern`);
+  const days = rule.extra ? t("manage.sessions.single_on", { date: germanDate(rule.valid_from) }) : rule.weekdays.map(SHORT).join(", ");
+  const parts = [days, t("manage.sessions.times", { start: rule.start, end: rule.end })];
+  if (rule.week_of_month === -1) parts.push(t("manage.sessions.last_week_of_month"));
+  else if (rule.week_of_month) parts.push(t("manage.sessions.week_of_month_n", { n: rule.week_of_month }));
+  else if (rule.every_weeks > 1) parts.push(t("manage.sessions.every_n_weeks", { n: rule.every_weeks }));
+  if (rule.max_tickets) parts.push(t("manage.sessions.at_most_tickets", { n: rule.max_tickets }));
   return parts.join(" · ");
 }
 
 function validity(rule) {
   if (rule.extra) return "—";
-  if (rule.valid_from && rule.valid_to) return `${germanDate(rule.valid_from)} bis ${germanDate(rule.valid_to)}`;
-  if (rule.valid_from) return `ab ${germanDate(rule.valid_from)}`;
-  if (rule.valid_to) return `bis ${germanDate(rule.valid_to)}`;
-  return "unbegrenzt";
+  if (rule.valid_from && rule.valid_to) return t("manage.sessions.valid_between", { from: germanDate(rule.valid_from), to: germanDate(rule.valid_to) });
+  if (rule.valid_from) return t("manage.sessions.valid_since", { from: germanDate(rule.valid_from) });
+  if (rule.valid_to) return t("manage.sessions.valid_until", { to: germanDate(rule.valid_to) });
+  return t("manage.sessions.unlimited");
 }
 
 export function setup(store) {
@@ -128,13 +132,13 @@ export function setup(store) {
     if (!shown) return [];
     const items = [];
     for (const holiday of shown.holidays.filter((x) => x.date === day)) {
-      items.push(h("li", { class: "day-closed" }, `Feiertag: ${holiday.name}`));
+      items.push(h("li", { class: "day-closed" }, t("manage.sessions.holiday", { name: holiday.name })));
     }
     for (const closure of shown.closures.filter((x) => x.date === day)) {
-      items.push(h("li", { class: "day-closed" }, `Geschlossen${closure.reason ? `: ${closure.reason}` : ""}`));
+      items.push(h("li", { class: "day-closed" }, closure.reason ? t("manage.sessions.closed_for", { reason: closure.reason }) : t("manage.sessions.closed")));
     }
     for (const item of shown.occurrences.filter((x) => x.date === day)) {
-      const marks = [item.changed ? "geänderte Zeit" : "", item.extra ? "Zusatztermin" : ""].filter(Boolean);
+      const marks = [item.changed ? t("manage.sessions.changed_time") : "", item.extra ? t("manage.sessions.extra") : ""].filter(Boolean);
       items.push(h("li", {},
         h("button", {
           type: "button", class: `occurrence${item.changed ? " changed" : ""}`,
@@ -146,7 +150,7 @@ export function setup(store) {
         h("span", { class: "occurrence-time" }, `${item.start}–${item.end}`), " ",
         h("span", { class: "occurrence-title" }, item.title),
         ...marks.map((m) => h("span", { class: "pill" }, m)),
-        h("span", { class: "visually-hidden" }, ": ändern oder absagen")),
+        h("span", { class: "visually-hidden" }, `: ${t("manage.sessions.change_or_cancel")}`)),
       ));
     }
     for (const item of shown.cancelled.filter((x) => x.date === day)) {
@@ -157,8 +161,8 @@ export function setup(store) {
         },
         h("span", { class: "visually-hidden" }, `${longDate(day)}, `),
         h("span", { class: "occurrence-time" }, `${item.start}–${item.end}`), " ",
-        h("s", {}, item.title), h("span", { class: "pill off" }, "abgesagt"),
-        h("span", { class: "visually-hidden" }, "; wieder ansetzen")),
+        h("s", {}, item.title), h("span", { class: "pill off" }, t("manage.sessions.cancelled")),
+        h("span", { class: "visually-hidden" }, `; ${t("manage.sessions.set_again")}`)),
       ));
     }
     return items;
@@ -178,11 +182,11 @@ export function setup(store) {
 
   function renderWeek(first) {
     const days = [...Array(7).keys()].map((n) => addDays(first, n));
-    return h("ol", { class: "week", "aria-label": "Tage der Woche" }, ...days.map((day) => {
+    return h("ol", { class: "week", "aria-label": t("manage.sessions.days_of_week") }, ...days.map((day) => {
       const items = entriesOf(day);
       return h("li", { class: `week-day${day === today() ? " today" : ""}`, "data-date": day },
-        h("h4", {}, longDate(day), day === today() ? h("span", { class: "pill on" }, "heute") : null),
-        items.length ? h("ul", { class: "day-items" }, ...items) : h("p", { class: "muted" }, "keine Sprechstunde"));
+        h("h4", {}, longDate(day), day === today() ? h("span", { class: "pill on" }, t("manage.sessions.today_pill")) : null),
+        items.length ? h("ul", { class: "day-items" }, ...items) : h("p", { class: "muted" }, t("manage.sessions.no_session")));
     }));
   }
 
@@ -195,14 +199,14 @@ export function setup(store) {
         const items = inMonth ? entriesOf(day) : [];
         return h("td", { class: `${inMonth ? "" : "outside"}${day === today() ? " today" : ""}`, "data-date": day },
           h("span", { class: "month-day" }, inMonth ? String(Number(day.slice(8))) : "",
-            inMonth ? h("span", { class: "visually-hidden" }, ` ${LONG[DAYS[n]]}`) : null),
+            inMonth ? h("span", { class: "visually-hidden" }, ` ${LONG(DAYS[n])}`) : null),
           items.length ? h("ul", { class: "day-items" }, ...items) : null);
       });
       rows.push(h("tr", {}, ...cells));
     }
     return h("table", { class: "month" },
-      h("caption", { class: "visually-hidden" }, `Sprechstunden im ${MONTHS[Number(first.slice(5, 7)) - 1]} ${first.slice(0, 4)}`),
-      h("thead", {}, h("tr", {}, ...DAYS.map((d) => h("th", { scope: "col", abbr: LONG[d] }, SHORT[d])))),
+      h("caption", { class: "visually-hidden" }, t("manage.sessions.month_caption", { month: monthName(first) })),
+      h("thead", {}, h("tr", {}, ...DAYS.map((d) => h("th", { scope: "col", abbr: LONG(d) }, SHORT(d))))),
       h("tbody", {}, ...rows));
   }
 
@@ -215,8 +219,8 @@ export function setup(store) {
     }
     const [first, last] = range();
     rangeHeading.textContent = view === "week"
-      ? `Woche vom ${germanDate(first)} bis ${germanDate(last)}`
-      : `${MONTHS[Number(first.slice(5, 7)) - 1]} ${first.slice(0, 4)}`;
+      ? t("manage.sessions.week_range", { from: germanDate(first), to: germanDate(last) })
+      : monthName(first);
     calendar.replaceChildren(view === "week" ? renderWeek(first) : renderMonth(first, last));
     wire(calendar);
     const slug = enc(store.slug);
@@ -246,8 +250,8 @@ export function setup(store) {
     clearForm(occurrenceForm);
     clear($(".note", occurrenceForm));
     occurrenceForm.hidden = false;
-    const status = cancelled ? " – abgesagt" : item.changed ? " – mit geänderter Zeit" : "";
-    $("#occurrence-what").textContent = `${longDate(item.date)} · ${item.start}–${item.end} Uhr · ${item.title}${status}`;
+    const status = cancelled ? ` – ${t("manage.sessions.cancelled")}` : item.changed ? ` – ${t("manage.sessions.with_changed_time")}` : "";
+    $("#occurrence-what").textContent = `${longDate(item.date)} · ${t("manage.sessions.times", { start: item.start, end: item.end })} · ${item.title}${status}`;
     occurrenceForm.elements.date.value = item.date;
     $("#occurrence-start").value = item.start;
     $("#occurrence-end").value = item.end;
@@ -287,19 +291,19 @@ export function setup(store) {
     event.preventDefault();
     act($('[type="submit"]', occurrenceForm), async () => {
       await change({ start: $("#occurrence-start").value, end: $("#occurrence-end").value, reason: $("#occurrence-reason").value });
-      return `Termin am ${germanDate(selected.item.date)} findet jetzt von ${$("#occurrence-start").value} bis ${$("#occurrence-end").value} Uhr statt.`;
+      return t("manage.sessions.moved", { date: germanDate(selected.item.date), start: $("#occurrence-start").value, end: $("#occurrence-end").value });
     });
   });
   $('[data-action="cancel"]', occurrenceForm).addEventListener("click", (event) => {
     act(event.currentTarget, async () => {
       await change({ cancelled: true, reason: $("#occurrence-reason").value });
-      return `Termin am ${germanDate(selected.item.date)} ist abgesagt.`;
+      return t("manage.sessions.cancelled_on", { date: germanDate(selected.item.date) });
     });
   });
   $('[data-action="restore"]', occurrenceForm).addEventListener("click", (event) => {
     act(event.currentTarget, async () => {
       await api("DELETE", `/sessions/${selected.item.session}/changes?date=${selected.item.date}`);
-      return `Termin am ${germanDate(selected.item.date)} findet wie geplant statt.`;
+      return t("manage.sessions.restored", { date: germanDate(selected.item.date) });
     });
   });
   $('[data-action="close"]', occurrenceForm).addEventListener("click", closeOccurrence);
@@ -318,24 +322,24 @@ export function setup(store) {
       h("td", {}, staffNames(rule)),
       h("td", { class: "buttons" },
         h("button", {
-          type: "button", class: "small", "aria-label": `Sprechstunde „${rule.title}“ bearbeiten`,
+          type: "button", class: "small", "aria-label": t("manage.sessions.edit_named", { name: rule.title }),
           "data-testid": `rule-edit-${rule.id}`, onclick: () => edit(rule),
-        }, "Bearbeiten"),
-        rowButton("Löschen", {
-          label: `Sprechstunde „${rule.title}“ löschen`, errorEl: error, noteEl: note, cls: "danger",
+        }, t("manage.edit")),
+        rowButton(t("manage.delete"), {
+          label: t("manage.sessions.delete_named", { name: rule.title }), errorEl: error, noteEl: note, cls: "danger",
           testid: `rule-delete-${rule.id}`,
           work: async () => {
-            if (!window.confirm(`Sprechstunde „${rule.title}“ (${when(rule)}) mit allen Einzeländerungen löschen?`)) return null;
+            if (!window.confirm(t("manage.sessions.confirm_delete", { name: rule.title, when: when(rule) }))) return null;
             await api("DELETE", `/sessions/${rule.id}`);
             if (editing && editing.id === rule.id) resetRuleForm();
             await reload();
-            return `Sprechstunde „${rule.title}“ wurde gelöscht.`;
+            return t("manage.sessions.deleted", { name: rule.title });
           },
         })),
     ));
     if (!rows.length) {
       rows.push(h("tr", {}, h("td", { colspan: "5", class: "muted" },
-        store.slug ? "Dieser Standort hat noch keine Sprechstunden." : t("manage.no_location"))));
+        store.slug ? t("manage.sessions.none") : t("manage.no_location"))));
     }
     $("#rules-body").replaceChildren(...rows);
   }
@@ -345,18 +349,18 @@ export function setup(store) {
     const topics = (store.topics[store.slug] || []);
     $("#rule-topics").replaceChildren(...topics.map((topic) => h("label", { class: "check" },
       h("input", { type: "checkbox", name: "topic", value: topic.key, checked: chosenTopics.includes(topic.key), "data-testid": `rule-topic-${topic.key}` }),
-      ` ${topic.names.de || topic.key}${topic.active ? "" : " (inaktiv)"}`)));
-    if (!topics.length) $("#rule-topics").replaceChildren(h("p", { class: "muted" }, "Dieser Standort hat noch keine Themen."));
+      ` ${topicName(topic.names, topic.key)}${topic.active ? "" : ` (${t("manage.inactive_lower")})`}`)));
+    if (!topics.length) $("#rule-topics").replaceChildren(h("p", { class: "muted" }, t("manage.topics.none")));
     const chosenStaff = editing ? editing.staff.map((s) => s.id) : [];
     const members = staff.filter((s) => (s.memberships || []).some((m) => m.location === store.slug));
     $("#rule-staff").replaceChildren(...members.map((member) => h("label", { class: "check" },
       h("input", { type: "checkbox", name: "staff", value: String(member.id), checked: chosenStaff.includes(member.id) }),
       ` ${member.display_name}`)));
-    if (!members.length) $("#rule-staff").replaceChildren(h("p", { class: "muted" }, "Keine Mitarbeitenden an diesem Standort."));
+    if (!members.length) $("#rule-staff").replaceChildren(h("p", { class: "muted" }, t("manage.sessions.no_staff")));
     const chosenOrganisation = editing && editing.organisation ? editing.organisation.id : null;
     const organisations = (store.organisations || []).filter((o) => o.active || o.id === chosenOrganisation);
     $("#rule-organisation").replaceChildren(
-      h("option", { value: "" }, "— keine —"),
+      h("option", { value: "" }, t("manage.sessions.no_organisation")),
       ...organisations.map((o) => h("option", { value: String(o.id), selected: o.id === chosenOrganisation }, `${o.name} (${o.short_name})`))
     );
   }
@@ -364,14 +368,14 @@ export function setup(store) {
   function resetRuleForm() {
     editing = null;
     ruleForm.reset();
-    formMode(ruleForm, { editing: false, heading: "Neue Sprechstunde", submitText: "Sprechstunde anlegen" });
+    formMode(ruleForm, { editing: false, heading: t("manage.sessions.new"), submitText: t("manage.sessions.add") });
     renderChoices();
   }
 
   function edit(rule) {
     editing = rule;
     ruleForm.reset();
-    formMode(ruleForm, { editing: true, heading: `Sprechstunde „${rule.title}“ bearbeiten`, submitText: "Änderungen speichern" });
+    formMode(ruleForm, { editing: true, heading: t("manage.sessions.edit_named", { name: rule.title }), submitText: t("manage.sessions.save_changes") });
     for (const box of $$('input[name="weekday"]', ruleForm)) box.checked = rule.weekdays.includes(box.value);
     $("#rule-start").value = rule.start;
     $("#rule-end").value = rule.end;
@@ -419,7 +423,7 @@ export function setup(store) {
       const was = editing;
       resetRuleForm();
       await reload();
-      showNote(formNote, `Sprechstunde „${saved.title}“ (${when(saved)}) wurde ${was ? "gespeichert" : "angelegt"}.`);
+      showNote(formNote, t(was ? "manage.sessions.saved" : "manage.sessions.created", { name: saved.title, when: when(saved) }));
     });
   });
   $("[data-cancel]", ruleForm).addEventListener("click", resetRuleForm);
@@ -429,16 +433,16 @@ export function setup(store) {
   function renderClosures() {
     const items = closures.map((closure) => h("li", { "data-testid": `closure-${closure.date}` },
       h("span", {}, `${longDate(closure.date)}${closure.reason ? ` – ${closure.reason}` : ""}`),
-      rowButton("Entfernen", {
-        label: `Schließtag ${germanDate(closure.date)} entfernen`, errorEl: error, noteEl: note, cls: "danger",
+      rowButton(t("manage.sessions.remove"), {
+        label: t("manage.sessions.remove_closure", { date: germanDate(closure.date) }), errorEl: error, noteEl: note, cls: "danger",
         testid: `closure-remove-${closure.date}`,
         work: async () => {
           await api("DELETE", `/closures/${closure.id}`);
           await reload();
-          return `Am ${germanDate(closure.date)} ist wieder geöffnet.`;
+          return t("manage.sessions.open_again", { date: germanDate(closure.date) });
         },
       })));
-    if (!items.length) items.push(h("li", { class: "muted" }, "Keine eigenen Schließtage eingetragen."));
+    if (!items.length) items.push(h("li", { class: "muted" }, t("manage.sessions.no_closures")));
     $("#closures-list").replaceChildren(...items);
   }
 
@@ -451,7 +455,7 @@ export function setup(store) {
       });
       closureForm.reset();
       await reload();
-      showNote(formNote, `Am ${germanDate(saved.date)} ist ${store.locationName(store.slug)} geschlossen.`);
+      showNote(formNote, t("manage.sessions.closed_on", { date: germanDate(saved.date), name: store.locationName(store.slug) }));
     });
   });
 

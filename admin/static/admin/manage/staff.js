@@ -1,4 +1,4 @@
-/* Managers' page, tab "Mitarbeitende": the accounts this staff member manages (an admin:
+/* Managers' page, tab "Mitarbeitende" (staff): the accounts this staff member manages (an admin:
  * every account; a location's manager: those with access to a location they manage, and
  * only those memberships), a form to add or edit one — organisation, per location no
  * access / counselor / manager and the topics served there, the admin switch for admins —,
@@ -7,14 +7,15 @@
  * The page sends the memberships at the locations it shows; the server keeps a manager's
  * colleagues' memberships elsewhere as they are. */
 
-import { api, pageError, showError, showNote } from "../common.js";
+import { api, pageError, showError, showNote, t, topicName } from "../common.js";
 import { $, $$, h } from "/static/js/dom.js";
 import {
   clearForm, formMode, handleSessionLoss, pill, rowButton, showFormError, submitting,
   wirePasswordSuggestions,
 } from "./forms.js";
 
-const ROLE_NAMES = { counselor: "Beratung", manager: "Leitung" };
+// A membership's role by its words in the catalog (staff.manage.accounts.role.<role>).
+const roleName = (role) => (["counselor", "manager"].includes(role) ? t(`manage.accounts.role.${role}`) : role);
 
 export function setup(store) {
   const form = $("#staff-form");
@@ -33,19 +34,19 @@ export function setup(store) {
     store.organisations = orgs.organisations || [];
   }
 
-  const topicOf = (slug, key) => (store.topics[slug] || []).find((t) => t.key === key) || null;
-  const topicName = (slug, key) => {
+  const topicOf = (slug, key) => (store.topics[slug] || []).find((topic) => topic.key === key) || null;
+  const topicLabel = (slug, key) => {
     const topic = topicOf(slug, key);
-    return topic ? topic.names.de || key : key;
+    return topic ? topicName(topic.names, key) : key;
   };
 
   /** One line per location: "Leverkusen: Beratung (Aufenthalt, Einbürgerung)". */
   function membershipsSummary(member) {
-    const admin = member.role === "admin" ? h("strong", { class: "line" }, "Admin (alle Standorte)") : null;
-    if (!member.memberships.length) return admin || h("span", { class: "muted" }, "kein Standort");
+    const admin = member.role === "admin" ? h("strong", { class: "line" }, t("manage.accounts.admin_everywhere")) : null;
+    if (!member.memberships.length) return admin || h("span", { class: "muted" }, t("manage.accounts.no_location"));
     return [admin, h("ul", { class: "plain" }, member.memberships.map((m) => {
-      const topics = m.topics.length ? m.topics.map((k) => topicName(m.location, k)).join(", ") : "alle Themen";
-      return h("li", {}, `${store.locationName(m.location)}: ${ROLE_NAMES[m.role] || m.role} (${topics})`);
+      const topics = m.topics.length ? m.topics.map((k) => topicLabel(m.location, k)).join(", ") : t("manage.accounts.all_topics");
+      return h("li", {}, `${store.locationName(m.location)}: ${roleName(m.role)} (${topics})`);
     }))];
   }
 
@@ -56,36 +57,36 @@ export function setup(store) {
       const locked = member.role === "admin" && !(store.me && store.me.is_admin);
       return h("tr", { class: member.active ? null : "inactive", "data-testid": `staff-${member.username}` },
         h("td", { class: "mono" }, member.username),
-        h("td", {}, member.display_name, self ? " (Sie)" : ""),
+        h("td", {}, member.display_name, self ? ` ${t("manage.accounts.you")}` : ""),
         h("td", {}, member.organisation ? member.organisation.short_name : "–"),
         h("td", {}, membershipsSummary(member)),
         h("td", {}, pill(member.active)),
         h("td", { class: "actions-cell" },
-          locked ? h("span", { class: "muted" }, "nur für Admins") : [
+          locked ? h("span", { class: "muted" }, t("manage.accounts.admins_only")) : [
             h("button", {
-              type: "button", class: "small", "aria-label": `${member.display_name} bearbeiten`,
+              type: "button", class: "small", "aria-label": t("manage.edit_named", { name: member.display_name }),
               "data-focus-key": `edit-staff-${member.id}`, "data-testid": `edit-staff-${member.username}`,
               onclick: () => edit(member),
-            }, "Bearbeiten"),
+            }, t("manage.edit")),
             h("button", {
-              type: "button", class: "small", "aria-label": `Passwort von ${member.display_name} zurücksetzen`,
+              type: "button", class: "small", "aria-label": t("manage.accounts.reset_password_of", { name: member.display_name }),
               "aria-haspopup": "dialog", "data-focus-key": `password-staff-${member.id}`,
               onclick: (event) => openPassword(member, event.currentTarget),
-            }, "Passwort…"),
-            self ? null : rowButton(member.active ? "Deaktivieren" : "Aktivieren", {
-              label: `${member.display_name} ${member.active ? "deaktivieren" : "aktivieren"}`,
+            }, t("manage.accounts.password_button")),
+            self ? null : rowButton(t(member.active ? "manage.deactivate" : "manage.activate"), {
+              label: t(member.active ? "manage.deactivate_named" : "manage.activate_named", { name: member.display_name }),
               errorEl: error, noteEl: note, cls: member.active ? "danger" : "ok",
               focusKey: `toggle-staff-${member.id}`,
               work: async () => {
                 const saved = await api("PATCH", `/staff/${member.id}`, { active: !member.active });
                 await load();
                 render();
-                return `Das Konto ${saved.username} ist jetzt ${saved.active ? "aktiv" : "deaktiviert"}.`;
+                return t(saved.active ? "manage.accounts.now_active" : "manage.accounts.now_inactive", { name: saved.username });
               },
             }),
           ]));
     });
-    if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "Keine Konten.")));
+    if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: 6, class: "muted" }, t("manage.accounts.none"))));
     $("#staff-body").replaceChildren(...rows);
   }
 
@@ -93,9 +94,9 @@ export function setup(store) {
     const current = editing && editing.organisation;
     const offered = (store.organisations || []).filter((o) => o.active || (current && o.id === current.id));
     organisationSelect.replaceChildren(
-      h("option", { value: "" }, "– keine –"),
+      h("option", { value: "" }, t("manage.accounts.no_organisation")),
       ...offered.map((o) => h("option", { value: String(o.id) },
-        `${o.name}${o.short_name && o.short_name !== o.name ? ` (${o.short_name})` : ""}${o.active ? "" : " – deaktiviert"}`)));
+        `${o.name}${o.short_name && o.short_name !== o.name ? ` (${o.short_name})` : ""}${o.active ? "" : ` – ${t("manage.deactivated")}`}`)));
     organisationSelect.value = offered.some((o) => String(o.id) === String(chosen)) ? String(chosen) : "";
   }
 
@@ -112,8 +113,10 @@ export function setup(store) {
   }
 
   function summaryText(role, count) {
-    if (!role) return "(kein Zugang)";
-    return `(${ROLE_NAMES[role]}, ${count ? `${count} ${count === 1 ? "Thema" : "Themen"}` : "alle Themen"})`;
+    if (!role) return `(${t("manage.accounts.no_access")})`;
+    const topics = count ? t(count === 1 ? "manage.accounts.one_topic" : "manage.accounts.topics", { n: count })
+      : t("manage.accounts.all_topics");
+    return `(${roleName(role)}, ${topics})`;
   }
 
   /** One group per location the page lists: the role there and its topics' checkboxes. */
@@ -127,20 +130,20 @@ export function setup(store) {
           type: "checkbox", value: topic.key, checked: mine.topics.has(topic.key),
           "data-testid": `staff-topic-${loc.slug}-${topic.key}`,
         }),
-        `${topic.prefix} · ${topic.names.de || topic.key}${topic.active ? "" : " (inaktiv)"}`));
+        `${topic.prefix} · ${topicName(topic.names, topic.key)}${topic.active ? "" : ` (${t("manage.inactive_lower")})`}`));
       return h("details", { open: true, "data-location": loc.slug, "data-testid": `staff-membership-${loc.slug}` },
         h("summary", {}, loc.name, " ", h("span", { class: "muted" }, summaryText(mine.role, mine.topics.size))),
         h("div", { class: "field inline" },
-          h("label", { for: roleId }, `Rolle in ${loc.name}`),
+          h("label", { for: roleId }, t("manage.accounts.role_in", { name: loc.name })),
           h("select", { id: roleId, "data-testid": roleId, "data-role": "" },
-            h("option", { value: "", selected: !mine.role }, "Kein Zugang"),
-            h("option", { value: "counselor", selected: mine.role === "counselor" }, "Beratung"),
-            h("option", { value: "manager", selected: mine.role === "manager" }, "Leitung"))),
+            h("option", { value: "", selected: !mine.role }, t("manage.accounts.no_access_option")),
+            h("option", { value: "counselor", selected: mine.role === "counselor" }, roleName("counselor")),
+            h("option", { value: "manager", selected: mine.role === "manager" }, roleName("manager")))),
         h("fieldset", {},
-          h("legend", {}, `Themen in ${loc.name}`),
-          h("div", { class: "checks" }, checks.length ? checks : h("p", { class: "muted" }, "Keine Themen."))));
+          h("legend", {}, t("manage.accounts.topics_in", { name: loc.name })),
+          h("div", { class: "checks" }, checks.length ? checks : h("p", { class: "muted" }, t("manage.accounts.no_topics")))));
     });
-    box.replaceChildren(...(groups.length ? groups : [h("p", { class: "muted" }, "Keine Standorte.")]));
+    box.replaceChildren(...(groups.length ? groups : [h("p", { class: "muted" }, t("manage.accounts.no_locations"))]));
   }
 
   box.addEventListener("change", (event) => {
@@ -174,10 +177,13 @@ export function setup(store) {
 
   function edit(member) {
     editing = member;
-    formMode(form, { editing: true, heading: `Konto bearbeiten: ${member.username}`, submitText: "Speichern" });
+    formMode(form, { editing: true, heading: t("manage.accounts.editing", { name: member.username }), submitText: t("manage.save") });
     $("#staff-username").value = member.username;
     $("#staff-username").readOnly = true;
     $("#staff-display-name").value = member.display_name;
+    // A language once chosen can be changed, not taken back.
+    $("#staff-language").value = member.language || "";
+    $('#staff-language option[value=""]').disabled = Boolean(member.language);
     renderOrganisations(member.organisation ? member.organisation.id : "");
     if (adminSwitch) adminSwitch.checked = member.role === "admin";
     $("#staff-password-field").hidden = true;
@@ -190,10 +196,11 @@ export function setup(store) {
 
   function reset() {
     editing = null;
-    formMode(form, { editing: false, heading: "Neues Konto", submitText: "Konto anlegen" });
+    formMode(form, { editing: false, heading: t("manage.accounts.new"), submitText: t("manage.accounts.add") });
     form.reset();
     elsewhere = [];
     $("#staff-username").readOnly = false;
+    $('#staff-language option[value=""]').disabled = false;
     $("#staff-password").type = "password";
     $("#staff-password-field").hidden = false;
     renderOrganisations("");
@@ -216,22 +223,24 @@ export function setup(store) {
         memberships: chosenMemberships(),
       };
       if (adminSwitch) data.role = adminSwitch.checked ? "admin" : "staff";
+      const language = $("#staff-language").value;
       const id = editing && editing.id;
       let saved;
       if (id) {
+        if (language && language !== editing.language) data.language = language;
         saved = await api("PATCH", `/staff/${id}`, data);
       } else {
         if (!data.display_name.trim()) delete data.display_name;
         saved = await api("POST", "/staff", {
           username: $("#staff-username").value, password: $("#staff-password").value, ...data,
         });
+        // The account's language is set once it exists.
+        if (language) saved = await api("PATCH", `/staff/${saved.id}`, { language });
       }
       reset();
       await load();
       render();
-      showNote(formNote, id
-        ? `Das Konto ${saved.username} wurde gespeichert.`
-        : `Das Konto ${saved.username} wurde angelegt. Bitte das Passwort sicher übergeben.`);
+      showNote(formNote, t(id ? "manage.accounts.saved" : "manage.accounts.created", { name: saved.username }));
     });
   });
 
@@ -249,7 +258,7 @@ export function setup(store) {
     passwordForm.reset();
     passwordInput.type = "password";
     clearForm(passwordForm);
-    $("#password-heading").textContent = `Passwort zurücksetzen: ${member.username}`;
+    $("#password-heading").textContent = t("manage.password.heading_for", { name: member.username });
     dialog.showModal();
     passwordInput.focus();
   }
@@ -265,14 +274,14 @@ export function setup(store) {
     if (submit.disabled || !passwordFor) return;
     clearForm(passwordForm);
     if (!passwordInput.value) {
-      showFormError(passwordForm, pageError("Bitte ein neues Passwort eingeben.", "password"), submit);
+      showFormError(passwordForm, pageError(t("manage.password.missing"), "password"), submit);
       return;
     }
     submit.disabled = true;
     try {
       const saved = await api("PATCH", `/staff/${passwordFor.id}`, { password: passwordInput.value });
       dialog.close();
-      showNote(note, `Das Passwort von ${saved.username} wurde geändert.`);
+      showNote(note, t("manage.password.changed", { name: saved.username }));
     } catch (err) {
       showFormError(passwordForm, err, passwordInput);
     } finally {

@@ -1,4 +1,4 @@
-/* Managers' page, tab "Themen": the chosen location's topics (inactive ones included) in
+/* Managers' page, tab "Themen" (topics): the chosen location's topics (inactive ones included) in
  * the server's order, a form to add or edit one with its name in every language (and
  * whether it is discreet), and switching a topic on or off. */
 
@@ -36,39 +36,39 @@ export function setup(store) {
           ? svg("svg", { class: "pictogram", "aria-hidden": "true", focusable: "false" },
             svg("use", { href: `#pictogram-${topic.pictogram}` }))
           : null, " ", topic.names.de || "–"),
-        h("td", { title: `Namen in: ${named.join(", ")}` }, `${named.length} / ${languages.length}`),
+        h("td", { title: t("manage.topics.named_in", { codes: named.join(", ") }) }, `${named.length} / ${languages.length}`),
         h("td", {}, pill(topic.active), topic.discreet
-          ? [" ", h("span", { class: "pill discreet", title: "Öffentlich „Beratung“, Nummern der neutralen Reihe" },
-            neutral ? `Diskret · ${neutral}` : "Diskret")]
+          ? [" ", h("span", { class: "pill discreet", title: t("manage.topics.discreet_title") },
+            neutral ? `${t("manage.topics.discreet")} · ${neutral}` : t("manage.topics.discreet"))]
           : null, topic.online_booking
-          ? [" ", h("span", { class: "pill", title: "Termine auch online buchbar" }, "Online")]
+          ? [" ", h("span", { class: "pill", title: t("manage.topics.online_title") }, t("manage.topics.online_pill"))]
           : null),
         h("td", { class: "actions-cell" },
           h("button", {
-            type: "button", class: "small", "aria-label": `Thema ${label(topic)} bearbeiten`,
+            type: "button", class: "small", "aria-label": t("manage.topics.edit_named", { name: label(topic) }),
             "data-focus-key": `edit-topic-${topic.key}`, onclick: () => edit(topic),
-          }, "Bearbeiten"),
-          rowButton(topic.active ? "Deaktivieren" : "Aktivieren", {
-            label: `Thema ${label(topic)} ${topic.active ? "deaktivieren" : "aktivieren"}`,
+          }, t("manage.edit")),
+          rowButton(t(topic.active ? "manage.deactivate" : "manage.activate"), {
+            label: t(topic.active ? "manage.topics.deactivate_named" : "manage.topics.activate_named", { name: label(topic) }),
             errorEl: error, noteEl: note, cls: topic.active ? "warn" : null,
             focusKey: `toggle-topic-${topic.key}`,
             work: async () => {
               const saved = await api("PATCH", `/locations/${enc(store.slug)}/topics/${enc(topic.key)}`, { active: !topic.active });
               await store.loadTopics(store.slug);
-              return `Thema „${saved.names.de}“ ist jetzt ${saved.active ? "aktiv" : "inaktiv"}.`;
+              return t(saved.active ? "manage.topics.now_active" : "manage.topics.now_inactive", { name: saved.names.de });
             },
           })));
     });
     if (!rows.length) {
       rows.push(h("tr", {}, h("td", { colspan: 7, class: "muted" },
-        store.slug ? "Dieser Standort hat noch keine Themen." : t("manage.no_location"))));
+        store.slug ? t("manage.topics.none") : t("manage.no_location"))));
     }
     $("#topics-body").replaceChildren(...rows);
   }
 
   function edit(topic) {
     editing = topic.key;
-    formMode(form, { editing: true, heading: `Thema bearbeiten: ${label(topic)}`, submitText: "Speichern" });
+    formMode(form, { editing: true, heading: t("manage.topics.editing", { name: label(topic) }), submitText: t("manage.save") });
     $("#topic-key").value = topic.key;
     $("#topic-key").readOnly = true;
     $("#topic-prefix").value = topic.prefix;
@@ -85,7 +85,7 @@ export function setup(store) {
 
   function reset() {
     editing = null;
-    formMode(form, { editing: false, heading: "Neues Thema", submitText: "Thema anlegen" });
+    formMode(form, { editing: false, heading: t("manage.topics.new"), submitText: t("manage.topics.add") });
     form.reset();
     $("#topic-key").readOnly = false;
   }
@@ -123,8 +123,8 @@ export function setup(store) {
       reset();
       await store.loadTopics(store.slug);
       showNote(formNote, key
-        ? `Thema „${saved.names.de}“ wurde gespeichert.`
-        : `Thema „${saved.names.de}“ (${saved.prefix}) wurde angelegt.`);
+        ? t("manage.topics.saved", { name: saved.names.de })
+        : t("manage.topics.created", { name: saved.names.de, prefix: saved.prefix }));
     });
   });
 
