@@ -174,7 +174,7 @@ def test_the_reporting_roles_page_matches_the_csv_export(browser, history):
         answer = page.request.get(f"{history.url}{href}")
         assert answer.ok
         header, *rows = csv.reader(io.StringIO(answer.body().decode("utf-8-sig")), delimiter=";")
-        assert header[:3] == ["month", "language", "visits"]
+        assert header[:3] == ["Monat", "Sprache", "Besuche"]  # the page's language: German
         assert shown == [[_as_number(cell) for cell in row[2:]] for row in rows]
         assert len(shown) > 3 and "•" in {cell for row in shown for cell in row}
         summary = page.get_by_test_id("stats-summary").locator("dd").all_inner_texts()
