@@ -121,7 +121,14 @@ def test_check_in_from_the_day_list_and_a_follow_up_in_two_taps(
     if new_start[:10] == booked["date"]:  # the next free time was still today
         expect(page.get_by_test_id(f"appointment-{code}")).to_contain_text(new_start[11:16])
 
-    # Cancelled from the list, after confirming.
+    # Cancelled from the list, after confirming; the cancellation undone, then cancelled again.
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_test_id(f"cancel-{code}").click()
+    expect(page.get_by_test_id(f"appointment-{code}")).to_contain_text("abgesagt")
+    expect(page.locator("#toast")).to_contain_text("Rückgängig bucht ihn wieder")
+    page.get_by_test_id("undo").click()
+    expect(page.get_by_test_id("status")).to_contain_text("ist wieder gebucht")
+    expect(page.get_by_test_id(f"cancel-{code}")).to_be_visible()  # booked: may be cancelled
     page.once("dialog", lambda d: d.accept())
     page.get_by_test_id(f"cancel-{code}").click()
     expect(page.get_by_test_id(f"appointment-{code}")).to_contain_text("abgesagt")

@@ -347,6 +347,11 @@ export function createAppointments(ctx) {
       const answer = await api("DELETE", `/appointments/${a.id}`);
       upsert(answer);
       ctx.note(TEXTS.cancelled(words(answer)));
+      ctx.offerUndo(TEXTS.cancelled(words(answer)), t("appointments.undo_explain"), async () => {
+        const again = await api("POST", `/appointments/${a.id}/restore`);
+        upsert(again);
+        ctx.note(t("appointments.restored", words(again)));
+      });
     });
   }
 

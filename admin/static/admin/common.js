@@ -19,17 +19,10 @@ import { $$, h } from "/static/js/dom.js";
 
 export { ApiError, api };
 
-// Texts of other pages' modules whose catalog keys may still be missing (German).
-const FALLBACKS = {
-  "manage.no_location": "Bitte zuerst einen Standort anlegen.",
-};
-
 /** A client text by key, with {name} filled from `params`: the catalog's "staff.<key>" in
  * the page's language. */
 export function t(key, params = {}) {
-  const fromCatalog = catalog.t(`staff.${key}`, params);
-  if (fromCatalog !== `staff.${key}`) return fromCatalog;
-  return catalog.fill(FALLBACKS[key] ?? key, params);
+  return catalog.t(`staff.${key}`, params);
 }
 
 /** The page's language ("de" or "en"). */

@@ -701,15 +701,29 @@ function openTransfer(ticket, button) {
 
 // --- undo toast -------------------------------------------------------------------------------
 
-const undo = { ticket: null, left: 0, timer: null };
+// What "Undo" takes back: a ticket's move (requeued), or another view's `action` (an
+// appointment cancelled by mistake is booked again).
+const undo = { ticket: null, action: null, left: 0, timer: null };
 
 function offerUndo(ticket, name) {
-  hideToast();
-  undo.ticket = ticket;
-  undo.left = UNDO_SECONDS;
   const explain = name === "no-show" ? t("desk.undo_explain_no_show") : t("desk.undo_explain");
+  showUndo(t(UNDOABLE[name], { code: ticket.code }), explain);
+  undo.ticket = ticket;
+}
+
+/** Offer to undo something of another view: `action` (async) runs when "Undo" is pressed. */
+function offerUndoAction(headline, explain, action) {
+  showUndo(headline, explain);
+  undo.action = action;
+}
+
+function showUndo(headline, explain) {
+  hideToast();
+  undo.ticket = null;
+  undo.action = null;
+  undo.left = UNDO_SECONDS;
   els.toastText.replaceChildren(
-    h("strong", {}, t(UNDOABLE[name], { code: ticket.code })), " ",
+    h("strong", {}, headline), " ",
     h("span", { class: "seconds", "aria-hidden": "true" }, `(${undo.left} s)`),
     h("span", { class: "explain" }, explain));
   els.toast.hidden = false;
@@ -740,6 +754,18 @@ function hideToast() {
 }
 
 function undoLast() {
+  if (undo.action) {
+    const action = undo.action;
+    run(els.undo, async () => {
+      try {
+        await action();
+      } finally {
+        undo.action = null;
+        hideToast();
+      }
+    });
+    return;
+  }
   const ticket = undo.ticket;
   if (!ticket) return;
   run(els.undo, async () => {
@@ -929,6 +955,7 @@ const shared = {
     }
   },
   note: (text) => note(text),
+  offerUndo: (headline, explain, action) => offerUndoAction(headline, explain, action),
   fail: (err) => fail(err),
   focusHome: () => els.callNext,
 };
