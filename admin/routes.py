@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from admin import bp
@@ -51,15 +52,25 @@ def desk_view():
     return render_template("admin/desk.html", staff=staff, speech_missing=not speaker.available())
 
 
-@bp.get("/manage")
-def manage_page():
-    """Locations, topics, desks and staff (managers only; counselors get a 403 page)."""
+def _page_for(permission: Permission) -> Staff | ResponseReturnValue:
+    """The signed-in staff member who may see a page needing ``permission``, the page shown
+    in their language; else what to answer instead: the sign-in page (by the desk's address)
+    for nobody, the refusal page (403) for anyone else."""
     staff = current_staff()
     if staff is None:
         return redirect(url_for("admin.desk_view"))
     use_staff_language(staff)
-    if not access.allowed(staff, Permission.MANAGE):
+    if not access.allowed(staff, permission):
         return render_template("admin/forbidden.html", staff=staff), 403
+    return staff
+
+
+@bp.get("/manage")
+def manage_page():
+    """Locations, topics, desks and staff (managers only; counselors get a 403 page)."""
+    staff = _page_for(Permission.MANAGE)
+    if not isinstance(staff, Staff):
+        return staff
     return render_template(
         "admin/manage.html",
         staff=staff,
@@ -73,12 +84,9 @@ def manage_page():
 @bp.get("/audit")
 def audit_page():
     """The audit trail: who changed what, when (managers of their locations; admins all)."""
-    staff = current_staff()
-    if staff is None:
-        return redirect(url_for("admin.desk_view"))
-    use_staff_language(staff)
-    if not access.allowed(staff, Permission.MANAGE):
-        return render_template("admin/forbidden.html", staff=staff), 403
+    staff = _page_for(Permission.MANAGE)
+    if not isinstance(staff, Staff):
+        return staff
     scope = access.managed_location_ids(staff)
     query = select(Location).order_by(Location.name)
     if scope is not None:
@@ -101,12 +109,9 @@ def _stats_locations(staff: Staff) -> list[Location]:
 
 
 def _stats_page(template: str):
-    staff = current_staff()
-    if staff is None:
-        return redirect(url_for("admin.desk_view"))
-    use_staff_language(staff)
-    if not access.allowed(staff, Permission.VIEW_STATS):
-        return render_template("admin/forbidden.html", staff=staff), 403
+    staff = _page_for(Permission.VIEW_STATS)
+    if not isinstance(staff, Staff):
+        return staff
     locations = _stats_locations(staff)
     detail = staff.role != Role.REPORTING and any(
         access.allowed(staff, Permission.VIEW_STATS_DETAIL, loc) for loc in locations

@@ -33,3 +33,12 @@ def weekday_session(session, location, staff) -> Consultation:
     session.add(consultation)
     session.commit()
     return consultation
+
+
+def online_bookable(session, location):
+    """The location's first topic, bookable online, in ``weekday_session`` held by no one
+    in particular (the organisation's); committed. Returns the topic."""
+    topic = location.topics[0]
+    topic.online_booking = True
+    weekday_session(session, location, [])
+    return topic

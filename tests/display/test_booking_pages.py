@@ -3,14 +3,14 @@ Arabic), the appointment's page with its code, QR code and .ics, all below /t/."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
 from servicepoint import clock
-from servicepoint.models import Consultation
+from tests.appointment_day import online_bookable
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EARLY = datetime(2026, 12, 7, 8, 0, tzinfo=BERLIN)  # a Monday
@@ -25,20 +25,7 @@ def frozen():
 
 @pytest.fixture
 def online(session, centre):
-    general = centre.topics[0]
-    general.online_booking = True
-    session.add(
-        Consultation(
-            location=centre,
-            weekdays="mon,tue,wed,thu,fri",
-            start=time(10),
-            end=time(12),
-            topics=[general],
-            bookable_share=100,
-        )
-    )
-    session.commit()
-    return general
+    return online_bookable(session, centre)
 
 
 def booked(client, topic) -> dict:

@@ -35,23 +35,15 @@ from tests.e2e.arrivals import (
 )
 from tests.e2e.axe import assert_accessible, axe_context
 from tests.e2e.conftest import sign_in
+from tests.e2e.manage_tabs import each_tab
 
 pytestmark = pytest.mark.e2e
 
 LOCATION = "leverkusen"
 SHOTS = os.environ.get("SERVICEPOINT_SCREENSHOTS")  # a folder to keep screenshots in
+
+
 # Each tab with what shows it loaded (a location chosen where the tab has a choice).
-TABS = {
-    "locations": "locations-table",
-    "topics": "topics-table",
-    "desks": "desks-list",
-    "staff": "staff-table",
-    "kiosks": "kiosks-table",
-    "organisations": "organisations-table",
-    "sessions": "rules-table",
-}
-
-
 def shot(page: Page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"axe-{name}.png"), full_page=True)
@@ -334,16 +326,8 @@ def test_every_manage_tab(staff, live_server):
     page = staff.new_page()
     page.goto(f"{live_server.url}/staff/manage")
     expect(page.get_by_test_id("locations-table").locator("tbody tr").first).to_be_visible()
-    for tab, loaded in TABS.items():
-        button = page.get_by_test_id(f"tab-{tab}")
-        button.click()
-        expect(button).to_have_attribute("aria-selected", "true")
-        chooser = page.get_by_test_id(f"{tab}-location")
-        if chooser.count():
-            chooser.select_option(LOCATION)
-        # Rows from the API (the session rule made above, in the sessions tab).
-        expect(page.get_by_test_id(loaded).locator("tbody tr, li").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
+    # Each with its rows from the API (the session rule made above, in the sessions tab).
+    for tab, button in each_tab(page, LOCATION):
         button.hover()  # a selected tab keeps its label under the mouse
         shot(page, f"manage-{tab}")
         assert_accessible(page, f"manage tab {tab}")
@@ -424,13 +408,7 @@ def test_manage_tabs_statistics_and_audit_in_english(browser, live_server):
     page.goto(f"{live_server.url}/staff/manage")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_test_id("locations-table").locator("tbody tr").first).to_be_visible()
-    for tab, loaded in TABS.items():
-        page.get_by_test_id(f"tab-{tab}").click()
-        chooser = page.get_by_test_id(f"{tab}-location")
-        if chooser.count():
-            chooser.select_option(LOCATION)
-        expect(page.get_by_test_id(loaded).locator("tbody tr, li").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
+    for tab, _button in each_tab(page, LOCATION):
         shot(page, f"manage-{tab}-en")
         assert_accessible(page, f"manage tab {tab} (en)")
     page.goto(f"{live_server.url}/staff/stats")

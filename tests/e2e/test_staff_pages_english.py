@@ -14,20 +14,12 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import _cli
 from tests.e2e.conftest import sign_in
+from tests.e2e.manage_tabs import each_tab
 
 pytestmark = pytest.mark.e2e
 
 LOCATION = "leverkusen"
 SHOTS = os.environ.get("SERVICEPOINT_SCREENSHOTS")
-TABS = {
-    "locations": "locations-table",
-    "topics": "topics-table",
-    "desks": "desks-list",
-    "staff": "staff-table",
-    "kiosks": "kiosks-table",
-    "organisations": "organisations-table",
-    "sessions": "rules-table",
-}
 # Words of the German interface that no demo data contains.
 GERMAN_UI = re.compile(
     r"\b(Bearbeiten|Deaktivieren|Aktivieren|Speichern|Umbenennen|Schließen|Öffnen|Aktiv|Inaktiv"
@@ -96,13 +88,7 @@ def test_every_manage_tab_in_english(english, live_server):
     page.goto(f"{live_server.url}/staff/manage")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_test_id("locations-table").locator("tbody tr").first).to_be_visible()
-    for tab, loaded in TABS.items():
-        page.get_by_test_id(f"tab-{tab}").click()
-        chooser = page.get_by_test_id(f"{tab}-location")
-        if chooser.count():
-            chooser.select_option(LOCATION)
-        expect(page.get_by_test_id(loaded).locator("tbody tr, li").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
+    for tab, _button in each_tab(page, LOCATION):
         shot(page, f"manage-{tab}")
         assert german_words(page) == [], tab
     # What the scripts drew, in English.

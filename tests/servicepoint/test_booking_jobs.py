@@ -6,7 +6,7 @@ the appointment's day; each idempotent, a dry run counting only; on SQLite and P
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,9 +18,9 @@ from servicepoint.models import (
     Appointment,
     AppointmentContact,
     AppointmentHold,
-    Consultation,
     OutgoingMail,
 )
+from tests.appointment_day import online_bookable
 from tests.conftest import Runner, make_test_app
 from tests.smtp_server import SmtpServer, running_smtp_server
 
@@ -50,20 +50,7 @@ def frozen():
 
 @pytest.fixture
 def topic(session, centre):
-    general = centre.topics[0]
-    general.online_booking = True
-    session.add(
-        Consultation(
-            location=centre,
-            weekdays="mon,tue,wed,thu,fri",
-            start=time(10),
-            end=time(12),
-            topics=[general],
-            bookable_share=100,
-        )
-    )
-    session.commit()
-    return general
+    return online_bookable(session, centre)
 
 
 def run(runner: Runner, *args: str) -> str:

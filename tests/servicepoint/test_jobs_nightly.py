@@ -5,7 +5,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,12 +18,12 @@ from servicepoint.models import (
     AppointmentContact,
     Base,
     ClientCard,
-    Consultation,
     PrintJob,
     Ticket,
     Visit,
     VisitDay,
 )
+from tests.appointment_day import online_bookable
 from tests.conftest import make_test_app
 from tests.servicepoint.test_systemd import read_unit
 
@@ -70,19 +70,7 @@ def old_things(session, app, centre, factory):
     its email address that nobody came to, an audit entry of 2024: all of 1 June 2026 or
     older; and a walk-in of the day before the night, left open, that must stay."""
     counselor = factory.staff("carla", admin=False)
-    general = centre.topics[0]
-    general.online_booking = True
-    session.add(
-        Consultation(
-            location=centre,
-            weekdays="mon,tue,wed,thu,fri",
-            start=time(10),
-            end=time(12),
-            topics=[general],
-            bookable_share=100,
-        )
-    )
-    session.commit()
+    general = online_bookable(session, centre)
     with clock.frozen(BOOKED):
         settings = booking.BookingSettings()
         held = booking.hold(session, centre, general, MONDAY, settings)
