@@ -319,11 +319,17 @@ def init_app(app: Flask) -> None:
     def _refuse_cross_site_writes() -> Response | None:
         # Staff are signed in with a cookie. A page on another site (or another port of this
         # host) must not make their browser call, move or cancel tickets: browsers name the
-        # page's origin on every such request. Scripts and the print agent send none.
+        # page's origin on every such request. Scripts and the print agent send none. A form
+        # of this site's own page is sent with "Origin: null" under the pages' no-referrer
+        # policy; the browser's own Sec-Fetch-Site (no page can set it) then says whence.
         if request.method in READ_METHODS:
             return None
         origin = request.headers.get("Origin")
-        if origin is not None and not same_origin(origin):
+        if origin is None:
+            return None
+        if origin == "null" and request.headers.get("Sec-Fetch-Site") == "same-origin":
+            return None
+        if not same_origin(origin):
             return refusal(CrossSite())
         return None
 

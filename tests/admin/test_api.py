@@ -222,10 +222,21 @@ def test_other_web_pages_cannot_move_tickets_with_the_staff_cookie(
         assert forged.status_code == 403 and forged.json["error"] == "cross_site"
     status = client.get(f"/api/v1/tickets/{ticket['token']}").json
     assert status["state"] == "waiting"
+    # A form under the no-referrer policy says "null": the browser's fetch metadata decides.
+    for site in ("cross-site", "same-site", None):
+        headers = {"Origin": "null", **({"Sec-Fetch-Site": site} if site else {})}
+        forged = client.post(f"/api/v1/desks/{desk.id}/call-next", headers=headers)
+        assert forged.status_code == 403 and forged.json["error"] == "cross_site", site
     own_page = client.post(
         f"/api/v1/desks/{desk.id}/call-next", headers={"Origin": "http://localhost"}
     )
     assert own_page.status_code == 200
+    own_form = client.post(
+        "/staff/language",
+        data={"language": "en", "next": "/staff/"},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert own_form.status_code == 302 and own_form.headers["Location"].endswith("/staff/")
 
 
 def test_huge_numbers_are_refused_cleanly(client, centre, manager, auth):

@@ -167,9 +167,9 @@ async function signOut(button) {
   window.location.assign("/staff/");
 }
 
-/** The language switch (a form in the top bar): sent with fetch(), whose request names
- * this page's origin (a plain form post under the pages' no-referrer policy says "null",
- * which the server refuses as cross-site), then the page is shown again in the choice. */
+/** The language switch (a form in the top bar): sent with fetch() and the page shown again
+ * in the choice (a click before this module runs sends the form itself: the server takes
+ * it by the browser's Sec-Fetch-Site, and answers with the page). */
 async function chooseLanguage(form, button) {
   // The language shown may be this browser's only: choosing it keeps it on the account.
   if (!button || button.getAttribute("aria-busy") === "true") return;
