@@ -159,24 +159,31 @@ function formParams(form) {
   };
 }
 
+let shown = 0; // the latest request; an older answer arriving late is not drawn over it
+
 async function show(form) {
   const params = formParams(form);
-  clearError($("#page-error"));
-  try {
-    const report = await load(params);
-    renderTable(report, $("#stats-head"), $("#stats-body"), $("#stats-foot"));
-    renderSummary(report, $("#summary"));
-    renderHeat(report, $("#heat-map"));
-    await renderCharts({ ...params, by: "" });
-    document.body.dataset.loaded = "true";
-  } catch (err) {
-    showError($("#page-error"), err);
-  }
+  const mine = ++shown;
+  // The links follow the form at once, so an export taken while the table loads is the
+  // table asked for; "loaded" is set again only when this request's table and charts are in.
+  delete document.body.dataset.loaded;
   const exportParams = { ...params, suppressed: "" };
   $("#export-csv").href = `/api/v1/stats/export.csv?${query(exportParams)}`;
   $("#export-xlsx").href = `/api/v1/stats/export.xlsx?${query(exportParams)}`;
   const quarter = `${params.from.slice(0, 4)}-Q${Math.floor((Number(params.from.slice(5, 7)) - 1) / 3) + 1}`;
   $("#print-report").href = `/staff/stats/report?${query({ location: params.location, quarter })}`;
+  clearError($("#page-error"));
+  try {
+    const report = await load(params);
+    if (mine !== shown) return;
+    renderTable(report, $("#stats-head"), $("#stats-body"), $("#stats-foot"));
+    renderSummary(report, $("#summary"));
+    renderHeat(report, $("#heat-map"));
+    await renderCharts({ ...params, by: "" });
+    if (mine === shown) document.body.dataset.loaded = "true";
+  } catch (err) {
+    if (mine === shown) showError($("#page-error"), err);
+  }
 }
 
 const form = document.getElementById("stats-form");
