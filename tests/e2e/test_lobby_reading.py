@@ -1,7 +1,9 @@
 """The lobby read from across the room, in a real browser: on a 55-inch screen every topic
 name and every call (the smaller ones too) has capitals at least 30 mm high, measured on the
 glyphs the page draws; long topic names wrap and are never cut (topics that do not fit take
-turns in pages); the "new" badge of a call never covers a code or a room."""
+turns in pages); the "new" badge of a call never covers any text: a code, a room or the
+newest call's captions ("Bitte zu"), with one call or several, left to right and right to
+left, in landscape and portrait."""
 
 from __future__ import annotations
 
@@ -64,14 +66,14 @@ CUT = """
 }
 """
 
-# Pairs (badge, text) whose boxes overlap: a badge over a code or a room.
+# Pairs (badge, text) whose boxes overlap: a badge over a code, a room or a caption.
 COVERED = """
 () => {
   const overlaps = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 &&
                              a.top < b.bottom - 1 && b.top < a.bottom - 1;
   const badges = [...document.querySelectorAll(".call-badge")]
     .filter((badge) => badge.getBoundingClientRect().width > 0);
-  const texts = [...document.querySelectorAll(".call-code, .call-desk")];
+  const texts = [...document.querySelectorAll(".call-code, .call-desk, .call-caption")];
   const covered = [];
   for (const badge of badges) {
     for (const text of texts) {
@@ -141,7 +143,7 @@ def small_capitals(page: Page) -> list[dict]:
     return [m for m in measured if m["mm"] < LEAST_CAPITALS_MM]
 
 
-def test_names_and_calls_read_from_five_metres_nothing_cut_no_room_covered(browser, live_server):
+def test_names_and_calls_read_from_five_metres_nothing_cut_no_text_covered(browser, live_server):
     keys = topics(live_server)
     manager = live_server.signed_in("leitung")
     for n, language in enumerate(["ar", "uk", "fa", "tr", "ru", "de", "ti", "ro"] * 3):
@@ -157,7 +159,8 @@ def test_names_and_calls_read_from_five_metres_nothing_cut_no_room_covered(brows
         for staff, desk in zip([*counselors, manager], rooms, strict=False):
             call_next(staff, live_server, desk)
 
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    # Without motion the badge is measured at its size, not while it grows into its place.
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, reduced_motion="reduce")
     page.goto(f"{live_server.url}/display/{LOCATION}")
     expect(page.get_by_test_id("connection-status")).to_have_attribute("data-state", "connected")
     expect(page.locator(".recent-call").first).to_be_visible()
@@ -195,3 +198,54 @@ def test_names_and_calls_read_from_five_metres_nothing_cut_no_room_covered(brows
     assert portrait.evaluate(CUT) == []
     page.close()
     portrait.close()
+
+
+@pytest.mark.parametrize("languages", ["de,en,uk", "ar,de,en"], ids=["ltr", "rtl"])
+def test_new_calls_badges_cover_no_text(browser, tmp_path, languages):
+    """One call (the newest call alone), then two more at once (the others under it, with
+    badges of their own): no badge covers a code, a room or a caption, in landscape and
+    portrait, with German first and with Arabic first (right to left)."""
+    direction = "rtl" if languages.startswith("ar") else "ltr"
+    with run_live_server(tmp_path, settings={"LANGUAGES": languages}) as server:
+        manager = server.signed_in("leitung")
+        keys = topics(server)
+        for n in range(12):  # waiting topics enough for pages: less room for the calls
+            drawn = manager.post(
+                f"{server.url}/api/v1/locations/{LOCATION}/tickets",
+                json={"topic": keys[n % len(keys)], "language": "ar"},
+                timeout=10,
+            )
+            assert drawn.status_code == 201, drawn.text
+        staff = [server.signed_in("beratung1"), server.signed_in("beratung2"), manager]
+        rooms = desks(server)
+        screens = {}
+        for name, (width, height) in {"landscape": (1920, 1080), "portrait": (1080, 1920)}.items():
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, reduced_motion="reduce"
+            )
+            page.goto(f"{server.url}/display/{LOCATION}")
+            expect(page.get_by_test_id("connection-status")).to_have_attribute(
+                "data-state", "connected"
+            )
+            expect(page.locator("html")).to_have_attribute("dir", direction)
+            screens[name] = page
+
+        def call(person, room: int) -> None:
+            called = person.post(f"{server.url}/api/v1/desks/{room}/call-next", json={}, timeout=10)
+            assert called.status_code == 200, called.text
+
+        def no_text_covered(calls: int, new: int) -> None:
+            for name, page in screens.items():  # while the badges are shown (a few seconds)
+                expect(page.locator(".call")).to_have_count(calls)
+                expect(page.locator(".call.is-new .call-badge").nth(new - 1)).to_be_visible()
+                badges = page.evaluate(COVERED)
+                shot(page, f"badges-{calls}-{name}-{direction}")
+                assert badges["badges"] >= new and badges["covered"] == [], (calls, name, badges)
+
+        call(staff[0], rooms[0])
+        no_text_covered(1, new=1)
+        call(staff[1], rooms[1])
+        call(staff[2], rooms[2])
+        no_text_covered(3, new=2)  # the newest and the one under it; the first one's may be over
+        for page in screens.values():
+            page.close()

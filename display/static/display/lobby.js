@@ -403,11 +403,12 @@ function readSize() {
   return size;
 }
 
-/** New calls keep room for their badge at the row's end (lobby.css). */
+/** New calls keep room for their badge at the row's end (lobby.css); its width as laid
+ *  out, not as drawn while it pops in. */
 function makeRoomForBadges(rows) {
   Array.prototype.forEach.call(rows, function (row) {
     var badge = row.classList.contains("call-hero") ? null : row.querySelector(".call-badge");
-    if (badge) row.style.setProperty("--badge-space", badge.getBoundingClientRect().width + "px");
+    if (badge) row.style.setProperty("--badge-space", badge.offsetWidth + "px");
   });
 }
 
@@ -467,6 +468,19 @@ function fitCurrentIn() {
     });
     current.dataset.columns = best.columns;
     setBoth(best.scale);
+  }
+  // Not even at --read (long desk names beside new calls' badges): the layout in which the
+  // others fit once those names wrap, and the newest call as big as the rest then allows.
+  if (!allFit()) {
+    var others = Array.prototype.slice.call(rows, 1);
+    var chosen = current.dataset.columns;
+    current.dataset.columns = layouts.filter(function (columns) {
+      current.dataset.columns = columns;
+      fitRows(others);
+      return fitsHeight(current);
+    })[0] || chosen;
+    fitRows(others);
+    largest(most, setHero, function () { return fitsHeight(current) && heroFits(); });
   }
   fitRows(rows);
 }
