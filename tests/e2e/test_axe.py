@@ -360,6 +360,7 @@ def test_audit_trail_page(staff, live_server, ticket):
     expect(rows.first).to_be_visible()
     page.get_by_test_id("audit-kind").select_option("ticket")
     page.get_by_test_id("audit-apply").click()
+    expect(page.get_by_test_id("audit-table")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator('[data-testid="audit-row"]:not([data-kind="ticket"])')).to_have_count(0)
     expect(rows.first).to_be_visible()
     page.wait_for_load_state("networkidle")

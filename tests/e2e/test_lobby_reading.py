@@ -166,6 +166,9 @@ def test_names_and_calls_read_from_five_metres_nothing_cut_no_text_covered(brows
     expect(page.locator(".recent-call").first).to_be_visible()
     call_next(counselors[0], live_server, rooms[0])  # a new call, with its badge
     expect(page.locator(".call.is-new .call-badge")).to_be_visible()
+    # The waiting counts come after the call: the pages below are those of the new counts.
+    shown = manager.get(f"{live_server.url}/api/v1/locations/{LOCATION}/display", timeout=10)
+    expect(page.locator(".waiting-total-count")).to_have_text(str(shown.json()["waiting_total"]))
     shot(page, "landscape")
 
     assert small_capitals(page) == []

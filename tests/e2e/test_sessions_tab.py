@@ -108,10 +108,12 @@ def test_the_month_view(page, live_server, manager):
     assert href == f"/locations/{LOCATION}/programme?month={month}"
     shot(page, "sessions-month")
     # Next month and back.
+    this_month = page.get_by_test_id("calendar-range").inner_text()
     page.get_by_test_id("calendar-next").click()
-    expect(page.get_by_test_id("calendar-range")).not_to_have_text("")
+    expect(page.get_by_test_id("calendar-range")).not_to_have_text(this_month)
     page.get_by_test_id("calendar-today").click()
     expect(page.locator("#calendar td.today")).to_have_count(1)
+    expect(page.get_by_test_id("calendar-range")).to_have_text(this_month)
 
 
 def test_cancel_and_restore_one_occurrence(page, live_server, manager):

@@ -167,6 +167,7 @@ def test_audit_trail_in_english(english, live_server):
     expect(page.locator("#audit-page")).to_have_text("Page 1")
     page.get_by_test_id("audit-kind").select_option("ticket")
     page.get_by_test_id("audit-apply").click()
+    expect(page.get_by_test_id("audit-table")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator('[data-testid="audit-row"]:not([data-kind="ticket"])')).to_have_count(0)
     expect(rows.first).to_contain_text("Ticket")
     page.wait_for_load_state("networkidle")

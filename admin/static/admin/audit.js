@@ -9,6 +9,7 @@ import { api, showError, clear, locale, t } from "./common.js";
 const config = JSON.parse($("#audit-config").textContent);
 const form = $("#audit-filter");
 const body = $("#audit-body");
+const table = body.closest("table");
 const error = $("#audit-error");
 const empty = $("#audit-empty");
 const newer = $("#audit-newer");
@@ -73,18 +74,27 @@ function query() {
   return params;
 }
 
+let asked = 0; // the latest request; an older answer arriving late is not drawn over it
+
+/** Ask for the page the filters and `page` name; the table is busy (aria-busy) until this
+ * request's entries are shown. */
 async function load() {
+  const mine = ++asked;
   clear(error);
+  table.setAttribute("aria-busy", "true");
   try {
     const data = await api("GET", `${config.api}?${query()}`);
+    if (mine !== asked) return;
     body.replaceChildren(...data.entries.map(row));
     empty.hidden = data.entries.length > 0;
     newer.disabled = page <= 1;
     older.disabled = !data.more;
     pageLabel.textContent = t("audit_page", { n: page });
   } catch (err) {
+    if (mine !== asked) return;
     showError(error, err);
   }
+  table.removeAttribute("aria-busy");
 }
 
 async function loadStaff() {

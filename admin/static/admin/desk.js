@@ -782,7 +782,10 @@ function undoLast() {
 
 // --- location, desk, live connection ------------------------------------------------------
 
+let locationChosen = 0; // the latest choice of a location; an older one's desks come too late
+
 async function selectLocation(slug) {
+  const mine = ++locationChosen;
   if (state.live) state.live.close();
   state.live = null;
   state.connection = "closed";
@@ -800,10 +803,11 @@ async function selectLocation(slug) {
   if (!slug) return;
   try {
     const desks = await api("GET", `/locations/${encodeURIComponent(slug)}/desks`);
-    if (slug !== state.slug) return;
+    // Chosen again meanwhile (even the same location): that choice connects, not this one.
+    if (mine !== locationChosen) return;
     state.desks = desks.desks || [];
   } catch (err) {
-    fail(err);
+    if (mine === locationChosen) fail(err);
     return;
   }
   const remembered = Number(store.get(storeDeskKey(slug)));

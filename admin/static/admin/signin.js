@@ -40,3 +40,5 @@ form.addEventListener("submit", async (event) => {
     password.focus();
   }
 });
+// The form is sent only through this script (the button comes disabled).
+submit.disabled = false;

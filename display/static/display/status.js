@@ -350,8 +350,11 @@ document.addEventListener("visibilitychange", () => {
 
 // --- language ----------------------------------------------------------------------------
 
+let languageChosen = 0; // the latest choice: a language whose strings come later gives way
+
 async function setLanguage(code) {
-  if (!(await catalog.load(code))) return;
+  const mine = ++languageChosen;
+  if (!(await catalog.load(code)) || mine !== languageChosen) return;
   state.lang = catalog.use(code);
   catalog.translate();
   el.cancel.setAttribute("aria-label", t("status.cancel"));

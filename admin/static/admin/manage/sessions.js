@@ -97,29 +97,42 @@ export function setup(store) {
     return [monthStart(anchor), monthEnd(anchor)];
   }
 
+  let asked = 0;            // the latest load; an older answer (another range) comes too late
+
+  /** Load the rules, the range's occurrences and the closures; false when a newer load was
+   * asked for meanwhile (this answer is then not the one to draw). */
   async function load() {
+    const mine = ++asked;
     const slug = store.slug;
     if (!slug) {
       rules = []; shown = null; closures = [];
-      return;
+      return true;
     }
     anchor = anchor || today();
     const [first, last] = range();
     const base = `/locations/${enc(slug)}`;
-    const [listed, occurrences, closed] = await Promise.all([
-      api("GET", `${base}/sessions`),
-      api("GET", `${base}/sessions?from=${first}&to=${last}`),
-      api("GET", `${base}/closures?from=${addDays(today(), -31)}`),
-    ]);
-    if (slug !== store.slug) return;
+    let answers;
+    try {
+      answers = await Promise.all([
+        api("GET", `${base}/sessions`),
+        api("GET", `${base}/sessions?from=${first}&to=${last}`),
+        api("GET", `${base}/closures?from=${addDays(today(), -31)}`),
+      ]);
+    } catch (err) {
+      if (mine !== asked) return false;
+      throw err;
+    }
+    if (mine !== asked || slug !== store.slug) return false;
+    const [listed, occurrences, closed] = answers;
     rules = listed.sessions || [];
     shown = occurrences;
     closures = closed.closures || [];
+    return true;
   }
 
   async function reload() {
     try {
-      await load();
+      if (!(await load())) return;
     } catch (err) {
       showError(error, err);
     }

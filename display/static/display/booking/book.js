@@ -77,7 +77,13 @@ function show(step, focus = true) {
   if (focus) $("h2", steps[step]).focus();
 }
 
+// The latest requests for days and for times: an older answer arriving late (another topic,
+// another day) is not drawn over it, so the times shown are always the chosen day's.
+let daysAsked = 0;
+let timesAsked = 0;
+
 async function chooseTopic(button, focus = true) {
+  const mine = ++daysAsked;
   chosen.topic = Number(button.dataset.topic);
   press(steps.topic, button);
   el.error.textContent = "";
@@ -85,6 +91,7 @@ async function chooseTopic(button, focus = true) {
   show("day", focus);
   try {
     const { days } = await api("GET", `${config.api}/topics/${chosen.topic}/days`);
+    if (mine !== daysAsked) return;
     el.noDays.hidden = days.length > 0;
     el.days.replaceChildren(...days.map((day) => h("li", {},
       h("button", {
@@ -92,6 +99,7 @@ async function chooseTopic(button, focus = true) {
         "data-testid": `booking-day-${day.date}`, onclick: (event) => chooseDay(event.currentTarget, day.date),
       }, dayLabel(day.date), h("small", {}, t("booking.free_count", { n: day.free }))))));
   } catch (error) {
+    if (mine !== daysAsked) return;
     el.days.replaceChildren();
     showError(el.error, error);
   }
@@ -105,10 +113,12 @@ async function chooseDay(button, date) {
 }
 
 async function loadTimes() {
+  const mine = ++timesAsked;
   el.times.replaceChildren(h("li", { class: "booking-note" }, t("booking.loading")));
   show("time");
   try {
     const { slots } = await api("GET", `${config.api}/topics/${chosen.topic}/slots?date=${chosen.day}`);
+    if (mine !== timesAsked) return;
     el.noSlots.hidden = slots.length > 0;
     el.times.replaceChildren(...slots.map((slot) => h("li", {},
       h("button", {
@@ -116,6 +126,7 @@ async function loadTimes() {
         "data-testid": `booking-time-${clock(slot.start)}`, onclick: (event) => chooseTime(event.currentTarget, slot),
       }, clock(slot.start)))));
   } catch (error) {
+    if (mine !== timesAsked) return;
     el.times.replaceChildren();
     showError(el.error, error);
   }
