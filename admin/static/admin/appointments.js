@@ -153,7 +153,8 @@ export function createAppointments(ctx) {
     counselors: [],
     scanned: "",        // the last day searched
     found: [],          // [{date, slots}]
-    search: 0,
+    search: 0,          // the latest slot search (older answers are dropped)
+    counselorsAsked: 0, // the latest question for colleagues (older answers are dropped)
     booked: null,       // the appointment just booked
     chosen: null,       // the colleague chosen by hand (kept when the topic changes)
     opener: null,       // the button that opened the dialog (focus goes back there)
@@ -457,7 +458,7 @@ export function createAppointments(ctx) {
     setTab(colleague ? "colleague" : MINE);
     openDialog(opener);
     (ticket || missed ? els.tabMe : els.topic).focus();
-    loadCounselors(colleague).then(() => search());
+    loadCounselors(colleague).then((current) => current && search());
   }
 
   function openRebook(a, button) {
@@ -482,21 +483,28 @@ export function createAppointments(ctx) {
     search();
   }
 
+  /** The colleagues who serve the chosen topic; an answer for a topic chosen before the
+   *  latest is dropped (false), so the list never names colleagues of another topic. */
   async function loadCounselors(preferred) {
+    const asked = ++dialog.counselorsAsked;
     const slug = state.slug;
     const topic = els.topic.value;
-    dialog.counselors = [];
+    let counselors = [];
     try {
       const answer = await api("GET", `/locations/${encodeURIComponent(slug)}/counselors?topic=${encodeURIComponent(topic)}`);
       const me = ctx.me();
-      dialog.counselors = (answer.counselors || []).filter((c) => !me || c.id !== me.id);
+      counselors = (answer.counselors || []).filter((c) => !me || c.id !== me.id);
     } catch (err) {
+      if (asked !== dialog.counselorsAsked) return false;
       showError(els.message, err);
     }
+    if (asked !== dialog.counselorsAsked) return false;
+    dialog.counselors = counselors;
     const options = dialog.counselors.map((c) => h("option", { value: String(c.id) }, c.display_name));
     els.colleague.replaceChildren(...(options.length ? options : [h("option", { value: "" }, TEXTS.noColleague)]));
     els.colleague.disabled = !options.length;
     if (preferred && dialog.counselors.some((c) => c.id === preferred)) els.colleague.value = String(preferred);
+    return true;
   }
 
   /** Whose free slots the dialog shows: a staff id, or null (the session's organisation). */
@@ -694,7 +702,7 @@ export function createAppointments(ctx) {
     chosen.focus();
     chosen.click();
   });
-  els.topic.addEventListener("change", () => loadCounselors(dialog.chosen).then(() => search()));
+  els.topic.addEventListener("change", () => loadCounselors(dialog.chosen).then((current) => current && search()));
   els.colleague.addEventListener("change", () => {
     dialog.chosen = els.colleague.value ? Number(els.colleague.value) : null;
     search();
