@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,6 +32,7 @@ from servicepoint import create_app
 from servicepoint.db import Database
 from servicepoint.migrate import upgrade
 from servicepoint.models import Desk, Location, Membership, Role, Staff, Topic
+from tests import live_clock
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SERVICEPOINT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -418,7 +418,7 @@ class LiveServer:
 
 def _cli(env, *args, **kwargs):
     return subprocess.run(
-        [sys.executable, "-m", "servicepoint", *args],
+        live_clock.command(*args),
         env=env,
         check=True,
         capture_output=True,
@@ -457,7 +457,8 @@ def run_live_server(
 
     ``settings`` are ``SERVICEPOINT_*`` variables for the server (without the prefix);
     ``worker`` is the server model (``gevent`` or ``threaded``). Started again with the same
-    ``tmp_path`` it keeps its database (a restart)."""
+    ``tmp_path`` it keeps its database (a restart). Its clock is the tests' (late in the
+    evening and at night shifted into the day: ``tests/live_clock.py``)."""
     instance = tmp_path / "live-instance"
     env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(instance)}
     env.update({f"SERVICEPOINT_{key}": value for key, value in (settings or {}).items()})
@@ -477,7 +478,7 @@ def run_live_server(
         command += ["--threads", "300"]
     command += ["--control-socket", str(tmp_path / "gunicorn.ctl")]
     process = subprocess.Popen(
-        [sys.executable, "-m", "servicepoint", *command],
+        live_clock.command(*command),
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

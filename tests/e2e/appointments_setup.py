@@ -1,10 +1,14 @@
-"""Appointments in a live server's demo, relative to the real time (a live server has no
-frozen clock): a one-day consultation session around now whose slots may all be booked."""
+"""Appointments in a live server's demo, relative to the time of the run (a live server has
+no frozen clock; late in the evening and at night its clock is shifted into the day,
+``tests/live_clock.py``): a one-day consultation session around now whose slots may all be
+booked."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
+
+from tests import live_clock
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the demo locations' time zone
 LOCATION = "leverkusen"
@@ -25,7 +29,7 @@ def bookable_session_today(
     """A session today from the quarter hour before now for three hours (within the day),
     held by ``counselors``, every slot bookable."""
     ids = staff_ids(server)
-    now = datetime.now(BERLIN)
+    now = live_clock.now(BERLIN)
     start = now.replace(minute=now.minute - now.minute % SLOT_MINUTES, second=0, microsecond=0)
     start -= timedelta(minutes=SLOT_MINUTES)
     if start.date() != now.date():

@@ -1,6 +1,7 @@
 """Appointments and client cards for browser tests, made through the staff API relative to
-the real time of the run (no frozen clock in a live server): a one-day session around now,
-appointments in its next slots, cards of demo counselors."""
+the time of the run (no frozen clock in a live server; late in the evening and at night the
+servers' clock is shifted into the day, ``tests/live_clock.py``): a one-day session around
+now, appointments in its next slots, cards of demo counselors."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from servicepoint.models import Appointment
+from tests import live_clock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LOCATION = "leverkusen"
 
 
 def now() -> datetime:
-    return datetime.now(BERLIN).replace(second=0, microsecond=0)
+    """The live servers' time in Berlin, to the minute."""
+    return live_clock.now(BERLIN).replace(second=0, microsecond=0)
 
 
 def hhmm(moment: datetime) -> str:

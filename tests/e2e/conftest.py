@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from tests import live_clock
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -22,18 +24,21 @@ CHROMIUM_ARGS = [
 class GermanOffice:
     """The browser as a German office has it: its pages ask for German (``locale`` de-DE,
     so ``Accept-Language: de-DE``) unless a test names a locale. The staff pages follow the
-    browser's language until someone chooses one; headless Chromium would ask for en-US."""
+    browser's language until someone chooses one; headless Chromium would ask for en-US.
+    Its pages' clock is the live servers' (``tests/live_clock.py``)."""
 
     def __init__(self, browser) -> None:
         self._browser = browser
 
     def new_context(self, **options):
         options.setdefault("locale", "de-DE")
-        return self._browser.new_context(**options)
+        return live_clock.install_in(self._browser.new_context(**options))
 
     def new_page(self, **options):
         options.setdefault("locale", "de-DE")
-        return self._browser.new_page(**options)
+        page = self._browser.new_page(**options)
+        live_clock.install_in(page.context)
+        return page
 
     def __getattr__(self, name: str):
         return getattr(self._browser, name)

@@ -10,7 +10,6 @@ import io
 import os
 import re
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from servicepoint.models import Appointment
+from tests import live_clock
 from tests.e2e.arrivals import (
     LOCATION,
     book,
@@ -179,7 +179,7 @@ def test_a_missed_appointment_becomes_a_no_show_and_the_kiosk_says_so(
     env = {**os.environ, "SERVICEPOINT_INSTANCE_PATH": str(live_server.instance)}
     env.pop("SERVICEPOINT_DATABASE_URL", None)
     ran = subprocess.run(
-        [sys.executable, "-m", "servicepoint", "jobs", "run", "no-shows"],
+        live_clock.command("jobs", "run", "no-shows"),
         env=env,
         capture_output=True,
         text=True,

@@ -5,12 +5,12 @@ list as the API does. Screenshots with SERVICEPOINT_SCREENSHOTS."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import live_clock
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -69,7 +69,7 @@ def test_the_filters_narrow_the_trail(browser, live_server, renamed, width, heig
     expect(rows(page)).to_have_count(2)
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"audit-{width}.png"), full_page=True)
-    tomorrow = datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=1)
+    tomorrow = live_clock.now().date() + timedelta(days=1)
     page.get_by_test_id("audit-from").fill(tomorrow.isoformat())
     apply(page)
     expect(rows(page)).to_have_count(0)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from servicepoint.config import DEFAULTS
+from tests import live_clock
 from tests.conftest import _cli, run_live_server
 from tests.e2e.appointments_setup import book_first_free, bookable_session_today
 from tests.e2e.arrivals import (
@@ -242,7 +242,7 @@ def test_desk_appointments_follow_up_and_cards(browser, tmp_path):
 
 
 def tomorrow() -> str:
-    return (datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=1)).isoformat()
+    return (live_clock.now().date() + timedelta(days=1)).isoformat()
 
 
 def test_kiosk_with_a_closed_topic(page, live_server):

@@ -4,13 +4,13 @@ draws nothing; with nothing open the next consultation hours are listed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from servicepoint import demo, i18n
+from tests import live_clock
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ LEVERKUSEN = [key for key, _prefix, _names in demo.LEVERKUSEN_TOPICS]
 
 
 def tomorrow() -> str:
-    return (datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=1)).isoformat()
+    return (live_clock.now().date() + timedelta(days=1)).isoformat()
 
 
 def add_session(live_server, topics: list[str]) -> None:

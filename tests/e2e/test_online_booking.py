@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import live_clock
 from tests.conftest import LiveServer, free_port, run_live_server
 from tests.smtp_server import SmtpServer, running_smtp_server
 
@@ -56,7 +56,7 @@ def topic(server) -> dict:
     url = f"{server.url}/api/v1/locations/{LOCATION}"
     opened = manager.patch(f"{url}/topics/{TOPIC}", json={"online_booking": True}, timeout=10)
     assert opened.status_code == 200, opened.text
-    day = (datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=1)).isoformat()
+    day = (live_clock.now().date() + timedelta(days=1)).isoformat()
     made = manager.post(
         f"{url}/sessions",
         json={
