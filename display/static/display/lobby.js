@@ -473,12 +473,13 @@ function fitCurrentIn() {
   // others fit once those names wrap, and the newest call as big as the rest then allows.
   if (!allFit()) {
     var others = Array.prototype.slice.call(rows, 1);
-    var chosen = current.dataset.columns;
-    current.dataset.columns = layouts.filter(function (columns) {
-      current.dataset.columns = columns;
+    var fitting = null;
+    for (var i = 0; i < layouts.length && !fitting; i++) {
+      current.dataset.columns = layouts[i];
       fitRows(others);
-      return fitsHeight(current);
-    })[0] || chosen;
+      if (fitsHeight(current)) fitting = layouts[i];
+    }
+    current.dataset.columns = fitting || best.columns;
     fitRows(others);
     largest(most, setHero, function () { return fitsHeight(current) && heroFits(); });
   }
