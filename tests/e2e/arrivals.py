@@ -103,3 +103,24 @@ def make_card(live_server, username: str) -> str:
     )
     assert made.status_code == 201, made.text
     return made.json()["code"]
+
+
+def scan(page, text: str) -> None:
+    """What a USB barcode scanner does: the characters and Enter as keys in one burst.
+
+    The keys are dispatched in one task of the page, as fast as a scanner types them;
+    ``page.keyboard.type`` sends one key per round trip, which a busy machine can space
+    further apart than a scanner ever does."""
+    page.evaluate(
+        """(text) => {
+            const target = document.activeElement || document.body;
+            for (const key of [...Array.from(text), "Enter"]) {
+                for (const type of ["keydown", "keyup"]) {
+                    target.dispatchEvent(
+                        new KeyboardEvent(type, { key, bubbles: true, cancelable: true })
+                    );
+                }
+            }
+        }""",
+        text,
+    )

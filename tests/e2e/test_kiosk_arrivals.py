@@ -28,6 +28,7 @@ from tests.e2e.arrivals import (
     make_card,
     move_start,
     now,
+    scan,
     staff_id,
 )
 
@@ -103,8 +104,7 @@ def test_a_scanned_slip_on_the_start_screen_checks_in(browser, live_server, coun
     appointment = book(live_server, counselor, 20)
     page = kiosk(browser, live_server, "ar")
     # A USB scanner types the slip's link quickly, then Enter; no field has the focus.
-    page.keyboard.type(f"https://termin.example.de/t/a/{appointment['token']}")
-    page.keyboard.press("Enter")
+    scan(page, f"https://termin.example.de/t/a/{appointment['token']}")
     expect(page.get_by_test_id("ticket-code")).to_have_text(re.compile(r"^T\d{3}$"))
     expect(page.get_by_test_id("ticket-appointment")).to_contain_text("موعدك الساعة")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
@@ -188,14 +188,42 @@ def job_service_tomorrow(live_server) -> None:
     add_session(live_server, ["work"], [job_service], "10:00", "12:00", day=tomorrow)
 
 
+def test_a_code_typed_with_a_pause_is_the_keypads_not_a_refused_scan(
+    browser, live_server, counselor
+):
+    """The keys after a pause look like a scan to the kiosk; as they end the code the keypad
+    holds whole, the keypad's OK takes it."""
+    card = make_card(live_server, "beratung1")
+    page = kiosk(browser, live_server, "en")
+    page.get_by_test_id("have-card").click()
+    page.keyboard.type(card[0])
+    expect(page.get_by_test_id("card-code")).to_have_text(card[0])
+    page.wait_for_timeout(400)  # longer than a scanner's keys are apart
+    scan(page, card[1:])
+    expect(page.get_by_test_id("card-counselor")).to_contain_text("Beratung 1 (Diakonie)")
+    expect(page.get_by_test_id("card-error")).to_be_hidden()
+    page.close()
+
+
+def test_a_foreign_barcode_on_the_card_keypad_is_refused_and_taken_back(
+    browser, live_server, counselor
+):
+    page = kiosk(browser, live_server, "en")
+    page.get_by_test_id("have-card").click()
+    page.get_by_test_id("card-key-7").click()
+    scan(page, "4006381333931")  # a product's barcode: its digits also reached the keypad
+    expect(page.get_by_test_id("card-error")).to_contain_text("This code does not work here")
+    expect(page.get_by_test_id("card-code")).to_have_text("7")  # as before the scan
+    expect(page.locator("#choice")).to_be_hidden()
+    page.close()
+
+
 def test_a_card_without_a_session_today_offers_a_colleague_now(
     browser, live_server, counselor, job_service_tomorrow
 ):
     card = make_card(live_server, "jobservice")
     page = kiosk(browser, live_server, "ar")
-    # Scanned on the start screen: the card's code, then Enter.
-    page.keyboard.type(card)
-    page.keyboard.press("Enter")
+    scan(page, card)  # on the start screen: the card's code, then Enter
     expect(page.get_by_test_id("card-message")).to_contain_text("Job Service")
     expect(page.get_by_test_id("card-message")).to_contain_text("ليس لدى")
     expect(page.get_by_test_id("card-next")).to_contain_text("10:00")

@@ -11,7 +11,8 @@
  *                   or their next free time booked here → #booked (its code, a slip printed)
  * A USB barcode scanner types what it read and Enter (scanner.js): on the start, keypad and
  * choice screens the slip's link checks in, a card's code opens the card, wherever the
- * visitor is. A refusal (wrong code, too early, another day …) is the server's message in
+ * visitor is (a burst that is only the end of a code the keypad holds whole, split by a
+ * pause, is the keypad's). A refusal (wrong code, too early, another day …) is the server's message in
  * the visitor's language, shown on the keypad's screen with what was typed kept.
  * Going back to #start always restores the default language, so the next visitor starts
  * fresh. Topics come with the page, then live from Socket.IO namespace /kiosk (`topics`).
@@ -977,6 +978,7 @@ function scanned(text, event) {
   const read = readScan(text);
   if (!read) {
     if (text.trim().length < 8) return false; // a typed Enter, not a scan
+    if (splitFromEntry(screen, text)) return false; // the keypad's OK takes it
     event.preventDefault();
     takeBackBurst();
     refuse(screen === "card" ? "card" : "appointment", t("kiosk.scan_unknown"));
@@ -997,6 +999,15 @@ function scanned(text, event) {
     checkCard(read.code);
   }
   return true;
+}
+
+/** Whether a burst is only the end of a code typed on this keypad: a pause (a typist, a
+ * busy kiosk) split the keys, and the keypad holds the whole code, ending with the burst. */
+function splitFromEntry(screen, text) {
+  const length = ENTRY_LENGTH[screen];
+  if (!length || state.entry[screen].length !== length) return false;
+  const typed = Array.from(text.trim().replace(/[\s-]/g, "")).map((ch) => entryChar(screen, ch));
+  return typed.length < length && typed.every(Boolean) && state.entry[screen].endsWith(typed.join(""));
 }
 
 /** A scan's characters also reached the keypad: put it back as it was before them. */
