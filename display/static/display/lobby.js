@@ -54,6 +54,8 @@ var waiting = $(".waiting");
 var waitingTotal = $(".waiting-total-count");
 var waitingPageLabel = $(".waiting-page");
 var waitingPage = 0;              // the page of waiting topics shown (when they need pages)
+var callsPageLabel = $(".calls-page");
+var callsNext = 0;                // the call (after the newest) the next page of calls shows
 var sessionsStrip = $(".sessions-strip");
 var nextSessions = $(".next-sessions");
 var connection = $(".connection");
@@ -413,16 +415,66 @@ function makeRoomForBadges(rows) {
 }
 
 /** The newest call as big as its width allows; the others as big as the rest of the
- *  panel allows, in one column or two; all of them always visible. A very long desk
- *  name puts the newest call's desk under its code. */
+ *  panel allows, in one column or two. A very long desk name puts the newest call's desk
+ *  under its code. More calls than fit at --read take the room of the last calls, and
+ *  beyond that take turns (`pageCurrent`). */
 function fitCurrent() {
   body.classList.remove("crowded");
+  Array.prototype.forEach.call(current.children, function (row) { row.hidden = false; });
   fitCurrentIn();
-  // More calls at once than fit at --read: they take the room of the last calls.
   if (current.children.length > 1 && !fitsHeight(current)) {
     body.classList.add("crowded");
     fitCurrentIn();
   }
+  pageCurrent();
+}
+
+/** Calls that do not fit even in the crowded layout: the newest stays, the others (newest
+ *  first) take turns in pages, in the layout (one column or two) whose page holds most;
+ *  "1/2" beside the heading. Each turn shows the page holding the call after the last one
+ *  shown, so every call comes round though the room changes (the waiting topics' pages
+ *  differ in height). No call is ever cut in half. */
+function pageCurrent() {
+  var others = Array.prototype.slice.call(current.children, 1);
+  current.dataset.next = "0";
+  callsPageLabel.textContent = "";
+  if (fitsHeight(current) || !others.length) return;
+  var layouts = others.length > 1 ? ["1", "2"] : [current.dataset.columns];
+  var most = null;
+  layouts.forEach(function (columns) {
+    current.dataset.columns = columns;
+    fitRows(others);
+    var pages = callPages(others);
+    var first = pages[0][1] - pages[0][0];
+    if (!most || first > most.first) most = { columns: columns, first: first };
+  });
+  current.dataset.columns = most.columns;
+  fitRows(others);
+  var pages = callPages(others);
+  var at = callsNext < others.length ? callsNext : 0;
+  var index = 0;
+  while (index < pages.length - 1 && pages[index][1] <= at) index++;
+  var page = pages[index];
+  others.forEach(function (row, i) { row.hidden = i < page[0] || i >= page[1]; });
+  current.dataset.next = String(page[1] % others.length);
+  callsPageLabel.textContent = (index + 1) + "/" + pages.length;
+}
+
+/** The other calls in pages that fit under the newest: [first, end) of each. */
+function callPages(others) {
+  var pages = [];
+  var start = 0;
+  while (start < others.length) {
+    others.forEach(function (row, i) { row.hidden = i < start; });
+    var bottom = innerBox(current).bottom;
+    var end = start;
+    while (end < others.length && others[end].getBoundingClientRect().bottom <= bottom + 1) end++;
+    end = Math.max(end, start + 1);  // a call taller than the room left still gets its page
+    pages.push([start, end]);
+    start = end;
+  }
+  others.forEach(function (row) { row.hidden = false; });
+  return pages;
 }
 
 function fitCurrentIn() {
@@ -487,11 +539,13 @@ function fitCurrentIn() {
 }
 
 /** Switch every second-language line (static text and topic names) to the next language,
- *  and the waiting topics to their next page. */
+ *  and the waiting topics and the calls to their next page. */
 function rotateLanguage() {
   var pages = parseInt(waiting.dataset.pages, 10) || 1;
-  if (LANGS.length < 2 && pages < 2) return;
+  var callsPaged = Boolean(callsPageLabel.textContent);
+  if (LANGS.length < 2 && pages < 2 && !callsPaged) return;
   waitingPage += 1;
+  callsNext = parseInt(current.dataset.next, 10) || 0;
   if (LANGS.length >= 2) {
     langIndex = (langIndex + 1) % LANGS.length;
     var code = lang();
