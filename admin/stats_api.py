@@ -6,8 +6,9 @@
 ``figures.DIMENSIONS``), ``suppressed=1`` (what the reporting role sees). Managers (and
 admins) see their locations' figures in full, counselors as a dimension included; the
 ``reporting`` role sees every location's, small numbers hidden and no counselors. Every export
-is suppressed, and speaks the requesting staff member's language (headings, the total, the
-channels, the sheets and the file's name: ``stats.export``); the figures are the same.
+is suppressed; the figures and every export speak the requesting staff member's language
+(headings, the total, the channels, the sheets and the file's name: ``stats.export``; the
+topics, by their German name where they have none in it); the numbers are the same.
 """
 
 from __future__ import annotations
@@ -100,11 +101,11 @@ def _report(for_export: bool) -> tuple[dict[str, object], str, str]:
     suppressed = for_export or not full or request.args.get("suppressed") in ("1", "true")
     if suppressed and figures.INTERNAL & set(by):
         raise InvalidInput("stats_internal", field="by", value="counselor")
-    query = figures.Query(location_ids, first, last, by)
+    language = staff_language(staff)  # the figures and exports follow the staff pages'
+    query = figures.Query(location_ids, first, last, by, language)
     counted = figures.count(db_session(), query)
     min_group = int(current_app.config.get("STATS_MIN_GROUP", 5))
     report = figures.report(counted, suppressed, min_group)
-    language = staff_language(staff)  # the exports follow the staff pages' language
     stem = export.file_stem(language)
     return report, f"{stem}-{name}-{first.isoformat()}-{last.isoformat()}", language
 

@@ -132,12 +132,14 @@ class Group:
 
 @dataclass(frozen=True)
 class Query:
-    """What to count: the locations (None: all), the days (both included), the dimensions."""
+    """What to count: the locations (None: all), the days (both included), the dimensions,
+    and the language topics are named in (German where a topic has no name in it)."""
 
     location_ids: tuple[int, ...] | None
     first: date
     last: date
     by: tuple[str, ...]
+    language: str = "de"
 
 
 @dataclass
@@ -158,14 +160,14 @@ class Figures:
 class _Names:
     """Labels of the ids the facts hold, read once."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, language: str) -> None:
         self.locations = {
             loc.id: loc.name for loc in session.scalars(select(Location).order_by(Location.id))
         }
         self.organisations = {
             o.id: o.short_name or o.name for o in session.scalars(select(Organisation))
         }
-        self.topics = {t.id: t.name("de") for t in session.scalars(select(Topic))}
+        self.topics = {t.id: t.name(language) for t in session.scalars(select(Topic))}
         self.staff = {
             s.id: s.display_name
             for s in session.scalars(select(Staff).where(Staff.id.in_(select(Visit.staff_id))))
@@ -209,7 +211,7 @@ def count(session: Session, query: Query) -> Figures:
     """Count the visits of ``query`` (facts, and aggregates for days without facts).
 
     Facts are grouped by their raw values first (ids, days), labelled once per group."""
-    names = _Names(session)
+    names = _Names(session, query.language)
     raw: dict[tuple[Any, ...], Group] = defaultdict(Group)
     arrivals = [0] * 168
     with_facts: set[tuple[int, date]] = set()

@@ -217,6 +217,28 @@ def test_only_admins_give_the_reporting_role_in_the_staff_api(client, auth, cent
     assert stats(client).json["suppressed"] is True
 
 
+def test_topics_are_named_in_the_staff_members_language_else_in_german(
+    client, auth, session, centre, visits, factory
+):
+    general, language = centre.topics
+    general.names = {"de": "Allgemeine Beratung", "en": "General counselling"}
+    language.names = {"de": "Sprachkurse"}  # no English name yet
+    leitung = factory.staff("leitung", role=Role.MANAGER, admin=False)
+    session.commit()
+    auth.login("leitung")
+
+    def topics() -> tuple[list[str], list[str]]:
+        rows = stats(client, "&by=topic").json["rows"]
+        exported = stats(client, "&by=topic", path="/api/v1/stats/export.csv")
+        table = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig")), delimiter=";"))
+        return sorted(r["topic"] for r in rows), sorted(row[0] for row in table[1:-1])
+
+    assert topics() == (["Allgemeine Beratung", "Sprachkurse"],) * 2
+    leitung.language = "en"
+    session.commit()
+    assert topics() == (["General counselling", "Sprachkurse"],) * 2
+
+
 def test_an_english_staff_members_exports_are_in_english_with_the_same_figures(
     client, auth, session, visits, factory
 ):
