@@ -290,17 +290,7 @@ function fitRecent() {
  *  heading. */
 function pageWaiting() {
   var tiles = Array.prototype.slice.call(waiting.children);
-  var pages = [];
-  var start = 0;
-  while (start < tiles.length) {
-    tiles.forEach(function (tile, i) { tile.hidden = i < start; });
-    var bottom = innerBox(waiting).bottom;
-    var end = start;
-    while (end < tiles.length && tiles[end].getBoundingClientRect().bottom <= bottom + 1) end++;
-    end = Math.max(end, start + 1);  // a tile taller than the panel still gets its page
-    pages.push([start, end]);
-    start = end;
-  }
+  var pages = pagesIn(waiting, tiles);
   var page = pages.length ? pages[waitingPage % pages.length] : [0, 0];
   tiles.forEach(function (tile, i) { tile.hidden = i < page[0] || i >= page[1]; });
   waiting.dataset.pages = String(pages.length);
@@ -444,13 +434,13 @@ function pageCurrent() {
   layouts.forEach(function (columns) {
     current.dataset.columns = columns;
     fitRows(others);
-    var pages = callPages(others);
+    var pages = pagesIn(current, others);
     var first = pages[0][1] - pages[0][0];
     if (!most || first > most.first) most = { columns: columns, first: first };
   });
   current.dataset.columns = most.columns;
   fitRows(others);
-  var pages = callPages(others);
+  var pages = pagesIn(current, others);
   var at = callsNext < others.length ? callsNext : 0;
   var index = 0;
   while (index < pages.length - 1 && pages[index][1] <= at) index++;
@@ -460,20 +450,22 @@ function pageCurrent() {
   callsPageLabel.textContent = (index + 1) + "/" + pages.length;
 }
 
-/** The other calls in pages that fit under the newest: [first, end) of each. */
-function callPages(others) {
+/** `items` (children of `box`, in order) in pages that each fit the box with what comes
+ *  before them: [first, end) of each; an item taller than the room still gets its page.
+ *  All are shown again afterwards. */
+function pagesIn(box, items) {
   var pages = [];
   var start = 0;
-  while (start < others.length) {
-    others.forEach(function (row, i) { row.hidden = i < start; });
-    var bottom = innerBox(current).bottom;
+  while (start < items.length) {
+    items.forEach(function (item, i) { item.hidden = i < start; });
+    var bottom = innerBox(box).bottom;
     var end = start;
-    while (end < others.length && others[end].getBoundingClientRect().bottom <= bottom + 1) end++;
-    end = Math.max(end, start + 1);  // a call taller than the room left still gets its page
+    while (end < items.length && items[end].getBoundingClientRect().bottom <= bottom + 1) end++;
+    end = Math.max(end, start + 1);
     pages.push([start, end]);
     start = end;
   }
-  others.forEach(function (row) { row.hidden = false; });
+  items.forEach(function (item) { item.hidden = false; });
   return pages;
 }
 
