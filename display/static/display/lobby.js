@@ -420,7 +420,7 @@ function fitCurrent() {
 }
 
 /** Calls that do not fit even in the crowded layout: the newest stays, the others (newest
- *  first) take turns in pages, in the layout (one column or two) whose page holds most;
+ *  first) take turns in pages, in the layout (one column or two) that needs fewest pages;
  *  "1/2" beside the heading. Each turn shows the page holding the call after the last one
  *  shown, so every call comes round though the room changes (the waiting topics' pages
  *  differ in height). No call is ever cut in half. */
@@ -429,16 +429,19 @@ function pageCurrent() {
   current.dataset.next = "0";
   callsPageLabel.textContent = "";
   if (fitsHeight(current) || !others.length) return;
+  // The layout with the fewest pages; of equals, the one with fewer desk names wrapped.
   var layouts = others.length > 1 ? ["1", "2"] : [current.dataset.columns];
-  var most = null;
+  var fewest = null;
   layouts.forEach(function (columns) {
     current.dataset.columns = columns;
     fitRows(others);
-    var pages = pagesIn(current, others);
-    var first = pages[0][1] - pages[0][0];
-    if (!most || first > most.first) most = { columns: columns, first: first };
+    var pages = pagesIn(current, others).length;
+    var wrapped = others.filter(function (row) { return row.hasAttribute("data-wrap"); }).length;
+    if (!fewest || pages < fewest.pages || (pages === fewest.pages && wrapped < fewest.wrapped)) {
+      fewest = { columns: columns, pages: pages, wrapped: wrapped };
+    }
   });
-  current.dataset.columns = most.columns;
+  current.dataset.columns = fewest.columns;
   fitRows(others);
   var pages = pagesIn(current, others);
   var at = callsNext < others.length ? callsNext : 0;
