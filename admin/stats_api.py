@@ -8,7 +8,8 @@ admins) see their locations' figures in full, counselors as a dimension included
 ``reporting`` role sees every location's, small numbers hidden and no counselors. Every export
 is suppressed; the figures and every export speak the requesting staff member's language
 (headings, the total, the channels, the sheets and the file's name: ``stats.export``; the
-topics, by their German name where they have none in it); the numbers are the same.
+topics, grouped by their German names: ``figures.count``); the rows and numbers are the
+same.
 """
 
 from __future__ import annotations

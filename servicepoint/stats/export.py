@@ -3,8 +3,9 @@ umlauts, semicolons as in German spreadsheets) and XLSX (openpyxl), the same tab
 JSON rows (``figures.table_rows``), suppressed (every export is).
 
 Headings, the total's label, the channels' names, the sheets' names and the weekdays are in
-the requesting staff member's language (``language``: ``staff.stats.*`` of the catalog);
-the figures, topics, language codes and periods are the same in every language."""
+the requesting staff member's language (``language``: ``staff.stats.*`` of the catalog),
+the topics too (named so by ``figures.count``); the rows, figures, language codes and
+periods are the same in every language."""
 
 from __future__ import annotations
 

@@ -158,7 +158,9 @@ class Figures:
 
 
 class _Names:
-    """Labels of the ids the facts hold, read once."""
+    """Labels of the ids the facts hold, read once. Topics are grouped by their German names
+    (the same rows, and so the same cells hidden, in every language) and then named in the
+    query's language (``in_language``)."""
 
     def __init__(self, session: Session, language: str) -> None:
         self.locations = {
@@ -167,7 +169,9 @@ class _Names:
         self.organisations = {
             o.id: o.short_name or o.name for o in session.scalars(select(Organisation))
         }
-        self.topics = {t.id: t.name(language) for t in session.scalars(select(Topic))}
+        every_topic = session.scalars(select(Topic)).all()
+        self.topics = {t.id: t.name("de") for t in every_topic}
+        self.topic_words = _topic_words(every_topic, language)
         self.staff = {
             s.id: s.display_name
             for s in session.scalars(select(Staff).where(Staff.id.in_(select(Visit.staff_id))))
@@ -186,6 +190,31 @@ class _Names:
         if names is not None:
             return names.get(value or 0, NONE)
         return str(value)
+
+    def in_language(self, by: Sequence[str], key: tuple[str, ...]) -> tuple[str, ...]:
+        """A group's labels with its topic (a German name) in the query's language."""
+        return tuple(
+            self.topic_words.get(label, label) if dimension == "topic" else label
+            for dimension, label in zip(by, key, strict=True)
+        )
+
+
+def _topic_words(topics: Sequence[Topic], language: str) -> dict[str, str]:
+    """German topic name → its name in ``language``, where that says one thing: a German name
+    whose topics are named differently there, or whose name there another row would bear
+    too, stays German (rows are never merged or split by the language they are read in)."""
+    words: dict[str, set[str]] = defaultdict(set)
+    for topic in topics:
+        words[topic.name("de")].add(topic.name(language))
+    named = {german: next(iter(w)) for german, w in words.items() if len(w) == 1}
+    while True:
+        labels = [named.get(german, german) for german in words]
+        shared = {label for label in labels if labels.count(label) > 1}
+        clashing = [german for german, word in named.items() if word in shared and word != german]
+        if not clashing:
+            return {german: word for german, word in named.items() if word != german}
+        for german in clashing:
+            del named[german]
 
 
 # The column of a fact (as selected in ``count``) each dimension groups by.
@@ -322,8 +351,9 @@ def count(session: Session, query: Query) -> Figures:
             labelled.append(labels[dimension, value])
         for target in (groups[tuple(labelled)], total):
             target.merge(group)
+    named = {names.in_language(query.by, key): group for key, group in groups.items()}
     held, cancelled, minutes = _sessions(session, query)
-    return Figures(query, dict(groups), total, arrivals, held, cancelled, minutes, facts_from)
+    return Figures(query, named, total, arrivals, held, cancelled, minutes, facts_from)
 
 
 def _sessions(session: Session, query: Query) -> tuple[int, int, int]:

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from servicepoint.models import Organisation, Role, Visit, VisitDay
+from servicepoint.stats import figures
 from servicepoint.stats.suppression import HIDDEN
 from tests.conftest import PASSWORD
 
@@ -237,6 +238,48 @@ def test_topics_are_named_in_the_staff_members_language_else_in_german(
     leitung.language = "en"
     session.commit()
     assert topics() == (["General counselling", "Sprachkurse"],) * 2
+
+
+def test_rows_and_hidden_cells_are_the_same_in_every_language(session, centre, visits, factory):
+    """Topics are grouped by their German names and only then named in the reader's
+    language: a name that says two things there, or that two rows would bear, stays German,
+    so no row is split or merged by the language, and a hidden cell stays hidden."""
+    general, language = centre.topics
+    general.names = {"de": "Allgemeine Beratung", "en": "General counselling"}
+    language.names = {"de": "Sprachkurse", "en": "Language courses"}
+    other = factory.location("other-centre", topics=("general", "language", "work"))
+    other_general, other_language, work = other.topics
+    other_general.names = {"de": "Allgemeine Beratung"}  # no English name here
+    other_language.names = {"de": "Sprachkurs", "en": "Language courses"}  # the same English
+    work.names = {"de": "Arbeit", "en": "Work"}
+    for topic, served in ((other_general, 1), (other_language, 2), (work, 7)):
+        session.add_all(
+            Visit(
+                service_day=FIRST,
+                location_id=other.id,
+                topic_id=topic.id,
+                language="fa",
+                channel="walk_in",
+                outcome="served",
+                arrival_hour=11,
+            )
+            for _ in range(served)
+        )
+    session.commit()
+
+    def rows(language: str) -> dict[str, dict]:
+        query = figures.Query(None, FIRST, date(2026, 12, 31), ("topic",), language)
+        report = figures.report(figures.count(session, query), suppressed=True)
+        return {row.pop("topic"): row for row in report["rows"]}
+
+    german, english = rows("de"), rows("en")
+    assert sorted(german) == ["Allgemeine Beratung", "Arbeit", "Sprachkurs", "Sprachkurse"]
+    assert sorted(english) == ["Allgemeine Beratung", "Sprachkurs", "Sprachkurse", "Work"]
+    assert german["Sprachkurs"]["served"] == english["Sprachkurs"]["served"] == HIDDEN
+    assert english["Work"] == german["Arbeit"]  # 7, hidden too: the column's lone other
+    assert [english[name] for name in ("Allgemeine Beratung", "Sprachkurs", "Sprachkurse")] == [
+        german[name] for name in ("Allgemeine Beratung", "Sprachkurs", "Sprachkurse")
+    ]
 
 
 def test_an_english_staff_members_exports_are_in_english_with_the_same_figures(

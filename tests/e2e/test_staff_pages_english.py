@@ -1,8 +1,8 @@
 """The managers' page (every tab), the statistics and the audit trail in a real browser for a
 staff member reading English: what the scripts draw (rows, buttons, pills, the calendar, the
 tables and the heat map) is English too, and no German word of the interface is left. The
-demo's own data (topic names, rooms, holidays) stays as entered. Screenshots, also at a
-phone's width, with SERVICEPOINT_SCREENSHOTS."""
+demo's own data (rooms, holidays) stays as entered; topics have their English names.
+Screenshots, also at a phone's width, with SERVICEPOINT_SCREENSHOTS."""
 
 from __future__ import annotations
 
