@@ -205,6 +205,18 @@ def test_a_code_typed_with_a_pause_is_the_keypads_not_a_refused_scan(
     page.close()
 
 
+def test_a_card_scanned_after_keys_typed_on_its_keypad_takes_their_place(
+    browser, live_server, counselor
+):
+    card = make_card(live_server, "beratung1")
+    page = kiosk(browser, live_server, "en")
+    page.get_by_test_id("have-card").click()
+    page.get_by_test_id("card-key-7").click()  # a start, then the card is held to the scanner
+    scan(page, card)
+    expect(page.get_by_test_id("card-counselor")).to_contain_text("Beratung 1 (Diakonie)")
+    page.close()
+
+
 def test_a_foreign_barcode_on_the_card_keypad_is_refused_and_taken_back(
     browser, live_server, counselor
 ):

@@ -984,10 +984,10 @@ function scanned(text, event) {
     refuse(screen === "card" ? "card" : "appointment", t("kiosk.scan_unknown"));
     return true;
   }
-  // Six digits on the keypad, a card's code on the card's keypad: typed there already.
-  if ((read.kind === "code" && screen === "appointment") || (read.kind === "card" && screen === "card")) {
-    return false;
-  }
+  // Six digits on the keypad, a card's code on the card's keypad: typed there already,
+  // unless the keypad held something before (then the scan takes its place).
+  const ownKeypad = (read.kind === "code" && screen === "appointment") || (read.kind === "card" && screen === "card");
+  if (ownKeypad && state.entry[screen] === read.code) return false;
   event.preventDefault();
   takeBackBurst();
   if (read.kind === "appointment") checkIn({ token: read.token });
