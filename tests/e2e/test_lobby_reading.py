@@ -96,7 +96,7 @@ SEPARATED = """
 (direction) => {
   const wrong = [];
   const alts = document.querySelectorAll(
-    ":is(.panel-heading, .call-caption, .lobby-hint, .call-badge) .alt");
+    ":is(.panel-heading, .call-caption, .lobby-hint, .call-badge, .sessions-heading) .alt");
   for (const alt of alts) {
     const box = alt.getBoundingClientRect();
     if (!box.width || !alt.textContent.trim()) continue;
@@ -364,10 +364,10 @@ def test_more_calls_than_fit_take_turns_and_none_is_cut(browser, tmp_path):
             called.append(answer.json()["code"])
         expect(page.locator(".current .call")).to_have_count(rooms_wanted)
         label = page.get_by_test_id("calls-page")
-        expect(label).to_have_text(re.compile(r"^1/\d$"))
         expect(page.locator(".current .call.is-new").first).to_be_visible()
         assert page.evaluate(CALLS_CUT) == []
         assert page.evaluate(RING_CUT) == []  # the new calls' rings, the lowest one's too
+        expect(label).to_have_text(re.compile(r"^\d/\d$"))
         shot(page, "crowded-new")
 
         expect(page.locator(".current .call.is-new")).to_have_count(0, timeout=20_000)
@@ -379,7 +379,7 @@ def test_more_calls_than_fit_take_turns_and_none_is_cut(browser, tmp_path):
             shown = page.evaluate(SHOWN_CALLS)  # what is drawn now, read at once
             assert shown["cut"] == [], shown
             assert shown["codes"][0] == called[-1], shown  # the newest stays on every page
-            assert len(shown["codes"]) >= 3, shown
+            assert len(shown["codes"]) >= 2, shown
             if shown["label"] not in labels:
                 shot(page, f"crowded-{shown['label'].replace('/', '-')}")
             labels.add(shown["label"])

@@ -37,6 +37,7 @@ var ROTATE_MS = 8000;             // second-language line changes this often
 // The other current calls get 60 % of the newest call's type size (15 and 8 --u in lobby.css).
 var OTHERS_RATIO = (15 * 0.6) / 8;
 var MIN_OTHERS = 0.6;             // below this (4.8 --u) the newest call gives way too
+var HERO_SHARE = 0.4;             // calls taking turns: the newest gets up to this of the panel
 
 // The page's language on the main lines; the others take turns on the second line.
 var t = catalog.t;
@@ -56,6 +57,8 @@ var waitingPageLabel = $(".waiting-page");
 var waitingPage = 0;              // the page of waiting topics shown (when they need pages)
 var callsPageLabel = $(".calls-page");
 var callsNext = 0;                // the call (after the newest) the next page of calls shows
+var callsNewest = null;           // the newest call's code when that was decided
+var heroMost = 1;                 // the newest call's largest scale its width allows
 var sessionsStrip = $(".sessions-strip");
 var nextSessions = $(".next-sessions");
 var connection = $(".connection");
@@ -425,10 +428,22 @@ function fitCurrent() {
  *  shown, so every call comes round though the room changes (the waiting topics' pages
  *  differ in height). No call is ever cut in half. */
 function pageCurrent() {
+  var hero = current.children[0];
   var others = Array.prototype.slice.call(current.children, 1);
+  var newest = hero ? hero.dataset.code : null;
+  if (newest !== callsNewest) callsNext = 0;  // a new call: its page comes first
+  callsNewest = newest;
   current.dataset.next = "0";
   callsPageLabel.textContent = "";
-  if (fitsHeight(current) || !others.length) return;
+  if (fitsHeight(current) || others.length < 2) return;
+  // Nothing fit, so the newest call was shrunk with the rest: it gets back up to a share of
+  // the panel (as big as its width allows), and the others take turns in what is left.
+  hero.style.fontSize = "";
+  var limit = HERO_SHARE * (innerBox(current).bottom - current.getBoundingClientRect().top);
+  largest(heroMost, scaler(current, "--hero-scale"), function () {
+    return fitsWidth([hero]) && hero.getBoundingClientRect().height <= limit;
+  });
+  fitRows([hero]);
   // The layout with the fewest pages; of equals, the one with fewer desk names wrapped.
   var layouts = others.length > 1 ? ["1", "2"] : [current.dataset.columns];
   var fewest = null;
@@ -444,6 +459,7 @@ function pageCurrent() {
   current.dataset.columns = fewest.columns;
   fitRows(others);
   var pages = pagesIn(current, others);
+  if (pages.length < 2) return;  // they all fit after all
   var at = callsNext < others.length ? callsNext : 0;
   var index = 0;
   while (index < pages.length - 1 && pages[index][1] <= at) index++;
@@ -493,6 +509,7 @@ function fitCurrentIn() {
     if (stacked > most * 1.1) most = stacked;
     else delete hero.dataset.stacked;
   }
+  heroMost = most;
   // First the newest at its full size and the others as big as the rest allows (up to
   // 60 % of its type); only if they would get too small, everything shrinks together.
   setHero(most);
