@@ -445,7 +445,7 @@ function pageCurrent() {
   });
   fitRows([hero]);
   // The layout with the fewest pages; of equals, the one with fewer desk names wrapped.
-  var layouts = others.length > 1 ? ["1", "2"] : [current.dataset.columns];
+  var layouts = ["1", "2"];
   var fewest = null;
   layouts.forEach(function (columns) {
     current.dataset.columns = columns;

@@ -12,8 +12,8 @@
  * A USB barcode scanner types what it read and Enter (scanner.js): on the start, keypad and
  * choice screens the slip's link checks in, a card's code opens the card, wherever the
  * visitor is (a burst that is only the end of a code the keypad holds whole, split by a
- * pause, is the keypad's). A refusal (wrong code, too early, another day …) is the server's message in
- * the visitor's language, shown on the keypad's screen with what was typed kept.
+ * pause, is the keypad's). A refusal (wrong code, too early, another day …) is the server's
+ * message in the visitor's language, shown on the keypad's screen with what was typed kept.
  * Going back to #start always restores the default language, so the next visitor starts
  * fresh. Topics come with the page, then live from Socket.IO namespace /kiosk (`topics`).
  * Consultation sessions decide which topics take tickets (servicepoint/offer.py): a closed
